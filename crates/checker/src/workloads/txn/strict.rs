@@ -1,0 +1,163 @@
+//! Stricter-than-Maelstrom notes: blind-write G0 (dirty write) cycles.
+//!
+//! Elle orders two writes of a key only when one transaction read the other's
+//! value before writing, so transactions that write without reading never get
+//! ww edges and their dirty writes go unseen. Here versions are also ordered by
+//! real time, as per-key linearizability (which strict serializability implies)
+//! demands: if a transaction that last saw `k = a` completed before one that
+//! first saw `k = b` was invoked, then `a` precedes `b`. Keys where that order
+//! contradicts itself (stale reads, allowed by weaker models) are left out, so
+//! a note always rests on a consistent order. Notes never change `:valid?`.
+
+use std::collections::{HashMap, HashSet};
+
+use edn::Value;
+
+use super::graph::{self, DepGraph, Rel, RwCount};
+use super::infer::{self, Inference, Txn, Version};
+
+/// How many dirty-write cycles a note lists.
+const MAX_NOTED: usize = 8;
+
+/// `{:assumption "...", :G0 [...]}` when real-time version order exposes G0
+/// cycles the Maelstrom-compatible graph lacks; `None` otherwise.
+pub fn dirty_write_notes(inference: &Inference<'_>) -> Option<Value> {
+    let oks = &inference.oks;
+    let mut by_key: HashMap<i64, Vec<(i64, Version, Version)>> = HashMap::new();
+    for &edge in &inference.versions {
+        by_key.entry(edge.0).or_default().push(edge);
+    }
+    let mut versions = inference.versions.clone();
+    for (key, edges) in realtime_versions(oks) {
+        let mut with_key: HashSet<(i64, Version, Version)> = by_key
+            .remove(&key)
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        with_key.extend(edges.iter().copied());
+        if infer::version_cycles(&with_key).is_empty() {
+            versions.extend(edges);
+        }
+    }
+
+    let mut writers: HashMap<(i64, Version), Vec<usize>> = HashMap::new();
+    for (node, txn) in oks.iter().enumerate() {
+        for (key, value) in txn.ext_writes() {
+            writers.entry((key, value)).or_default().push(node);
+        }
+    }
+    let mut ww = DepGraph::new(oks.len());
+    for &(key, before, after) in &versions {
+        let (Some(a_list), Some(b_list)) =
+            (writers.get(&(key, before)), writers.get(&(key, after)))
+        else {
+            continue;
+        };
+        for &a in a_list {
+            for &b in b_list {
+                ww.link(a, b, Rel::Ww);
+            }
+        }
+    }
+    let spec = graph::CycleSpec {
+        name: "G0",
+        allowed: Rel::Ww.bit(),
+        rw: RwCount::None,
+        required: 0,
+    };
+    let hidden: Vec<Value> = graph::find_cycles(&ww.finish(), &spec)
+        .cycles
+        .into_iter()
+        .filter(|cycle| {
+            cycle
+                .steps
+                .iter()
+                .any(|s| inference.graph.rels_between(s.from, s.to) & Rel::Ww.bit() == 0)
+        })
+        .take(MAX_NOTED)
+        .map(|cycle| {
+            let mut ops: Vec<Value> = cycle
+                .steps
+                .iter()
+                .map(|s| oks[s.from].op.to_tagged_edn())
+                .collect();
+            if let Some(first) = ops.first().cloned() {
+                ops.push(first);
+            }
+            let steps = cycle
+                .steps
+                .iter()
+                .map(|s| explain_ww(oks[s.from], oks[s.to], &versions))
+                .collect();
+            Value::kw_map([
+                ("cycle", Value::Vector(ops)),
+                ("steps", Value::List(steps)),
+                ("type", Value::kw("G0")),
+            ])
+        })
+        .collect();
+    if hidden.is_empty() {
+        return None;
+    }
+    Some(Value::kw_map([
+        (
+            "assumption",
+            Value::Str("versions of each key follow real time (per-key linearizability)".into()),
+        ),
+        ("G0", Value::Vector(hidden)),
+    ]))
+}
+
+/// Per key, version edges implied by real-time order among the :ok
+/// transactions that externally touched the key.
+fn realtime_versions(oks: &[&Txn<'_>]) -> HashMap<i64, Vec<(i64, Version, Version)>> {
+    // For each key: (first value seen, last value seen, invoked, completed).
+    let mut touches: HashMap<i64, Vec<(Version, Version, (usize, usize))>> = HashMap::new();
+    for txn in oks {
+        let reads = txn.ext_reads();
+        let writes = txn.ext_writes();
+        let span = (txn.invoked_at.unwrap_or(txn.completed_at), txn.completed_at);
+        let mut keys: Vec<i64> = reads.iter().chain(&writes).map(|(k, _)| *k).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for key in keys {
+            let read = reads.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+            let written = writes.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+            let (Some(first), Some(last)) = (read.or(written), written.or(read)) else {
+                continue;
+            };
+            touches.entry(key).or_default().push((first, last, span));
+        }
+    }
+    touches
+        .into_iter()
+        .map(|(key, list)| {
+            let spans: Vec<(usize, usize)> = list.iter().map(|t| t.2).collect();
+            let edges = graph::realtime_edges(&spans, |_| true)
+                .into_iter()
+                .map(|(a, b)| (key, list[a].1, list[b].0))
+                .filter(|(_, before, after)| before != after)
+                .collect();
+            (key, edges)
+        })
+        .collect()
+}
+
+fn explain_ww(a: &Txn<'_>, b: &Txn<'_>, versions: &HashSet<(i64, Version, Version)>) -> Value {
+    let b_writes = b.ext_writes();
+    for (key, before) in a.ext_writes() {
+        if let Some(&(_, after)) = b_writes
+            .iter()
+            .find(|(k, after)| *k == key && versions.contains(&(key, before, *after)))
+        {
+            let version = |v: Version| v.map_or(Value::Nil, Value::Int);
+            return Value::kw_map([
+                ("key", Value::Int(key)),
+                ("value", version(before)),
+                ("value'", version(after)),
+                ("type", Value::kw("ww")),
+            ]);
+        }
+    }
+    Value::kw_map([("type", Value::kw("ww"))])
+}
