@@ -1,1 +1,50 @@
-//! placeholder
+//! The glomers runner: turns "run challenge 3d" into a build, a backend
+//! process, a live event stream, typed results, a verdict and a history line.
+//!
+//! Both the headless CLI and the TUI drive [`session::run_session`] and
+//! consume the same [`event::SessionEvent`] stream; neither reads backend
+//! output or judges results itself. The runner does not simulate anything:
+//! the embedded simulator lives in the `sim` crate and is launched as a
+//! subprocess (`glomers maelstrom test ...`), exactly like real Maelstrom.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use runner::{backend::Backend, catalog, session};
+//! let (events, _rx) = tokio::sync::mpsc::channel(1024);
+//! let (_cancel, cancelled) = tokio::sync::watch::channel(false);
+//! let root = runner::build::default_workspace_root();
+//! let config = session::SessionConfig {
+//!     challenges: catalog::select(&["1".into()]).unwrap(),
+//!     profile: catalog::Profile::Quick,
+//!     overrides: Default::default(),
+//!     backend: Backend::sim_from_current_exe().unwrap(),
+//!     bin: None,
+//!     glomers_dir: session::default_glomers_dir(&root),
+//!     workspace_root: root,
+//!     jobs: 1,
+//! };
+//! let outcomes = session::run_session(config, events, cancelled).await;
+//! assert!(outcomes[0].verdict.passed);
+//! # }
+//! ```
+//!
+//! Layout, in the order data flows:
+//! - `catalog`: every challenge as data: workload, node binary, official and quick parameters, thresholds.
+//! - `backend`: simulator or real Maelstrom; same `test ...` argv for both.
+//! - `build`: `cargo build --release -p nodes --bins`, once per invocation.
+//! - `launch`: the backend in its own process group and run directory; console and node-log tailing; cancel.
+//! - `event`: the `RunEvent`/`SessionEvent` stream and console-line interpretation (phase, progress).
+//! - `results`: `results.edn` into typed `RunResults`; the crash report when it is missing.
+//! - `verdict`: pass/fail with reasons and per-threshold margins.
+//! - `session`: one invocation tying the above together, `jobs` runs at a time.
+//! - `history`: `.glomers/history.jsonl`, lookup, and run comparison.
+
+pub mod backend;
+pub mod build;
+pub mod catalog;
+pub mod event;
+pub mod history;
+pub mod launch;
+pub mod results;
+pub mod session;
+pub mod verdict;

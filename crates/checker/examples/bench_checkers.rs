@@ -173,14 +173,38 @@ fn txn_history(count: usize) -> Vec<Op> {
     )
 }
 
+/// What a poll by `process` returns: every message it has not yet seen, per
+/// key, advancing its positions.
+fn poll_reply(logs: &HashMap<i64, Vec<i64>>, positions: &mut HashMap<(usize, i64), usize>, process: usize) -> Value {
+    let mut keys: Vec<&i64> = logs.keys().collect();
+    keys.sort_unstable();
+    let mut polled = Vec::new();
+    for key in keys {
+        let position = positions.entry((process, *key)).or_insert(0);
+        let log = &logs[key];
+        if *position < log.len() {
+            let pairs = log[*position..]
+                .iter()
+                .enumerate()
+                .map(|(i, &m)| Value::Vector(vec![Value::Int((*position + i) as i64), Value::Int(m)]))
+                .collect();
+            *position = log.len();
+            polled.push((Value::Str(key.to_string()), Value::Vector(pairs)));
+        }
+    }
+    Value::Vector(vec![Value::Vector(vec![Value::kw("poll"), Value::Map(polled)])])
+}
+
+/// Sends and polls against a correct log, then one final poll per client so
+/// every acknowledged message is seen.
 fn kafka_history(count: usize) -> Vec<Op> {
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let mut keys = KeyPool::new();
     let mut logs: HashMap<i64, Vec<i64>> = HashMap::new();
-    // Each client's position per key: every client reads each log in order.
     let mut positions: HashMap<(usize, i64), usize> = HashMap::new();
-    interleave(
-        count,
+    let poll = || Value::Vector(vec![Value::Vector(vec![Value::kw("poll")])]);
+    let mut history = interleave(
+        count.saturating_sub(CLIENTS),
         &mut rng,
         |rng| {
             if rng.below(2) == 0 {
@@ -188,39 +212,27 @@ fn kafka_history(count: usize) -> Vec<Op> {
                 let mop = Value::Vector(vec![Value::kw("send"), Value::Str(key.to_string()), Value::Int(msg)]);
                 ("send".to_string(), Value::Vector(vec![mop]))
             } else {
-                ("poll".to_string(), Value::Vector(vec![Value::Vector(vec![Value::kw("poll")])]))
+                ("poll".to_string(), poll())
             }
         },
         |process, f, value| {
-            if f == "send" {
-                let mop = &value.as_seq().unwrap()[0];
-                let parts = mop.as_seq().unwrap();
-                let key: i64 = parts[1].as_str().unwrap().parse().unwrap();
-                let log = logs.entry(key).or_default();
-                log.push(parts[2].as_i64().unwrap());
-                let pair = Value::Vector(vec![Value::Int(log.len() as i64 - 1), parts[2].clone()]);
-                Value::Vector(vec![Value::Vector(vec![Value::kw("send"), parts[1].clone(), pair])])
-            } else {
-                let mut polled = Vec::new();
-                let mut keys_with_news: Vec<&i64> = logs.keys().collect();
-                keys_with_news.sort_unstable();
-                for key in keys_with_news {
-                    let position = positions.entry((process, *key)).or_insert(0);
-                    let log = &logs[key];
-                    if *position < log.len() {
-                        let pairs = log[*position..]
-                            .iter()
-                            .enumerate()
-                            .map(|(i, &m)| Value::Vector(vec![Value::Int((*position + i) as i64), Value::Int(m)]))
-                            .collect();
-                        *position = log.len();
-                        polled.push((Value::Str(key.to_string()), Value::Vector(pairs)));
-                    }
-                }
-                Value::Vector(vec![Value::Vector(vec![Value::kw("poll"), Value::Map(polled)])])
+            if f != "send" {
+                return poll_reply(&logs, &mut positions, process);
             }
+            let parts = value.as_seq().and_then(|mops| mops[0].as_seq()).unwrap_or(&[]);
+            let key: i64 = parts[1].as_str().and_then(|k| k.parse().ok()).unwrap_or(0);
+            let log = logs.entry(key).or_default();
+            log.push(parts[2].as_i64().unwrap_or(0));
+            let pair = Value::Vector(vec![Value::Int(log.len() as i64 - 1), parts[2].clone()]);
+            Value::Vector(vec![Value::Vector(vec![Value::kw("send"), parts[1].clone(), pair])])
         },
-    )
+    );
+    for process in 0..CLIENTS {
+        history.push(op(history.len(), OpType::Invoke, process, "poll", poll()));
+        let reply = poll_reply(&logs, &mut positions, process);
+        history.push(op(history.len(), OpType::Ok, process, "poll", reply));
+    }
+    history
 }
 
 fn peak_rss_mib() -> Option<f64> {

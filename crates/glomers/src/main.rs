@@ -1,1 +1,62 @@
-fn main() {}
+//! `glomers`: the command line over the runner engine and the simulator.
+//!
+//! This binary only parses flags, wires them to `runner` and `sim`, and
+//! prints; every capability lives in those libraries.
+//!
+//! Layout:
+//! - `cli`: every flag, defined once (help and completions come from it).
+//! - `run`: `glomers run`: session setup, Ctrl-C, live progress, exit codes.
+//! - `report`: per-run text, the `--json` summary and the JUnit XML.
+//! - `past`: `list`, `history`, `show` and `compare`.
+
+mod cli;
+mod past;
+mod report;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let workspace = cli.workspace.clone().unwrap_or_else(runner::build::default_workspace_root);
+    let glomers_dir: PathBuf = cli.work_dir.clone().unwrap_or_else(|| runner::session::default_glomers_dir(&workspace));
+    let result = match cli.command {
+        None => Cli::command().print_help().map(|_| ExitCode::SUCCESS).map_err(Into::into),
+        Some(Command::Maelstrom { args }) => return maelstrom(&args),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "glomers", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::List) => past::list(),
+        Some(Command::History { challenge, json }) => past::history(&glomers_dir, challenge.as_deref(), json),
+        Some(Command::Show { run, json }) => past::show(&glomers_dir, &run, json),
+        Some(Command::Compare { a, b, json }) => past::compare(&glomers_dir, &a, &b, json),
+        Some(Command::Run(args)) => match tokio::runtime::Runtime::new() {
+            Ok(rt) => rt.block_on(run::run(args, workspace, glomers_dir)),
+            Err(e) => Err(e.into()),
+        },
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("glomers: {e:#}");
+        ExitCode::from(run::EXIT_INFRA)
+    })
+}
+
+/// `glomers maelstrom ...`: the simulator, exactly like `maelstrom ...` run here.
+fn maelstrom(args: &[String]) -> ExitCode {
+    let base_dir = match std::env::current_dir() {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("glomers: cannot read the current directory: {e}");
+            return ExitCode::from(255);
+        }
+    };
+    let outcome = sim::run_cli(args, &base_dir);
+    // Maelstrom's statuses (0, 1, 2, 254, 255) all fit in a byte.
+    ExitCode::from(u8::try_from(outcome.exit_code).unwrap_or(255))
+}

@@ -235,8 +235,40 @@ fn max_offsets(op: &KafkaOp<'_>) -> Vec<(KeyId, i64)> {
 /// the checker allocate or loop without bound).
 const MAX_LAG_OFFSET: i64 = 1 << 22;
 
+/// The keys a process is assigned, with the highest offset it polled in each
+/// and a min-ordered index of when each key's next offset came to exist.
+#[derive(Default)]
+struct Assignment {
+    offsets: HashMap<KeyId, i64>,
+    /// (time offset+1 was known to exist, key) for keys where it is known.
+    by_expiry: std::collections::BTreeSet<(u64, KeyId)>,
+}
+
+impl Assignment {
+    fn expiry(expired: &HashMap<KeyId, Vec<Option<u64>>>, k: KeyId, offset: i64) -> Option<u64> {
+        let slot = usize::try_from(offset + 1).ok()?;
+        expired.get(&k)?.get(slot).copied().flatten()
+    }
+
+    fn set(&mut self, expired: &HashMap<KeyId, Vec<Option<u64>>>, k: KeyId, offset: i64) {
+        if let Some(old) = self.offsets.insert(k, offset)
+            && let Some(t) = Assignment::expiry(expired, k, old)
+        {
+            self.by_expiry.remove(&(t, k));
+        }
+        if let Some(t) = Assignment::expiry(expired, k, offset) {
+            self.by_expiry.insert((t, k));
+        }
+    }
+}
+
 /// Jepsen's worst real-time lag: how long, at least, a poll trailed the
 /// newest message known to exist in a key it was assigned. Seconds.
+///
+/// A poll's lag in key k is its invocation time minus the time k's next
+/// unread offset was known to exist; over a process's keys the worst is the
+/// earliest such time, kept in an ordered index so each poll costs only the
+/// keys it touched.
 fn worst_realtime_lag(history: &[Op], ops: &[KafkaOp<'_>], keys: &Keys) -> Value {
     // expired[k][i]: when offset i-1 was known to be no longer the log's tail.
     let mut expired: HashMap<KeyId, Vec<Option<u64>>> = HashMap::new();
@@ -255,44 +287,39 @@ fn worst_realtime_lag(history: &[Op], ops: &[KafkaOp<'_>], keys: &Keys) -> Value
         }
     }
     let invocations = history::invocations(history);
-    let mut assigned: HashMap<history::Process, Vec<(KeyId, i64)>> = HashMap::new();
+    let mut assigned: HashMap<history::Process, Assignment> = HashMap::new();
+    // (invocation time, process, key, lag); ties keep the earliest.
     let mut worst: Option<(u64, history::Process, KeyId, u64)> = None;
     for op in ops.iter().filter(|o| o.kind() == OpType::Ok) {
         let process = op.op.process;
         match op.op.f.as_str() {
             "assign" => {
                 let old = assigned.remove(&process).unwrap_or_default();
-                let fresh = op
-                    .op
-                    .value
-                    .as_seq()
-                    .unwrap_or(&[])
-                    .iter()
-                    .filter_map(|k| keys.find(k))
-                    .map(|k| (k, old.iter().find(|(o, _)| *o == k).map_or(-1, |o| o.1)))
-                    .collect();
+                let mut fresh = Assignment::default();
+                for k in op.op.value.as_seq().unwrap_or(&[]).iter().filter_map(|k| keys.find(k)) {
+                    fresh.set(&expired, k, old.offsets.get(&k).copied().unwrap_or(-1));
+                }
                 assigned.insert(process, fresh);
             }
             "subscribe" => {
-                assigned.insert(process, Vec::new());
+                assigned.insert(process, Assignment::default());
             }
             "poll" | "txn" => {
                 let invoked = invocations[op.pos].map_or(op.op.time, |i| history[i].time);
-                let offsets = assigned.entry(process).or_default();
-                for (k, offset) in max_offsets(op) {
-                    match offsets.iter_mut().find(|(key, _)| *key == k) {
-                        Some(slot) => slot.1 = slot.1.max(offset),
-                        None => offsets.push((k, offset)),
-                    }
+                let assignment = assigned.entry(process).or_default();
+                let touched = max_offsets(op);
+                for &(k, offset) in &touched {
+                    let merged = assignment.offsets.get(&k).map_or(offset, |&o| o.max(offset));
+                    assignment.set(&expired, k, merged);
                 }
-                for &(k, offset) in offsets.iter() {
-                    let expired_at = expired
-                        .get(&k)
-                        .and_then(|slots| slots.get((offset + 1).max(0) as usize).copied().flatten());
-                    let lag = expired_at.map_or(0, |t| invoked.saturating_sub(t));
-                    if worst.is_none_or(|w| lag > w.3) {
-                        worst = Some((invoked, process, k, lag));
-                    }
+                let candidate = match assignment.by_expiry.first() {
+                    Some(&(t, k)) => Some((k, invoked.saturating_sub(t))),
+                    None => touched.first().map(|&(k, _)| (k, 0)),
+                };
+                if let Some((k, lag)) = candidate
+                    && worst.is_none_or(|w| lag > w.3)
+                {
+                    worst = Some((invoked, process, k, lag));
                 }
             }
             _ => {}

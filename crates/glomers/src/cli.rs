@@ -1,0 +1,185 @@
+//! Every command-line flag of `glomers`, defined once: `--help`, completions
+//! and parsing all come from these definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Run and judge the Fly.io "Gossip Glomers" distributed-systems challenges
+/// on an embedded Maelstrom-compatible simulator or on real Maelstrom.
+#[derive(Debug, Parser)]
+#[command(name = "glomers", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Directory for run directories and the history (default: `.glomers` in the workspace).
+    #[arg(long, global = true, env = "GLOMERS_DIR", value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
+
+    /// Cargo workspace holding the `nodes` crate (default: the one glomers was built from).
+    #[arg(long, global = true, env = "GLOMERS_WORKSPACE", value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the challenges with their official parameters and thresholds.
+    List,
+    /// Build the nodes, run challenges, and judge them.
+    Run(RunArgs),
+    /// List past runs, newest last.
+    History {
+        /// Only runs of this challenge.
+        #[arg(long, value_name = "ID")]
+        challenge: Option<String>,
+        /// Print the run summaries as JSON lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one past run: a run id (or unique prefix), or a challenge id for its latest run.
+    Show {
+        run: String,
+        /// Print the run summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare two runs side by side (e.g. `glomers compare 3d 3e`) with their thresholds.
+    Compare {
+        a: String,
+        b: String,
+        /// Print the comparison as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a shell completion script.
+    Completions {
+        shell: clap_complete::Shell,
+    },
+    /// Run the embedded simulator with Maelstrom's command line, e.g. `glomers maelstrom test -w echo --bin ./echo`.
+    #[command(disable_help_flag = true)]
+    Maelstrom {
+        /// Arguments passed verbatim, as to `maelstrom`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+/// Which program runs the tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum BackendArg {
+    /// The embedded simulator (no Java needed).
+    #[default]
+    Sim,
+    /// Real Maelstrom (needs Java).
+    Maelstrom,
+    /// Real Maelstrom if found, else the simulator.
+    Auto,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Challenge ids (see `glomers list`); `6b` runs both of its official commands.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub challenges: Vec<String>,
+
+    /// Run every challenge.
+    #[arg(long)]
+    pub all: bool,
+
+    /// CI mode: plain progress lines, no live display; exit 0 only if every run passes,
+    /// 1 if a challenge fails, 2 on infrastructure errors (build, backend, arguments).
+    #[arg(long)]
+    pub ci: bool,
+
+    /// Short time limits (5 s) with the official node counts and rates.
+    #[arg(long, conflicts_with = "official")]
+    pub quick: bool,
+
+    /// The exact parameters of the challenge pages (the default).
+    #[arg(long)]
+    pub official: bool,
+
+    /// Print a JSON summary on stdout (progress goes to stderr).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Write a JUnit XML report, one testcase per run.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// Run up to N challenges at once (timings get noisier).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+
+    /// Test this node executable (any language) instead of building the nodes crate.
+    #[arg(long, value_name = "PATH")]
+    pub bin: Option<PathBuf>,
+
+    /// Override the main phase length, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub time_limit: Option<u64>,
+
+    /// Override the number of nodes.
+    #[arg(long, value_name = "N")]
+    pub node_count: Option<u32>,
+
+    /// Override the client request rate, per second.
+    #[arg(long, value_name = "RATE")]
+    pub rate: Option<f64>,
+
+    /// Override the mean node-to-node latency, in milliseconds.
+    #[arg(long, value_name = "MILLIS")]
+    pub latency: Option<u64>,
+
+    /// Override fault injection: `partition`, or `none`.
+    #[arg(long, value_name = "FAULTS")]
+    pub nemesis: Option<String>,
+
+    /// Backend to run the tests on.
+    #[arg(long, value_enum, default_value_t = BackendArg::Sim)]
+    pub backend: BackendArg,
+
+    /// Path to the real `maelstrom` launcher (else $MAELSTROM, else `maelstrom` on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub maelstrom: Option<PathBuf>,
+
+    /// Extra arguments appended verbatim to every `maelstrom test` command (after `--`).
+    #[arg(last = true, value_name = "MAELSTROM_ARGS")]
+    pub extra: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn maelstrom_args_pass_through_verbatim() {
+        let cli = Cli::try_parse_from(["glomers", "maelstrom", "test", "-w", "echo", "--bin", "./x", "--help"]).unwrap();
+        match cli.command {
+            Some(Command::Maelstrom { args }) => assert_eq!(args, ["test", "-w", "echo", "--bin", "./x", "--help"]),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn run_needs_ids_or_all() {
+        assert!(Cli::try_parse_from(["glomers", "run"]).is_err());
+        assert!(Cli::try_parse_from(["glomers", "run", "--all", "1"]).is_err());
+        let cli = Cli::try_parse_from(["glomers", "run", "3d", "3e", "--quick", "-j", "2", "--", "--topology", "tree4"])
+            .unwrap();
+        let Some(Command::Run(run)) = cli.command else { panic!() };
+        assert_eq!((run.challenges, run.jobs, run.quick, run.extra), (
+            vec!["3d".to_string(), "3e".to_string()],
+            2,
+            true,
+            vec!["--topology".to_string(), "tree4".to_string()]
+        ));
+    }
+}

@@ -1,0 +1,158 @@
+//! What a finished run looks like to people (text), to scripts (`--json`)
+//! and to CI dashboards (JUnit XML).
+//!
+//! JSON schema (`schema_version` 1; fields are only ever added):
+//! `{"schema_version": 1, "passed": bool, "runs": [RunSummary...]}` where each
+//! run has at least `id`, `passed`, `reasons`, `valid` (`"true"`, `"false"`,
+//! `"unknown"` or null), `msgs_per_op`, `latency_median_ms`, `latency_max_ms`,
+//! `availability` (numbers or null), `wall_s`, `store_dir`, `backend`
+//! (`"sim"` or `"maelstrom"`), plus `status`, `run_id`, `margins`, `params`.
+
+use std::fmt::Write;
+
+use runner::history::RunSummary;
+use runner::session::{RunOutcome, RunStatus};
+use runner::verdict::show;
+
+/// A few lines per run: verdict, metrics against thresholds, why it failed.
+pub fn outcome_text(o: &RunOutcome) -> String {
+    let summary = RunSummary::from(o);
+    let label = match o.status {
+        RunStatus::Passed => "PASS",
+        RunStatus::Failed | RunStatus::Crashed => "FAIL",
+        RunStatus::BuildFailed => "BUILD FAILED",
+        RunStatus::InfraError => "ERROR",
+        RunStatus::Cancelled => "CANCELLED",
+    };
+    let mut text = format!("{label} {} {} ({:.1} s)\n", o.challenge.id, o.challenge.title, o.wall.as_secs_f64());
+    let metrics = metrics_line(&summary);
+    if !metrics.is_empty() {
+        let _ = writeln!(text, "    {metrics}");
+    }
+    for reason in &o.verdict.reasons {
+        let _ = writeln!(text, "    - {reason}");
+    }
+    if let Some(crash) = &o.crash {
+        for line in crash.console.iter().take(12) {
+            let _ = writeln!(text, "    | {line}");
+        }
+        for (node, lines) in &crash.node_log_tails {
+            let _ = writeln!(text, "    {node}.log (last lines):");
+            for line in lines {
+                let _ = writeln!(text, "    | {line}");
+            }
+        }
+    }
+    if let Some(store) = &o.store_dir {
+        let _ = writeln!(text, "    store: {}", store.display());
+    }
+    text
+}
+
+/// `msgs-per-op 17.2 < 30 · median-latency 88 ms < 400 ms · ...`, thresholds where the challenge has them.
+pub fn metrics_line(s: &RunSummary) -> String {
+    let mut parts = Vec::new();
+    let limit = |metric: &str| s.margins.iter().find(|m| m.metric == metric).map(|m| m.limit);
+    let mut add = |metric: &str, value: Option<f64>, unit: &str| {
+        if let Some(v) = value {
+            let bound = limit(metric).map(|l| format!(" (< {}{unit})", show(l))).unwrap_or_default();
+            parts.push(format!("{metric} {}{unit}{bound}", show(v)));
+        }
+    };
+    add("msgs-per-op", s.msgs_per_op, "");
+    add("median-latency", s.latency_median_ms, " ms");
+    add("max-latency", s.latency_max_ms, " ms");
+    add("availability", s.availability, "");
+    parts.join(" · ")
+}
+
+/// The `--json` document.
+pub fn json_summary(outcomes: &[RunOutcome]) -> serde_json::Value {
+    let runs: Vec<RunSummary> = outcomes.iter().map(RunSummary::from).collect();
+    serde_json::json!({
+        "schema_version": 1,
+        "passed": !runs.is_empty() && runs.iter().all(|r| r.passed),
+        "runs": runs,
+    })
+}
+
+/// JUnit XML: one testcase per run; failures for the node's faults, errors for ours.
+pub fn junit(outcomes: &[RunOutcome]) -> String {
+    let failures = outcomes.iter().filter(|o| matches!(o.status, RunStatus::Failed | RunStatus::Crashed)).count();
+    let errors =
+        outcomes.iter().filter(|o| o.status.is_infrastructure() || o.status == RunStatus::Cancelled).count();
+    let total: f64 = outcomes.iter().map(|o| o.wall.as_secs_f64()).sum();
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        xml,
+        "<testsuites name=\"glomers\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{total:.3}\">",
+        outcomes.len()
+    );
+    let _ = writeln!(
+        xml,
+        "  <testsuite name=\"gossip-glomers\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{total:.3}\">",
+        outcomes.len()
+    );
+    for o in outcomes {
+        let summary = RunSummary::from(o);
+        let _ = write!(
+            xml,
+            "    <testcase classname=\"glomers.{}\" name=\"{} {}\" time=\"{:.3}\"",
+            escape(o.challenge.workload),
+            escape(o.challenge.id),
+            escape(o.challenge.title),
+            o.wall.as_secs_f64()
+        );
+        let element = match o.status {
+            RunStatus::Passed => None,
+            RunStatus::Failed | RunStatus::Crashed => Some("failure"),
+            _ => Some("error"),
+        };
+        xml.push_str(">\n");
+        if let Some(element) = element {
+            let message = o.verdict.reasons.first().map(String::as_str).unwrap_or("failed");
+            let _ = writeln!(
+                xml,
+                "      <{element} message=\"{}\" type=\"{:?}\">{}</{element}>",
+                escape(message),
+                o.status,
+                escape(&o.verdict.reasons.join("\n"))
+            );
+        }
+        let mut out = metrics_line(&summary);
+        if let Some(store) = &o.store_dir {
+            let _ = write!(out, "\nstore: {}", store.display());
+        }
+        let _ = writeln!(xml, "      <system-out>{}</system-out>", escape(&out));
+        xml.push_str("    </testcase>\n");
+    }
+    xml.push_str("  </testsuite>\n</testsuites>\n");
+    xml
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Control characters other than tab and newline are not allowed in XML 1.0.
+            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_escaping() {
+        assert_eq!(escape("a<b & \"c\"\u{1b}"), "a&lt;b &amp; &quot;c&quot;\u{fffd}");
+    }
+}

@@ -1,0 +1,233 @@
+//! `glomers run`: builds the session from flags, shows its events, cancels it
+//! on Ctrl-C or SIGTERM, writes the reports, and maps outcomes to an exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use runner::backend::{Backend, BackendChoice};
+use runner::catalog::{self, Overrides, Profile};
+use runner::event::{Phase, Progress, RunEvent, SessionEvent};
+use runner::session::{self, RunOutcome, RunStatus, SessionConfig};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{mpsc, watch};
+
+use crate::cli::{BackendArg, RunArgs};
+use crate::report;
+
+/// Every run passed.
+pub const EXIT_PASS: u8 = 0;
+/// At least one challenge failed (invalid, over a threshold, or crashed).
+pub const EXIT_FAIL: u8 = 1;
+/// Glomers could not do its job: bad flags, build failure, backend missing or rejecting arguments.
+pub const EXIT_INFRA: u8 = 2;
+/// Cancelled by Ctrl-C or SIGTERM.
+pub const EXIT_CANCELLED: u8 = 130;
+
+/// Seconds between plain progress lines in CI mode.
+const CI_PROGRESS_EVERY: Duration = Duration::from_secs(5);
+
+pub async fn run(args: RunArgs, workspace: PathBuf, glomers_dir: PathBuf) -> anyhow::Result<ExitCode> {
+    let challenges = if args.all { catalog::all() } else { catalog::select(&args.challenges)? };
+    let choice = match args.backend {
+        BackendArg::Sim => BackendChoice::Sim,
+        BackendArg::Maelstrom => BackendChoice::Maelstrom,
+        BackendArg::Auto => BackendChoice::Auto,
+    };
+    // An explicit --maelstrom means real Maelstrom unless --backend says otherwise.
+    let choice = if args.maelstrom.is_some() && choice == BackendChoice::Sim { BackendChoice::Maelstrom } else { choice };
+    let backend = Backend::resolve(choice, args.maelstrom.as_deref(), Backend::sim_from_current_exe)?;
+    let config = SessionConfig {
+        challenges,
+        profile: if args.quick { Profile::Quick } else { Profile::Official },
+        overrides: Overrides {
+            time_limit_s: args.time_limit,
+            node_count: args.node_count,
+            rate: args.rate,
+            latency_ms: args.latency,
+            nemesis: args.nemesis.clone(),
+            extra_args: args.extra.clone(),
+        },
+        backend,
+        bin: args.bin.clone(),
+        workspace_root: workspace,
+        glomers_dir,
+        jobs: usize::from(args.jobs),
+    };
+    let ids: Vec<String> = config.challenges.iter().map(|c| c.id.to_string()).collect();
+
+    let (events_tx, mut events) = mpsc::channel(4096);
+    let (cancel_tx, cancel_rx) = watch::channel(false);
+    let session = tokio::spawn(session::run_session(config, events_tx, cancel_rx));
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot watch for Ctrl-C")?;
+    let mut terminate = signal(SignalKind::terminate()).context("cannot watch for SIGTERM")?;
+    let live = !args.ci && std::io::stderr().is_terminal();
+    let mut display = Display::new(ids, live, args.json);
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Some(event) => display.show(event),
+                None => break,
+            },
+            _ = interrupt.recv() => display.cancel(&cancel_tx),
+            _ = terminate.recv() => display.cancel(&cancel_tx),
+        }
+    }
+    let outcomes = session.await.context("the run session panicked")?;
+
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report::json_summary(&outcomes))?);
+    }
+    if let Some(path) = &args.junit {
+        std::fs::write(path, report::junit(&outcomes))
+            .with_context(|| format!("cannot write the JUnit report to {}", path.display()))?;
+    }
+    display.totals(&outcomes);
+    Ok(ExitCode::from(exit_code(&outcomes)))
+}
+
+/// Infrastructure errors win over failures; a cancel wins over both.
+fn exit_code(outcomes: &[RunOutcome]) -> u8 {
+    if outcomes.iter().any(|o| o.status == RunStatus::Cancelled) {
+        EXIT_CANCELLED
+    } else if outcomes.iter().any(|o| o.status.is_infrastructure()) {
+        EXIT_INFRA
+    } else if outcomes.iter().all(|o| o.status == RunStatus::Passed) {
+        EXIT_PASS
+    } else {
+        EXIT_FAIL
+    }
+}
+
+/// Turns session events into terminal output: a redrawn status line on a
+/// TTY, plain lines otherwise. Results go to stdout unless `--json` owns it.
+struct Display {
+    ids: Vec<String>,
+    live: bool,
+    json: bool,
+    /// Per run: phase, progress and when the last CI progress line was printed.
+    runs: Vec<(Option<Phase>, Progress, Duration)>,
+    status_line_shown: bool,
+}
+
+impl Display {
+    fn new(ids: Vec<String>, live: bool, json: bool) -> Display {
+        let runs = vec![(None, Progress::default(), Duration::ZERO); ids.len()];
+        Display { ids, live, json, runs, status_line_shown: false }
+    }
+
+    fn note(&mut self, line: &str) {
+        self.clear_status();
+        eprintln!("{line}");
+    }
+
+    fn result(&mut self, text: &str) {
+        self.clear_status();
+        if self.json {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+            let _ = std::io::stdout().flush();
+        }
+    }
+
+    fn cancel(&mut self, cancel: &watch::Sender<bool>) {
+        self.note("glomers: cancelling (stopping the backend and every node)…");
+        let _ = cancel.send(true);
+    }
+
+    fn show(&mut self, event: SessionEvent) {
+        match event {
+            SessionEvent::BuildStarted => self.note("building node binaries: cargo build --release -p nodes --bins"),
+            SessionEvent::BuildFinished { ok: false, output } => self.note(&output),
+            SessionEvent::BuildFinished { ok: true, .. } | SessionEvent::Done => {}
+            SessionEvent::Run { index, event } => self.run_event(index, event),
+        }
+    }
+
+    fn run_event(&mut self, index: usize, event: RunEvent) {
+        let id = self.ids[index].clone();
+        match event {
+            RunEvent::Started { backend, program, argv, work_dir, .. } => {
+                let command = format!("{} {}", program.display(), argv.join(" "));
+                self.note(&format!("[{id}] {backend} in {}: {command}", work_dir.display()));
+            }
+            RunEvent::Phase(phase) => {
+                self.runs[index].0 = Some(phase);
+                if self.live {
+                    self.draw_status();
+                } else if phase != Phase::Done {
+                    self.note(&format!("[{id}] {}", phase_name(phase)));
+                }
+            }
+            RunEvent::Progress(progress) => {
+                let run = &mut self.runs[index];
+                run.1 = progress;
+                if self.live {
+                    self.draw_status();
+                } else if progress.elapsed >= run.2 + CI_PROGRESS_EVERY {
+                    run.2 = progress.elapsed;
+                    let line = format!("[{id}] {}", progress_text(&progress));
+                    self.note(&line);
+                }
+            }
+            RunEvent::Finished(outcome) => {
+                self.runs[index].0 = Some(Phase::Done);
+                self.result(&report::outcome_text(&outcome));
+            }
+            RunEvent::HarnessLine(_) | RunEvent::NodeLog { .. } => {}
+        }
+    }
+
+    /// One line with every active run, redrawn in place.
+    fn draw_status(&mut self) {
+        let active: Vec<String> = self
+            .runs
+            .iter()
+            .zip(&self.ids)
+            .filter_map(|((phase, progress, _), id)| match phase {
+                Some(Phase::Done) | None => None,
+                Some(Phase::Running) => Some(format!("[{id}] {}", progress_text(progress))),
+                Some(phase) => Some(format!("[{id}] {}", phase_name(*phase))),
+            })
+            .collect();
+        eprint!("\r\x1b[K{}", active.join("  "));
+        self.status_line_shown = true;
+    }
+
+    fn clear_status(&mut self) {
+        if self.status_line_shown {
+            eprint!("\r\x1b[K");
+            self.status_line_shown = false;
+        }
+    }
+
+    fn totals(&mut self, outcomes: &[RunOutcome]) {
+        let passed = outcomes.iter().filter(|o| o.status == RunStatus::Passed).count();
+        self.note(&format!("{passed}/{} passed", outcomes.len()));
+    }
+}
+
+fn phase_name(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Starting => "starting",
+        Phase::Running => "running",
+        Phase::Recovery => "recovery: quiet period and final reads",
+        Phase::Analysing => "analysing",
+        Phase::Done => "done",
+    }
+}
+
+fn progress_text(p: &Progress) -> String {
+    format!(
+        "running {:.0}/{} s · {} ops invoked (ok {}, fail {}, info {})",
+        p.elapsed.as_secs_f64(),
+        p.time_limit.as_secs(),
+        p.ops_invoked,
+        p.ops_ok,
+        p.ops_fail,
+        p.ops_info
+    )
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Broadcast by periodic anti-entropy: every 100 ms each node sends its whole
+set to every other node, so values survive partitions once they heal."""
+import threading
+import time
+import node_lib
+
+seen = set()
+lock = threading.Lock()
+
+
+def broadcast(m):
+    with lock:
+        seen.add(m["body"]["message"])
+    node_lib.reply(m, {"type": "broadcast_ok"})
+
+
+def read(m):
+    with lock:
+        values = sorted(seen)
+    node_lib.reply(m, {"type": "read_ok", "messages": values})
+
+
+def gossip(m):
+    with lock:
+        seen.update(m["body"]["values"])
+
+
+def gossip_loop():
+    while True:
+        time.sleep(0.1)
+        with lock:
+            values = sorted(seen)
+        for peer in node_lib.node_ids:
+            if peer != node_lib.node_id and values:
+                node_lib.send(peer, {"type": "gossip", "values": values})
+
+
+def start():
+    threading.Thread(target=gossip_loop, daemon=True).start()
+
+
+node_lib.run({
+    "broadcast": broadcast,
+    "read": read,
+    "gossip": gossip,
+    "topology": lambda m: node_lib.reply(m, {"type": "topology_ok"}),
+}, on_init=start)

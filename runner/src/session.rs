@@ -1,0 +1,272 @@
+//! One invocation: build once, run each selected challenge (up to `jobs` at a
+//! time), judge it, record it, and report everything as [`SessionEvent`]s.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Semaphore, mpsc, watch};
+
+use crate::backend::{Backend, BackendKind};
+use crate::build::{self, BuildError, NodeBinaries};
+use crate::catalog::{Challenge, Overrides, Params, Profile};
+use crate::event::{ConsoleTracker, Phase, RunEvent, SessionEvent};
+use crate::history::{History, RunSummary};
+use crate::launch;
+use crate::results::{CrashReport, RunResults};
+use crate::verdict::{self, Verdict};
+
+/// How a run ended, coarsely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunStatus {
+    Passed,
+    /// Results exist and fail Maelstrom's verdict or a threshold.
+    Failed,
+    /// The backend ended without results (e.g. a node crashed).
+    Crashed,
+    /// Our node binaries did not compile.
+    BuildFailed,
+    /// Glomers or the backend could not do its job (not the node's fault).
+    InfraError,
+    Cancelled,
+}
+
+impl RunStatus {
+    /// True for problems of the tooling rather than of the node under test.
+    pub fn is_infrastructure(self) -> bool {
+        matches!(self, RunStatus::BuildFailed | RunStatus::InfraError)
+    }
+}
+
+/// Everything known about a finished run.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    pub run_id: String,
+    pub challenge: Challenge,
+    pub profile: Profile,
+    pub backend: BackendKind,
+    pub params: Params,
+    /// Backend argv after the program.
+    pub argv: Vec<String>,
+    pub status: RunStatus,
+    pub verdict: Verdict,
+    pub exit_code: Option<i32>,
+    pub results: Option<RunResults>,
+    pub crash: Option<CrashReport>,
+    pub started_at: String,
+    pub wall: Duration,
+    pub work_dir: PathBuf,
+    pub store_dir: Option<PathBuf>,
+}
+
+/// What to run and where.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    pub challenges: Vec<Challenge>,
+    pub profile: Profile,
+    pub overrides: Overrides,
+    pub backend: Backend,
+    /// A node binary to test instead of building ours.
+    pub bin: Option<PathBuf>,
+    pub workspace_root: PathBuf,
+    /// Holds `runs/<run-id>/` and `history.jsonl`.
+    pub glomers_dir: PathBuf,
+    pub jobs: usize,
+}
+
+/// Runs the session; outcomes come back in `config.challenges` order.
+pub async fn run_session(
+    config: SessionConfig,
+    events: mpsc::Sender<SessionEvent>,
+    cancel: watch::Receiver<bool>,
+) -> Vec<RunOutcome> {
+    let binaries = match &config.bin {
+        Some(_) => Ok(None),
+        None => {
+            let _ = events.send(SessionEvent::BuildStarted).await;
+            let built = build::build_nodes(&config.workspace_root).await;
+            let output = match &built {
+                Ok(_) => String::new(),
+                Err(e) => e.to_string(),
+            };
+            let _ = events.send(SessionEvent::BuildFinished { ok: built.is_ok(), output }).await;
+            built.map(Some)
+        }
+    };
+    let binaries: Arc<Result<Option<NodeBinaries>, BuildError>> = Arc::new(binaries);
+    let config = Arc::new(config);
+    let slots = Arc::new(Semaphore::new(config.jobs.max(1)));
+    let mut tasks = Vec::new();
+    for index in 0..config.challenges.len() {
+        let (config, binaries, slots, events, cancel) =
+            (config.clone(), binaries.clone(), slots.clone(), events.clone(), cancel.clone());
+        tasks.push(tokio::spawn(async move {
+            let _slot = slots.acquire().await.expect("semaphore never closed");
+            let (run_tx, mut run_rx) = mpsc::channel(1024);
+            let forward = {
+                let events = events.clone();
+                tokio::spawn(async move {
+                    while let Some(event) = run_rx.recv().await {
+                        let _ = events.send(SessionEvent::Run { index, event }).await;
+                    }
+                })
+            };
+            let outcome = run_one(&config, index, &binaries, &run_tx, cancel).await;
+            let _ = run_tx.send(RunEvent::Finished(Box::new(outcome.clone()))).await;
+            drop(run_tx);
+            let _ = forward.await;
+            outcome
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.expect("run task panicked"));
+    }
+    let _ = events.send(SessionEvent::Done).await;
+    outcomes
+}
+
+async fn run_one(
+    config: &SessionConfig,
+    index: usize,
+    binaries: &Result<Option<NodeBinaries>, BuildError>,
+    events: &mpsc::Sender<RunEvent>,
+    cancel: watch::Receiver<bool>,
+) -> RunOutcome {
+    let challenge = config.challenges[index].clone();
+    let simulator = config.backend.kind == BackendKind::Sim;
+    let params = challenge.params(config.profile, simulator, &config.overrides);
+    let now = chrono::Utc::now();
+    let run_id = format!("{}-{}", now.format("%Y%m%dT%H%M%S%.3fZ"), challenge.id);
+    let work_dir = config.glomers_dir.join("runs").join(&run_id);
+    let started = Instant::now();
+    let mut outcome = RunOutcome {
+        run_id: run_id.clone(),
+        challenge: challenge.clone(),
+        profile: config.profile,
+        backend: config.backend.kind,
+        params: params.clone(),
+        argv: Vec::new(),
+        status: RunStatus::InfraError,
+        verdict: Verdict::default(),
+        exit_code: None,
+        results: None,
+        crash: None,
+        started_at: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        wall: Duration::ZERO,
+        work_dir: work_dir.clone(),
+        store_dir: None,
+    };
+    let bin = match node_binary(config, &challenge, binaries) {
+        Ok(bin) => bin,
+        Err((status, reason)) => {
+            outcome.status = status;
+            outcome.verdict = Verdict::failed(reason);
+            return record(config, outcome);
+        }
+    };
+    let test_args = params.test_args(challenge.workload, &bin.to_string_lossy());
+    outcome.argv = config.backend.argv(&test_args);
+    let _ = events
+        .send(RunEvent::Started {
+            challenge: challenge.id.to_string(),
+            run_id,
+            backend: config.backend.kind,
+            program: config.backend.program.clone(),
+            argv: outcome.argv.clone(),
+            work_dir: work_dir.clone(),
+        })
+        .await;
+    let _ = events.send(RunEvent::Phase(Phase::Starting)).await;
+    let mut tracker = ConsoleTracker::new(Duration::from_secs(params.time_limit_s));
+    let launched =
+        launch::launch(&config.backend.program, &outcome.argv, &work_dir, &mut tracker, events, cancel).await;
+    let _ = events.send(RunEvent::Phase(tracker.finish())).await;
+    outcome.wall = started.elapsed();
+    let exit = match launched {
+        Ok(exit) => exit,
+        Err(e) => {
+            outcome.verdict = Verdict::failed(e.to_string());
+            return record(config, outcome);
+        }
+    };
+    outcome.exit_code = exit.code;
+    outcome.store_dir = launch::find_store_dir(&work_dir);
+    judge_exit(&mut outcome, &exit);
+    record(config, outcome)
+}
+
+/// Sets status and verdict from how the backend ended and what it wrote.
+fn judge_exit(outcome: &mut RunOutcome, exit: &launch::LaunchExit) {
+    let results_path = outcome.store_dir.as_ref().map(|d| d.join("results.edn")).filter(|p| p.exists());
+    let (status, verdict) = if exit.cancelled {
+        (RunStatus::Cancelled, Verdict::failed("cancelled"))
+    } else if exit.code == Some(254) {
+        let said = exit.console_tail.iter().rev().take(5).rev().cloned().collect::<Vec<_>>().join("; ");
+        (RunStatus::InfraError, Verdict::failed(format!("backend rejected the arguments (exit 254): {said}")))
+    } else if let Some(path) = results_path {
+        match RunResults::read(&path) {
+            Ok(results) => {
+                let verdict = verdict::judge(&results, &outcome.challenge.thresholds);
+                outcome.results = Some(results);
+                (if verdict.passed { RunStatus::Passed } else { RunStatus::Failed }, verdict)
+            }
+            Err(e) => (RunStatus::InfraError, Verdict::failed(e.to_string())),
+        }
+    } else {
+        let crash = CrashReport::gather(&exit.console_tail, outcome.store_dir.as_deref());
+        let code = exit.code.map_or("a signal".to_string(), |c| format!("exit {c}"));
+        let headline = crash.headline().unwrap_or("no output").to_string();
+        outcome.crash = Some(crash);
+        (RunStatus::Crashed, Verdict::failed(format!("crashed without results.edn ({code}): {headline}")))
+    };
+    outcome.status = status;
+    outcome.verdict = verdict;
+}
+
+/// The executable to test: `--bin`, or the one cargo built for this challenge.
+fn node_binary(
+    config: &SessionConfig,
+    challenge: &Challenge,
+    binaries: &Result<Option<NodeBinaries>, BuildError>,
+) -> Result<PathBuf, (RunStatus, String)> {
+    if let Some(bin) = &config.bin {
+        return std::path::absolute(bin)
+            .ok()
+            .filter(|p| p.is_file())
+            .ok_or_else(|| (RunStatus::InfraError, format!("--bin {}: no such file", bin.display())));
+    }
+    match binaries {
+        Err(e) => Err((RunStatus::BuildFailed, e.to_string())),
+        Ok(binaries) => binaries
+            .as_ref()
+            .and_then(|b| b.get(challenge.node_bin))
+            .cloned()
+            .ok_or_else(|| {
+                (
+                    RunStatus::InfraError,
+                    format!(
+                        "the nodes crate has no `{}` binary (expected nodes/src/bin/{}.rs); use --bin PATH to test another",
+                        challenge.node_bin, challenge.node_bin
+                    ),
+                )
+            }),
+    }
+}
+
+/// Appends the run to the history; a history failure is reported, not fatal.
+fn record(config: &SessionConfig, mut outcome: RunOutcome) -> RunOutcome {
+    if outcome.status != RunStatus::Cancelled {
+        let history = History::new(&config.glomers_dir);
+        if let Err(e) = history.append(&RunSummary::from(&outcome)) {
+            outcome.verdict.reasons.push(format!("not recorded in history: {e}"));
+        }
+    }
+    outcome
+}
+
+/// Where runs and history live by default: `<workspace>/.glomers`.
+pub fn default_glomers_dir(workspace_root: &Path) -> PathBuf {
+    workspace_root.join(".glomers")
+}
