@@ -42,28 +42,42 @@ struct ReadOk<T> {
 impl Kv {
     /// The linearizable store.
     pub fn lin(net: Net) -> Self {
-        Kv { net, service: "lin-kv" }
+        Kv {
+            net,
+            service: "lin-kv",
+        }
     }
 
     /// The sequentially consistent store: reads may be stale (protocol.md §9.4).
     pub fn seq(net: Net) -> Self {
-        Kv { net, service: "seq-kv" }
+        Kv {
+            net,
+            service: "seq-kv",
+        }
     }
 
     /// The last-write-wins store (two diverging replicas in practice).
     pub fn lww(net: Net) -> Self {
-        Kv { net, service: "lww-kv" }
+        Kv {
+            net,
+            service: "lww-kv",
+        }
     }
 
     /// Reads `key` as a `T`.
     pub async fn read<T: DeserializeOwned>(&self, key: impl Serialize) -> Result<T, KvError> {
         let reply = self.call(json!({"type": "read", "key": key})).await?;
-        let read = reply.decode::<ReadOk<T>>().map_err(|source| self.decode(source))?;
+        let read = reply
+            .decode::<ReadOk<T>>()
+            .map_err(|source| self.decode(source))?;
         Ok(read.body.payload.value)
     }
 
     /// Reads `key`, or `None` if it does not exist.
-    pub async fn read_opt<T: DeserializeOwned>(&self, key: impl Serialize) -> Result<Option<T>, KvError> {
+    pub async fn read_opt<T: DeserializeOwned>(
+        &self,
+        key: impl Serialize,
+    ) -> Result<Option<T>, KvError> {
         match self.read(key).await {
             Ok(value) => Ok(Some(value)),
             Err(KvError::KeyDoesNotExist { .. }) => Ok(None),
@@ -73,7 +87,8 @@ impl Kv {
 
     /// Writes `value` to `key` unconditionally.
     pub async fn write(&self, key: impl Serialize, value: impl Serialize) -> Result<(), KvError> {
-        self.call(json!({"type": "write", "key": key, "value": value})).await?;
+        self.call(json!({"type": "write", "key": key, "value": value}))
+            .await?;
         Ok(())
     }
 
@@ -98,7 +113,10 @@ impl Kv {
         &self,
         request: serde_json::Value,
     ) -> Result<crate::message::Message<serde_json::Value>, KvError> {
-        self.net.rpc(self.service, request).await.map_err(|error| self.rpc(error))
+        self.net
+            .rpc(self.service, request)
+            .await
+            .map_err(|error| self.rpc(error))
     }
 
     fn decode(&self, source: serde_json::Error) -> KvError {
@@ -154,10 +172,15 @@ impl Tso {
             .map_err(|error| classify(service, error))?;
         let ts: TsOk = reply
             .decode::<TsOk>()
-            .map_err(|source| classify(service, RpcError::Decode {
-                dest: service.to_owned(),
-                source,
-            }))?
+            .map_err(|source| {
+                classify(
+                    service,
+                    RpcError::Decode {
+                        dest: service.to_owned(),
+                        source,
+                    },
+                )
+            })?
             .body
             .payload;
         Ok(ts.ts)

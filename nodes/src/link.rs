@@ -86,7 +86,11 @@ impl<T: Clone> Links<T> {
 
     /// Queues `value` for `peer`.
     pub fn push(&mut self, peer: &str, value: T) {
-        self.outgoing.entry(peer.to_owned()).or_default().unacked.push_back(value);
+        self.outgoing
+            .entry(peer.to_owned())
+            .or_default()
+            .unacked
+            .push_back(value);
     }
 
     /// True if some value for `peer` was never sent.
@@ -129,7 +133,9 @@ impl<T: Clone> Links<T> {
             .map(|(peer, _)| peer.clone())
             .collect();
         for (peer, inc) in &self.incoming {
-            let owed = inc.owed_since.is_some_and(|since| since + self.timings.ack_delay <= now);
+            let owed = inc
+                .owed_since
+                .is_some_and(|since| since + self.timings.ack_delay <= now);
             if owed && !peers.contains(peer) {
                 peers.push(peer.clone());
             }
@@ -137,7 +143,10 @@ impl<T: Clone> Links<T> {
         peers
             .into_iter()
             .map(|peer| {
-                let retry = self.outgoing.get(&peer).is_some_and(|out| out.retry_at.is_some_and(|at| at <= now));
+                let retry = self
+                    .outgoing
+                    .get(&peer)
+                    .is_some_and(|out| out.retry_at.is_some_and(|at| at <= now));
                 let batch = self.batch(&peer, now, retry);
                 (peer, batch)
             })
@@ -222,7 +231,17 @@ mod tests {
         a.push("b", 1);
         a.push("b", 2);
         let sent = a.flush_new(now);
-        assert_eq!(sent, vec![("b".to_owned(), Batch { start: 0, values: vec![1, 2], ack: 0 })]);
+        assert_eq!(
+            sent,
+            vec![(
+                "b".to_owned(),
+                Batch {
+                    start: 0,
+                    values: vec![1, 2],
+                    ack: 0
+                }
+            )]
+        );
         assert_eq!(b.receive("a", sent[0].1.clone(), now), vec![1, 2]);
         b.push("a", 9);
         let (_, reply) = b.flush_new(now).pop().unwrap();
@@ -230,7 +249,11 @@ mod tests {
         a.receive("b", reply, now);
         assert_eq!(a.unacked("b"), 0);
         // Nothing owed and nothing overdue afterwards.
-        assert!(a.flush_overdue(now + Duration::from_secs(5)).iter().all(|(_, b)| b.values.is_empty()));
+        assert!(
+            a.flush_overdue(now + Duration::from_secs(5))
+                .iter()
+                .all(|(_, b)| b.values.is_empty())
+        );
     }
 
     #[test]
@@ -244,11 +267,17 @@ mod tests {
         assert_eq!(second.start, 1);
         b.receive("a", second, now);
         assert!(a.flush_overdue(now + Duration::from_millis(400)).is_empty());
-        let (_, retry) = a.flush_overdue(now + Duration::from_millis(500)).pop().unwrap();
+        let (_, retry) = a
+            .flush_overdue(now + Duration::from_millis(500))
+            .pop()
+            .unwrap();
         assert_eq!((retry.start, retry.values.clone()), (0, vec![1, 2]));
         b.receive("a", retry, now);
         // b owes an ack after the delay, as a standalone empty batch.
-        let (peer, ack) = b.flush_overdue(now + Duration::from_millis(100)).pop().unwrap();
+        let (peer, ack) = b
+            .flush_overdue(now + Duration::from_millis(100))
+            .pop()
+            .unwrap();
         assert_eq!((peer.as_str(), ack.values.len(), ack.ack), ("a", 0, 2));
     }
 
@@ -260,6 +289,16 @@ mod tests {
         a.flush_new(now);
         a.push("b", 2);
         let batches = a.flush(now + Duration::from_secs(1));
-        assert_eq!(batches, vec![("b".to_owned(), Batch { start: 0, values: vec![1, 2], ack: 0 })]);
+        assert_eq!(
+            batches,
+            vec![(
+                "b".to_owned(),
+                Batch {
+                    start: 0,
+                    values: vec![1, 2],
+                    ack: 0
+                }
+            )]
+        );
     }
 }

@@ -190,14 +190,21 @@ mod tests {
         ));
         assert!(matches!(
             Message::parse_line(r#"{"src":"a","dest":"b","body":{"msg_id":-1}}"#),
-            Err(ParseError::BadId { field: "msg_id", .. })
+            Err(ParseError::BadId {
+                field: "msg_id",
+                ..
+            })
         ));
-        assert!(matches!(Message::parse_line("hello"), Err(ParseError::Envelope { .. })));
+        assert!(matches!(
+            Message::parse_line("hello"),
+            Err(ParseError::Envelope { .. })
+        ));
     }
 
     #[test]
     fn big_integers_survive_a_round_trip_exactly() {
-        let line = r#"{"src":"c1","dest":"n0","body":{"type":"x","v":123456789012345678901234567890}}"#;
+        let line =
+            r#"{"src":"c1","dest":"n0","body":{"type":"x","v":123456789012345678901234567890}}"#;
         let msg = Message::parse_line(line).unwrap();
         let out = msg.to_line().unwrap();
         assert!(out.contains("123456789012345678901234567890"), "{out}");

@@ -54,7 +54,11 @@ struct Inner {
 }
 
 impl Net {
-    pub(crate) fn new(id: String, node_ids: Vec<String>, out: mpsc::UnboundedSender<String>) -> Self {
+    pub(crate) fn new(
+        id: String,
+        node_ids: Vec<String>,
+        out: mpsc::UnboundedSender<String>,
+    ) -> Self {
         Net(Arc::new(Inner {
             id,
             node_ids,
@@ -160,8 +164,12 @@ impl Net {
                 }
             };
             if reply.kind() == Some("error") {
-                let reply = serde_json::from_value(reply.body.payload)
-                    .map_err(|source| RpcError::Decode { dest: dest.clone(), source })?;
+                let reply = serde_json::from_value(reply.body.payload).map_err(|source| {
+                    RpcError::Decode {
+                        dest: dest.clone(),
+                        source,
+                    }
+                })?;
                 return Err(RpcError::Remote { dest, reply });
             }
             Ok(reply)
@@ -187,10 +195,19 @@ impl Net {
 
     fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<u64, oneshot::Sender<Message<Value>>>> {
         // The map holds no invariants a panicking holder could break.
-        self.0.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn emit(&self, dest: &str, msg_id: Option<u64>, in_reply_to: Option<u64>, payload: impl Serialize) {
+    fn emit(
+        &self,
+        dest: &str,
+        msg_id: Option<u64>,
+        in_reply_to: Option<u64>,
+        payload: impl Serialize,
+    ) {
         let msg = Message {
             src: self.0.id.clone(),
             dest: dest.to_owned(),
@@ -217,7 +234,10 @@ mod tests {
 
     fn net() -> (Net, mpsc::UnboundedReceiver<String>) {
         let (tx, rx) = mpsc::unbounded_channel();
-        (Net::new("n0".into(), vec!["n0".into(), "n1".into()], tx), rx)
+        (
+            Net::new("n0".into(), vec!["n0".into(), "n1".into()], tx),
+            rx,
+        )
     }
 
     #[tokio::test]

@@ -106,7 +106,11 @@ impl<I: Send + 'static> Ctx<I> {
     where
         I: Clone,
     {
-        self.spawn_ticker(until_next_boundary(period, wall_clock_nanos()), period, event);
+        self.spawn_ticker(
+            until_next_boundary(period, wall_clock_nanos()),
+            period,
+            event,
+        );
     }
 
     fn spawn_ticker(&self, first: Duration, period: Duration, event: I)
@@ -134,7 +138,9 @@ impl<I: Send + 'static> Ctx<I> {
 fn wall_clock_nanos() -> i128 {
     static ANCHOR: OnceLock<(i128, Instant)> = OnceLock::new();
     let (anchor_nanos, anchor) = *ANCHOR.get_or_init(|| {
-        let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let since_epoch = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
         (since_epoch.as_nanos() as i128, Instant::now())
     });
     let now = Instant::now();
@@ -159,7 +165,13 @@ mod tests {
     fn aligned_ticks_wait_for_the_next_multiple_of_the_period() {
         let at = |ms: i128| ms * 1_000_000;
         let period = Duration::from_millis(100);
-        assert_eq!(until_next_boundary(period, at(1_000_030)), Duration::from_millis(70));
-        assert_eq!(until_next_boundary(period, at(1_000_000)), Duration::from_millis(100));
+        assert_eq!(
+            until_next_boundary(period, at(1_000_030)),
+            Duration::from_millis(70)
+        );
+        assert_eq!(
+            until_next_boundary(period, at(1_000_000)),
+            Duration::from_millis(100)
+        );
     }
 }

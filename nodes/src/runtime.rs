@@ -36,7 +36,9 @@ pub enum RuntimeError {
 /// ever carries message lines, written by one task.
 pub fn run<N: Node>() -> Result<(), RuntimeError> {
     init_logging();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let result = runtime.block_on(async {
         let (line_tx, line_rx) = mpsc::unbounded_channel();
         let (out_tx, out_rx) = mpsc::unbounded_channel();
@@ -239,7 +241,9 @@ mod tests {
     }
 
     async fn echo_works(cluster: &Cluster) {
-        let reply = cluster.request("n0", json!({"type": "echo", "echo": 7})).await;
+        let reply = cluster
+            .request("n0", json!({"type": "echo", "echo": 7}))
+            .await;
         assert_eq!(reply, json!({"type": "echo_ok", "echo": 7}));
     }
 
@@ -250,13 +254,21 @@ mod tests {
             cluster.send_raw("n0", line);
         }
         // A stray reply and a duplicate init must not produce any output either.
-        cluster.send_raw("n0", r#"{"src":"n1","dest":"n0","body":{"type":"echo_ok","echo":1,"in_reply_to":99}}"#);
+        cluster.send_raw(
+            "n0",
+            r#"{"src":"n1","dest":"n0","body":{"type":"echo_ok","echo":1,"in_reply_to":99}}"#,
+        );
         cluster.send_raw(
             "n0",
             r#"{"src":"c9","dest":"n0","body":{"type":"init","node_id":"n0","node_ids":["n0"],"msg_id":1}}"#,
         );
         echo_works(&cluster).await;
-        assert_eq!(cluster.sent().len(), 2, "only init_ok and echo_ok: {:?}", cluster.sent());
+        assert_eq!(
+            cluster.sent().len(),
+            2,
+            "only init_ok and echo_ok: {:?}",
+            cluster.sent()
+        );
         assert!(cluster.problems().is_empty());
     }
 
@@ -264,7 +276,10 @@ mod tests {
     async fn unknown_requests_get_not_supported_and_malformed_ones_malformed() {
         let cluster = Cluster::start::<Echo>(1, Duration::ZERO).await;
         let reply = cluster.request("n0", json!({"type": "frobnicate"})).await;
-        assert_eq!((reply["type"].as_str(), reply["code"].as_u64()), (Some("error"), Some(10)));
+        assert_eq!(
+            (reply["type"].as_str(), reply["code"].as_u64()),
+            (Some("error"), Some(10))
+        );
         let reply = cluster.request("n0", json!({"type": "echo"})).await;
         assert_eq!(reply["code"], 12);
         echo_works(&cluster).await;
@@ -279,7 +294,10 @@ mod tests {
             .send(r#"{"src":"c0","dest":"n3","body":{"type":"init","node_id":"n3","node_ids":["n3"],"msg_id":1}}"#.into())
             .unwrap();
         let init_ok = Message::parse_line(&out_rx.recv().await.unwrap()).unwrap();
-        assert_eq!((init_ok.src.as_str(), init_ok.body.in_reply_to), ("n3", Some(1)));
+        assert_eq!(
+            (init_ok.src.as_str(), init_ok.body.in_reply_to),
+            ("n3", Some(1))
+        );
         drop(line_tx);
         node.await.unwrap().unwrap();
     }

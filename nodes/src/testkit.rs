@@ -65,7 +65,10 @@ impl Cluster {
         tokio::spawn(cluster.clone().route(out_rx));
         for id in &node_ids {
             let reply = cluster
-                .request(id, json!({"type": "init", "node_id": id, "node_ids": node_ids}))
+                .request(
+                    id,
+                    json!({"type": "init", "node_id": id, "node_ids": node_ids}),
+                )
                 .await;
             assert_eq!(reply["type"], "init_ok", "init of {id}");
         }
@@ -157,7 +160,9 @@ impl Cluster {
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn open_client(&self) -> (String, mpsc::UnboundedReceiver<Message<Value>>) {
@@ -193,7 +198,9 @@ impl Cluster {
                     Some(client) => {
                         let _ = client.send(msg);
                     }
-                    None => state.problems.push(format!("reply to a closed client: {line}")),
+                    None => state
+                        .problems
+                        .push(format!("reply to a closed client: {line}")),
                 }
                 continue;
             }
@@ -214,7 +221,9 @@ impl Cluster {
                         let _ = inbox.send((due + self.latency, reply));
                     }
                 }
-                None => state.problems.push(format!("unknown destination or request: {line}")),
+                None => state
+                    .problems
+                    .push(format!("unknown destination or request: {line}")),
             }
         }
     }
@@ -229,7 +238,9 @@ async fn deliver_in_order(
     let mut queue = BinaryHeap::new();
     let mut arrivals = 0u64;
     loop {
-        let next_due = queue.peek().map(|Reverse((due, _, _)): &Reverse<(Instant, u64, String)>| *due);
+        let next_due = queue
+            .peek()
+            .map(|Reverse((due, _, _)): &Reverse<(Instant, u64, String)>| *due);
         tokio::select! {
             item = inbox.recv() => match item {
                 Some((due, line)) => {

@@ -51,7 +51,9 @@ pub enum BackendError {
     MaelstromNotFound,
     #[error("Maelstrom at {0} does not exist or is not executable")]
     MaelstromNotExecutable(PathBuf),
-    #[error("Maelstrom at {0} needs Java, but `java` is not on PATH: install a JDK (11 or newer), e.g. `apt install openjdk-17-jre-headless`")]
+    #[error(
+        "Maelstrom at {0} needs Java, but `java` is not on PATH: install a JDK (11 or newer), e.g. `apt install openjdk-17-jre-headless`"
+    )]
     JavaMissing(PathBuf),
     #[error("cannot locate the glomers executable to run the simulator: {0}")]
     SelfExe(std::io::Error),
@@ -60,22 +62,33 @@ pub enum BackendError {
 impl Backend {
     /// The simulator, run through `glomers_exe maelstrom test ...`.
     pub fn sim(glomers_exe: PathBuf) -> Backend {
-        Backend { kind: BackendKind::Sim, program: glomers_exe, prefix_args: vec!["maelstrom".into()] }
+        Backend {
+            kind: BackendKind::Sim,
+            program: glomers_exe,
+            prefix_args: vec!["maelstrom".into()],
+        }
     }
 
     /// The simulator through the currently running executable.
     pub fn sim_from_current_exe() -> Result<Backend, BackendError> {
-        std::env::current_exe().map(Backend::sim).map_err(BackendError::SelfExe)
+        std::env::current_exe()
+            .map(Backend::sim)
+            .map_err(BackendError::SelfExe)
     }
 
     /// Real Maelstrom at `path` (checked to exist, and to have Java when it is
     /// the official launcher script, which runs `java -jar maelstrom.jar`).
     pub fn maelstrom(path: &Path) -> Result<Backend, BackendError> {
-        let program = which::which(path).map_err(|_| BackendError::MaelstromNotExecutable(path.to_path_buf()))?;
+        let program = which::which(path)
+            .map_err(|_| BackendError::MaelstromNotExecutable(path.to_path_buf()))?;
         if needs_java(&program) && which::which("java").is_err() {
             return Err(BackendError::JavaMissing(program));
         }
-        Ok(Backend { kind: BackendKind::Maelstrom, program, prefix_args: Vec::new() })
+        Ok(Backend {
+            kind: BackendKind::Maelstrom,
+            program,
+            prefix_args: Vec::new(),
+        })
     }
 
     /// Resolves `choice`: an explicit `--maelstrom` path wins, then
@@ -88,12 +101,18 @@ impl Backend {
         let found = || -> Option<PathBuf> {
             maelstrom_flag
                 .map(Path::to_path_buf)
-                .or_else(|| std::env::var_os("MAELSTROM").filter(|v| !v.is_empty()).map(PathBuf::from))
+                .or_else(|| {
+                    std::env::var_os("MAELSTROM")
+                        .filter(|v| !v.is_empty())
+                        .map(PathBuf::from)
+                })
                 .or_else(|| which::which("maelstrom").ok())
         };
         match choice {
             BackendChoice::Sim => sim(),
-            BackendChoice::Maelstrom => Backend::maelstrom(&found().ok_or(BackendError::MaelstromNotFound)?),
+            BackendChoice::Maelstrom => {
+                Backend::maelstrom(&found().ok_or(BackendError::MaelstromNotFound)?)
+            }
             BackendChoice::Auto => match found().map(|p| Backend::maelstrom(&p)) {
                 Some(Ok(backend)) => Ok(backend),
                 _ => sim(),
@@ -133,20 +152,25 @@ mod tests {
     fn both_backends_get_the_same_test_arguments() {
         let dir = tempfile::tempdir().unwrap();
         let fake = script(dir.path(), "maelstrom", "#!/bin/sh\nexit 0\n");
-        let test_args: Vec<String> = ["test", "-w", "echo", "--bin", "/x/echo"].map(String::from).into();
+        let test_args: Vec<String> = ["test", "-w", "echo", "--bin", "/x/echo"]
+            .map(String::from)
+            .into();
         let sim = Backend::sim(PathBuf::from("/bin/glomers"));
         assert_eq!(sim.argv(&test_args)[0], "maelstrom");
         assert_eq!(sim.argv(&test_args)[1..], test_args[..]);
-        let real = Backend::resolve(BackendChoice::Maelstrom, Some(&fake), || unreachable!()).unwrap();
+        let real =
+            Backend::resolve(BackendChoice::Maelstrom, Some(&fake), || unreachable!()).unwrap();
         assert_eq!(real.kind, BackendKind::Maelstrom);
         assert_eq!(real.argv(&test_args), test_args);
     }
 
     #[test]
     fn missing_maelstrom_is_a_clear_error() {
-        let err = Backend::resolve(BackendChoice::Maelstrom, Some(Path::new("/nonexistent/maelstrom")), || {
-            unreachable!()
-        })
+        let err = Backend::resolve(
+            BackendChoice::Maelstrom,
+            Some(Path::new("/nonexistent/maelstrom")),
+            || unreachable!(),
+        )
         .unwrap_err();
         assert!(err.to_string().contains("/nonexistent/maelstrom"), "{err}");
     }
@@ -154,16 +178,23 @@ mod tests {
     #[test]
     fn auto_falls_back_to_the_simulator() {
         let sim = Backend::sim(PathBuf::from("/bin/glomers"));
-        let got =
-            Backend::resolve(BackendChoice::Auto, Some(Path::new("/nonexistent/maelstrom")), || Ok(sim.clone()))
-                .unwrap();
+        let got = Backend::resolve(
+            BackendChoice::Auto,
+            Some(Path::new("/nonexistent/maelstrom")),
+            || Ok(sim.clone()),
+        )
+        .unwrap();
         assert_eq!(got, sim);
     }
 
     #[test]
     fn launcher_script_requires_java() {
         let dir = tempfile::tempdir().unwrap();
-        let launcher = script(dir.path(), "maelstrom", "#!/bin/sh\nexec java -jar lib/maelstrom.jar \"$@\"\n");
+        let launcher = script(
+            dir.path(),
+            "maelstrom",
+            "#!/bin/sh\nexec java -jar lib/maelstrom.jar \"$@\"\n",
+        );
         let result = Backend::maelstrom(&launcher);
         match which::which("java") {
             Ok(_) => assert!(result.is_ok()),

@@ -9,7 +9,8 @@ use std::process::Stdio;
 
 /// The workspace this glomers binary was built from.
 pub fn default_workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    let runner_crate = Path::new(env!("CARGO_MANIFEST_DIR"));
+    runner_crate.parent().unwrap_or(runner_crate).to_path_buf()
 }
 
 /// Node binary name → executable path.
@@ -18,7 +19,10 @@ pub type NodeBinaries = BTreeMap<String, PathBuf>;
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     #[error("cannot run cargo in {root}: {source} (is cargo on PATH?)")]
-    Spawn { root: PathBuf, source: std::io::Error },
+    Spawn {
+        root: PathBuf,
+        source: std::io::Error,
+    },
     /// Cargo's rendered diagnostics, verbatim.
     #[error("cargo build of the node binaries failed (exit {code:?}):\n{output}")]
     Failed { code: Option<i32>, output: String },
@@ -27,14 +31,25 @@ pub enum BuildError {
 /// Runs `cargo build --release -p nodes --bins` in `workspace_root` and
 /// returns where each binary landed.
 pub async fn build_nodes(workspace_root: &Path) -> Result<NodeBinaries, BuildError> {
-    let output = tokio::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["build", "--release", "-p", "nodes", "--bins", "--message-format=json-render-diagnostics"])
-        .current_dir(workspace_root)
-        .stdin(Stdio::null())
-        .kill_on_drop(true)
-        .output()
-        .await
-        .map_err(|source| BuildError::Spawn { root: workspace_root.to_path_buf(), source })?;
+    let output =
+        tokio::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args([
+                "build",
+                "--release",
+                "-p",
+                "nodes",
+                "--bins",
+                "--message-format=json-render-diagnostics",
+            ])
+            .current_dir(workspace_root)
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output()
+            .await
+            .map_err(|source| BuildError::Spawn {
+                root: workspace_root.to_path_buf(),
+                source,
+            })?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
         return Err(BuildError::Failed {
@@ -51,7 +66,11 @@ fn executables(cargo_json: &str) -> NodeBinaries {
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|msg| msg["reason"] == "compiler-artifact")
-        .filter(|msg| msg["target"]["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "bin")))
+        .filter(|msg| {
+            msg["target"]["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k == "bin"))
+        })
         .filter_map(|msg| {
             let name = msg["target"]["name"].as_str()?.to_string();
             let exe = msg["executable"].as_str()?;

@@ -102,7 +102,9 @@ impl Challenge {
         if let Some(n) = &overrides.nemesis {
             params.nemesis = (!n.is_empty() && n != "none").then(|| n.clone());
         }
-        params.extra_args.extend(overrides.extra_args.iter().cloned());
+        params
+            .extra_args
+            .extend(overrides.extra_args.iter().cloned());
         params
     }
 }
@@ -111,7 +113,9 @@ impl Params {
     /// `maelstrom test` arguments for `workload` and `bin`, identical for
     /// every backend (the simulator accepts Maelstrom's command line).
     pub fn test_args(&self, workload: &str, bin: &str) -> Vec<String> {
-        let mut args: Vec<String> = ["test", "-w", workload, "--bin", bin].map(String::from).into();
+        let mut args: Vec<String> = ["test", "-w", workload, "--bin", bin]
+            .map(String::from)
+            .into();
         let mut opt = |name: &str, value: String| {
             args.push(format!("--{name}"));
             args.push(value);
@@ -154,7 +158,12 @@ impl fmt::Display for Profile {
 }
 
 fn params(node_count: u32, time_limit_s: u64, rate: Option<f64>) -> Params {
-    Params { node_count, time_limit_s, rate, ..Params::default() }
+    Params {
+        node_count,
+        time_limit_s,
+        rate,
+        ..Params::default()
+    }
 }
 
 fn broadcast(node_count: u32, nemesis: bool) -> Params {
@@ -165,11 +174,17 @@ fn broadcast(node_count: u32, nemesis: bool) -> Params {
 }
 
 fn efficient_broadcast() -> Params {
-    Params { latency_ms: Some(100), ..params(25, 20, Some(100.0)) }
+    Params {
+        latency_ms: Some(100),
+        ..params(25, 20, Some(100.0))
+    }
 }
 
 fn kafka(node_count: u32) -> Params {
-    Params { concurrency: Some("2n".into()), ..params(node_count, 20, Some(1000.0)) }
+    Params {
+        concurrency: Some("2n".into()),
+        ..params(node_count, 20, Some(1000.0))
+    }
 }
 
 fn txn(node_count: u32, models: &str, total: bool, nemesis: bool) -> Params {
@@ -182,7 +197,11 @@ fn txn(node_count: u32, models: &str, total: bool, nemesis: bool) -> Params {
     }
 }
 
-const NONE: Thresholds = Thresholds { msgs_per_op: None, latency_median_ms: None, latency_max_ms: None };
+const NONE: Thresholds = Thresholds {
+    msgs_per_op: None,
+    latency_median_ms: None,
+    latency_max_ms: None,
+};
 
 /// All challenges in page order.
 pub fn all() -> Vec<Challenge> {
@@ -210,16 +229,44 @@ pub fn all() -> Vec<Challenge> {
             NONE,
             None,
         ),
-        c("3a", "Single-Node Broadcast", "broadcast", "broadcast", broadcast(1, false), NONE, None),
-        c("3b", "Multi-Node Broadcast", "broadcast", "broadcast", broadcast(5, false), NONE, None),
-        c("3c", "Fault Tolerant Broadcast", "broadcast", "broadcast", broadcast(5, true), NONE, None),
+        c(
+            "3a",
+            "Single-Node Broadcast",
+            "broadcast",
+            "broadcast",
+            broadcast(1, false),
+            NONE,
+            None,
+        ),
+        c(
+            "3b",
+            "Multi-Node Broadcast",
+            "broadcast",
+            "broadcast",
+            broadcast(5, false),
+            NONE,
+            None,
+        ),
+        c(
+            "3c",
+            "Fault Tolerant Broadcast",
+            "broadcast",
+            "broadcast",
+            broadcast(5, true),
+            NONE,
+            None,
+        ),
         c(
             "3d",
             "Efficient Broadcast, Part I",
             "broadcast",
             "broadcast-latency",
             efficient_broadcast(),
-            Thresholds { msgs_per_op: Some(30.0), latency_median_ms: Some(400.0), latency_max_ms: Some(600.0) },
+            Thresholds {
+                msgs_per_op: Some(30.0),
+                latency_median_ms: Some(400.0),
+                latency_max_ms: Some(600.0),
+            },
             None,
         ),
         c(
@@ -228,7 +275,11 @@ pub fn all() -> Vec<Challenge> {
             "broadcast",
             "broadcast-batched",
             efficient_broadcast(),
-            Thresholds { msgs_per_op: Some(20.0), latency_median_ms: Some(1000.0), latency_max_ms: Some(2000.0) },
+            Thresholds {
+                msgs_per_op: Some(20.0),
+                latency_median_ms: Some(1000.0),
+                latency_max_ms: Some(2000.0),
+            },
             None,
         ),
         c(
@@ -236,7 +287,10 @@ pub fn all() -> Vec<Challenge> {
             "Grow-Only Counter",
             "g-counter",
             "g-counter",
-            Params { nemesis: Some("partition".into()), ..params(3, 20, Some(100.0)) },
+            Params {
+                nemesis: Some("partition".into()),
+                ..params(3, 20, Some(100.0))
+            },
             NONE,
             None,
         ),
@@ -245,12 +299,31 @@ pub fn all() -> Vec<Challenge> {
             "Grow-Only Counter (seq-kv)",
             "g-counter",
             "g-counter-seqkv",
-            Params { nemesis: Some("partition".into()), ..params(3, 20, Some(100.0)) },
+            Params {
+                nemesis: Some("partition".into()),
+                ..params(3, 20, Some(100.0))
+            },
             NONE,
             Some("second counter variant built on Maelstrom's seq-kv service; same command as 4"),
         ),
-        c("5a", "Single-Node Kafka-Style Log", "kafka", "kafka", kafka(1), NONE, None),
-        c("5b", "Multi-Node Kafka-Style Log", "kafka", "kafka", kafka(2), NONE, None),
+        c(
+            "5a",
+            "Single-Node Kafka-Style Log",
+            "kafka",
+            "kafka",
+            kafka(1),
+            NONE,
+            None,
+        ),
+        c(
+            "5b",
+            "Multi-Node Kafka-Style Log",
+            "kafka",
+            "kafka",
+            kafka(2),
+            NONE,
+            None,
+        ),
         c(
             "5c",
             "Efficient Kafka-Style Log",
@@ -285,7 +358,9 @@ pub fn all() -> Vec<Challenge> {
             "txn",
             txn(2, "read-uncommitted", true, true),
             NONE,
-            Some("6b has two official runs; this is the second, with total availability and partitions"),
+            Some(
+                "6b has two official runs; this is the second, with total availability and partitions",
+            ),
         ),
         c(
             "6c",
@@ -317,7 +392,10 @@ pub fn select(ids: &[String]) -> Result<Vec<Challenge>, UnknownChallenge> {
         let id = id.trim();
         let matching: Vec<Challenge> = match find(id) {
             Some(c) => vec![c],
-            None => all().into_iter().filter(|c| c.id.starts_with(&format!("{id}-"))).collect(),
+            None => all()
+                .into_iter()
+                .filter(|c| c.id.starts_with(&format!("{id}-")))
+                .collect(),
         };
         if matching.is_empty() {
             return Err(UnknownChallenge(id.to_string()));
@@ -329,7 +407,9 @@ pub fn select(ids: &[String]) -> Result<Vec<Challenge>, UnknownChallenge> {
 
 /// A challenge id that is not in the catalog.
 #[derive(Debug, thiserror::Error)]
-#[error("unknown challenge `{0}`; `glomers list` shows the ids (1, 2, 3a … 3e, 4, 4-seqkv, 5a … 5c, 6a, 6b, 6c)")]
+#[error(
+    "unknown challenge `{0}`; `glomers list` shows the ids (1, 2, 3a … 3e, 4, 4-seqkv, 5a … 5c, 6a, 6b, 6c)"
+)]
 pub struct UnknownChallenge(pub String);
 
 #[cfg(test)]
@@ -353,15 +433,42 @@ mod tests {
                 "2",
                 "-w unique-ids --bin ./node --time-limit 30 --rate 1000 --node-count 3 --availability total --nemesis partition",
             ),
-            ("3a", "-w broadcast --bin ./node --node-count 1 --time-limit 20 --rate 10"),
-            ("3b", "-w broadcast --bin ./node --node-count 5 --time-limit 20 --rate 10"),
-            ("3c", "-w broadcast --bin ./node --node-count 5 --time-limit 20 --rate 10 --nemesis partition"),
-            ("3d", "-w broadcast --bin ./node --node-count 25 --time-limit 20 --rate 100 --latency 100"),
-            ("3e", "-w broadcast --bin ./node --node-count 25 --time-limit 20 --rate 100 --latency 100"),
-            ("4", "-w g-counter --bin ./node --node-count 3 --rate 100 --time-limit 20 --nemesis partition"),
-            ("5a", "-w kafka --bin ./node --node-count 1 --concurrency 2n --time-limit 20 --rate 1000"),
-            ("5b", "-w kafka --bin ./node --node-count 2 --concurrency 2n --time-limit 20 --rate 1000"),
-            ("5c", "-w kafka --bin ./node --node-count 2 --concurrency 2n --time-limit 20 --rate 1000"),
+            (
+                "3a",
+                "-w broadcast --bin ./node --node-count 1 --time-limit 20 --rate 10",
+            ),
+            (
+                "3b",
+                "-w broadcast --bin ./node --node-count 5 --time-limit 20 --rate 10",
+            ),
+            (
+                "3c",
+                "-w broadcast --bin ./node --node-count 5 --time-limit 20 --rate 10 --nemesis partition",
+            ),
+            (
+                "3d",
+                "-w broadcast --bin ./node --node-count 25 --time-limit 20 --rate 100 --latency 100",
+            ),
+            (
+                "3e",
+                "-w broadcast --bin ./node --node-count 25 --time-limit 20 --rate 100 --latency 100",
+            ),
+            (
+                "4",
+                "-w g-counter --bin ./node --node-count 3 --rate 100 --time-limit 20 --nemesis partition",
+            ),
+            (
+                "5a",
+                "-w kafka --bin ./node --node-count 1 --concurrency 2n --time-limit 20 --rate 1000",
+            ),
+            (
+                "5b",
+                "-w kafka --bin ./node --node-count 2 --concurrency 2n --time-limit 20 --rate 1000",
+            ),
+            (
+                "5c",
+                "-w kafka --bin ./node --node-count 2 --concurrency 2n --time-limit 20 --rate 1000",
+            ),
             (
                 "6a",
                 "-w txn-rw-register --bin ./node --node-count 1 --time-limit 20 --rate 1000 --concurrency 2n --consistency-models read-uncommitted --availability total",
@@ -381,7 +488,11 @@ mod tests {
             ),
         ];
         for (id, command) in page {
-            assert_eq!(option_pairs(&official_args(id)), option_pairs(&format!("test {command}")), "challenge {id}");
+            assert_eq!(
+                option_pairs(&official_args(id)),
+                option_pairs(&format!("test {command}")),
+                "challenge {id}"
+            );
         }
     }
 
@@ -425,7 +536,10 @@ mod tests {
             assert_eq!(has, c.id == "3d" || c.id == "3e", "{}", c.id);
         }
         let e = find("3e").unwrap().thresholds;
-        assert_eq!((e.msgs_per_op, e.latency_median_ms, e.latency_max_ms), (Some(20.0), Some(1000.0), Some(2000.0)));
+        assert_eq!(
+            (e.msgs_per_op, e.latency_median_ms, e.latency_max_ms),
+            (Some(20.0), Some(1000.0), Some(2000.0))
+        );
     }
 
     #[test]
@@ -437,7 +551,11 @@ mod tests {
         assert_eq!(quick_sim.recovery_wait_s, Some(2));
         let quick_maelstrom = c.params(Profile::Quick, false, &Overrides::default());
         assert_eq!(quick_maelstrom.recovery_wait_s, None);
-        assert!(!quick_maelstrom.test_args("broadcast", "b").contains(&"--recovery-wait".to_string()));
+        assert!(
+            !quick_maelstrom
+                .test_args("broadcast", "b")
+                .contains(&"--recovery-wait".to_string())
+        );
     }
 
     #[test]
@@ -451,7 +569,10 @@ mod tests {
             nemesis: Some("none".into()),
             extra_args: vec!["--topology".into(), "tree4".into()],
         };
-        let args = c.params(Profile::Official, false, &o).test_args("broadcast", "x").join(" ");
+        let args = c
+            .params(Profile::Official, false, &o)
+            .test_args("broadcast", "x")
+            .join(" ");
         assert_eq!(
             args,
             "test -w broadcast --bin x --node-count 7 --time-limit 3 --rate 2.5 --latency 50 --topology tree4"
@@ -460,9 +581,18 @@ mod tests {
 
     #[test]
     fn select_expands_6b_and_rejects_unknown_ids() {
-        let ids: Vec<&str> = select(&["6b".into(), "1".into()]).unwrap().iter().map(|c| c.id).collect();
+        let ids: Vec<&str> = select(&["6b".into(), "1".into()])
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
         assert_eq!(ids, ["6b-i", "6b-ii", "1"]);
-        assert!(select(&["7".into()]).unwrap_err().to_string().contains("`7`"));
+        assert!(
+            select(&["7".into()])
+                .unwrap_err()
+                .to_string()
+                .contains("`7`")
+        );
         // `4` is one challenge, not a prefix for 4-seqkv.
         assert_eq!(select(&["4".into()]).unwrap().len(), 1);
     }

@@ -55,7 +55,10 @@ pub enum RunEvent {
     /// One line of the backend's stdout or stderr.
     HarnessLine(String),
     /// One line of a node's stderr log (`store/current/node-logs/<node>.log`).
-    NodeLog { node: String, line: String },
+    NodeLog {
+        node: String,
+        line: String,
+    },
     Finished(Box<RunOutcome>),
 }
 
@@ -63,15 +66,22 @@ pub enum RunEvent {
 #[derive(Debug, Clone)]
 pub enum SessionEvent {
     BuildStarted,
-    BuildFinished { ok: bool, output: String },
+    BuildFinished {
+        ok: bool,
+        output: String,
+    },
     /// `index` is the run's position in the session's challenge list.
-    Run { index: usize, event: RunEvent },
+    Run {
+        index: usize,
+        event: RunEvent,
+    },
     /// Every run has finished.
     Done,
 }
 
-static OP_LINE: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(r"jepsen\.util\s+\d+\t:(invoke|ok|fail|info)\t").expect("valid regex"));
+static OP_LINE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"jepsen\.util\s+\d+\t:(invoke|ok|fail|info)\t").expect("valid regex")
+});
 
 /// Turns console lines into phase changes and progress counters.
 #[derive(Debug)]
@@ -85,7 +95,10 @@ impl ConsoleTracker {
     pub fn new(time_limit: Duration) -> Self {
         ConsoleTracker {
             phase: Phase::Starting,
-            progress: Progress { time_limit, ..Progress::default() },
+            progress: Progress {
+                time_limit,
+                ..Progress::default()
+            },
             running_since: None,
         }
     }
@@ -134,7 +147,10 @@ impl ConsoleTracker {
 
     /// The counters now, with `elapsed` measured from the main phase's start.
     pub fn progress(&self) -> Progress {
-        Progress { elapsed: self.running_since.map(|t| t.elapsed()).unwrap_or_default(), ..self.progress }
+        Progress {
+            elapsed: self.running_since.map(|t| t.elapsed()).unwrap_or_default(),
+            ..self.progress
+        }
     }
 }
 
@@ -158,10 +174,23 @@ mod tests {
             assert_eq!(t.observe(line), None);
         }
         let p = t.progress();
-        assert_eq!((p.ops_invoked, p.ops_ok, p.ops_fail, p.ops_info), (2, 1, 1, 1));
-        assert_eq!(t.observe("INFO [..] jepsen.generator.interpreter Waiting for recovery..."), Some(Phase::Recovery));
-        assert_eq!(t.observe("INFO [..] jepsen test runner - jepsen.core Analyzing..."), Some(Phase::Analysing));
-        assert_eq!(t.observe("Running test again?"), None, "phases never go back");
+        assert_eq!(
+            (p.ops_invoked, p.ops_ok, p.ops_fail, p.ops_info),
+            (2, 1, 1, 1)
+        );
+        assert_eq!(
+            t.observe("INFO [..] jepsen.generator.interpreter Waiting for recovery..."),
+            Some(Phase::Recovery)
+        );
+        assert_eq!(
+            t.observe("INFO [..] jepsen test runner - jepsen.core Analyzing..."),
+            Some(Phase::Analysing)
+        );
+        assert_eq!(
+            t.observe("Running test again?"),
+            None,
+            "phases never go back"
+        );
         assert_eq!(t.finish(), Phase::Done);
     }
 }

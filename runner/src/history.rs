@@ -76,10 +76,19 @@ impl From<&RunOutcome> for RunSummary {
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}:{line}: not a run summary: {source}")]
-    BadLine { path: PathBuf, line: usize, source: serde_json::Error },
-    #[error("no run matches `{0}` in the history (give a run id or a challenge id; `glomers history` lists them)")]
+    BadLine {
+        path: PathBuf,
+        line: usize,
+        source: serde_json::Error,
+    },
+    #[error(
+        "no run matches `{0}` in the history (give a run id or a challenge id; `glomers history` lists them)"
+    )]
     NotFound(String),
 }
 
@@ -91,7 +100,9 @@ pub struct History {
 
 impl History {
     pub fn new(glomers_dir: &Path) -> History {
-        History { path: glomers_dir.join("history.jsonl") }
+        History {
+            path: glomers_dir.join("history.jsonl"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -101,13 +112,20 @@ impl History {
     /// Appends one line under an exclusive lock, in one write, so parallel
     /// runs and parallel glomers processes never interleave.
     pub fn append(&self, summary: &RunSummary) -> Result<(), HistoryError> {
-        let io = |source| HistoryError::Io { path: self.path.clone(), source };
+        let io = |source| HistoryError::Io {
+            path: self.path.clone(),
+            source,
+        };
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
         let mut line = serde_json::to_string(summary).map_err(|e| io(e.into()))?;
         line.push('\n');
-        let file = std::fs::OpenOptions::new().create(true).append(true).open(&self.path).map_err(io)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(io)?;
         let mut locked = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusive)
             .map_err(|(_, errno)| io(errno.into()))?;
         locked.write_all(line.as_bytes()).map_err(io)?;
@@ -119,7 +137,12 @@ impl History {
         let text = match std::fs::read_to_string(&self.path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(source) => return Err(HistoryError::Io { path: self.path.clone(), source }),
+            Err(source) => {
+                return Err(HistoryError::Io {
+                    path: self.path.clone(),
+                    source,
+                });
+            }
         };
         text.lines()
             .enumerate()
@@ -146,7 +169,9 @@ impl History {
                 let mut prefixed = runs.iter().filter(|r| r.run_id.starts_with(selector));
                 prefixed.next().filter(|_| prefixed.next().is_none())
             });
-        found.cloned().ok_or_else(|| HistoryError::NotFound(selector.to_string()))
+        found
+            .cloned()
+            .ok_or_else(|| HistoryError::NotFound(selector.to_string()))
     }
 }
 
@@ -162,7 +187,11 @@ pub struct CompareRow {
 
 /// msgs/op, median, max and availability of two runs.
 pub fn compare(a: &RunSummary, b: &RunSummary) -> Vec<CompareRow> {
-    let limits = |r: &RunSummary| catalog::find(&r.id).map(|c| c.thresholds).unwrap_or_default();
+    let limits = |r: &RunSummary| {
+        catalog::find(&r.id)
+            .map(|c| c.thresholds)
+            .unwrap_or_default()
+    };
     let (ta, tb): (Thresholds, Thresholds) = (limits(a), limits(b));
     vec![
         CompareRow {
@@ -186,7 +215,13 @@ pub fn compare(a: &RunSummary, b: &RunSummary) -> Vec<CompareRow> {
             limit_a: ta.latency_max_ms,
             limit_b: tb.latency_max_ms,
         },
-        CompareRow { metric: "availability", a: a.availability, b: b.availability, limit_a: None, limit_b: None },
+        CompareRow {
+            metric: "availability",
+            a: a.availability,
+            b: b.availability,
+            limit_a: None,
+            limit_b: None,
+        },
     ]
 }
 
@@ -228,10 +263,17 @@ mod tests {
         history.append(&summary("3e", "r2-3e", 15.0)).unwrap();
         history.append(&summary("3d", "r3-3d", 27.0)).unwrap();
         assert_eq!(history.load().unwrap().len(), 3);
-        assert_eq!(history.find("3d").unwrap().run_id, "r3-3d", "latest run of a challenge");
+        assert_eq!(
+            history.find("3d").unwrap().run_id,
+            "r3-3d",
+            "latest run of a challenge"
+        );
         assert_eq!(history.find("r1-3d").unwrap().msgs_per_op, Some(25.0));
         assert_eq!(history.find("r2").unwrap().id, "3e", "unique prefix");
-        assert!(matches!(history.find("r"), Err(HistoryError::NotFound(_))), "ambiguous prefix");
+        assert!(
+            matches!(history.find("r"), Err(HistoryError::NotFound(_))),
+            "ambiguous prefix"
+        );
     }
 
     #[test]
@@ -242,7 +284,9 @@ mod tests {
                 let history = History::new(dir.path());
                 std::thread::spawn(move || {
                     for i in 0..20 {
-                        history.append(&summary("1", &format!("{t}-{i}"), i as f64)).unwrap();
+                        history
+                            .append(&summary("1", &format!("{t}-{i}"), i as f64))
+                            .unwrap();
                     }
                 })
             })
@@ -256,8 +300,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let history = History::new(dir.path());
         history.append(&summary("1", "a", 0.0)).unwrap();
-        std::fs::write(history.path(), format!("{}{{oops\n", std::fs::read_to_string(history.path()).unwrap()))
-            .unwrap();
+        std::fs::write(
+            history.path(),
+            format!(
+                "{}{{oops\n",
+                std::fs::read_to_string(history.path()).unwrap()
+            ),
+        )
+        .unwrap();
         let message = history.load().unwrap_err().to_string();
         assert!(message.contains("history.jsonl:2"), "{message}");
     }
@@ -266,8 +316,14 @@ mod tests {
     fn compare_3d_and_3e_with_their_thresholds() {
         let rows = compare(&summary("3d", "a", 25.0), &summary("3e", "b", 15.0));
         assert_eq!(rows[0].metric, "msgs-per-op");
-        assert_eq!((rows[0].a, rows[0].b, rows[0].limit_a, rows[0].limit_b), (Some(25.0), Some(15.0), Some(30.0), Some(20.0)));
-        assert_eq!((rows[2].limit_a, rows[2].limit_b), (Some(600.0), Some(2000.0)));
+        assert_eq!(
+            (rows[0].a, rows[0].b, rows[0].limit_a, rows[0].limit_b),
+            (Some(25.0), Some(15.0), Some(30.0), Some(20.0))
+        );
+        assert_eq!(
+            (rows[2].limit_a, rows[2].limit_b),
+            (Some(600.0), Some(2000.0))
+        );
         assert_eq!(rows[3].limit_a, None);
     }
 }

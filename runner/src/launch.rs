@@ -49,11 +49,20 @@ pub struct LaunchExit {
 #[derive(Debug, thiserror::Error)]
 pub enum LaunchError {
     #[error("cannot create the run directory {dir}: {source}")]
-    WorkDir { dir: PathBuf, source: std::io::Error },
+    WorkDir {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot start {program}: {source}")]
-    Spawn { program: PathBuf, source: std::io::Error },
+    Spawn {
+        program: PathBuf,
+        source: std::io::Error,
+    },
     #[error("lost track of {program}: {source}")]
-    Wait { program: PathBuf, source: std::io::Error },
+    Wait {
+        program: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Kills the process group when dropped, unless the process was reaped.
@@ -86,15 +95,29 @@ pub async fn launch(
     events: &mpsc::Sender<RunEvent>,
     mut cancel: watch::Receiver<bool>,
 ) -> Result<LaunchExit, LaunchError> {
-    std::fs::create_dir_all(work_dir).map_err(|source| LaunchError::WorkDir { dir: work_dir.into(), source })?;
-    let mut child = spawn_supervised(program, args, work_dir)
-        .map_err(|source| LaunchError::Spawn { program: program.into(), source })?;
-    let mut guard = GroupGuard { pgid: child.id().map(|id| Pid::from_raw(id as i32)) };
+    std::fs::create_dir_all(work_dir).map_err(|source| LaunchError::WorkDir {
+        dir: work_dir.into(),
+        source,
+    })?;
+    let mut child =
+        spawn_supervised(program, args, work_dir).map_err(|source| LaunchError::Spawn {
+            program: program.into(),
+            source,
+        })?;
+    let mut guard = GroupGuard {
+        pgid: child.id().map(|id| Pid::from_raw(id as i32)),
+    };
 
     let (line_tx, mut lines) = mpsc::channel::<String>(256);
     let readers = [
-        child.stdout.take().map(|out| tokio::spawn(forward_lines(out, line_tx.clone()))),
-        child.stderr.take().map(|err| tokio::spawn(forward_lines(err, line_tx.clone()))),
+        child
+            .stdout
+            .take()
+            .map(|out| tokio::spawn(forward_lines(out, line_tx.clone()))),
+        child
+            .stderr
+            .take()
+            .map(|err| tokio::spawn(forward_lines(err, line_tx.clone()))),
     ];
     drop(line_tx);
 
@@ -154,7 +177,11 @@ pub async fn launch(
     logs.poll(events).await;
     let _ = events.send(RunEvent::Progress(tracker.progress())).await;
     Ok(LaunchExit {
-        code: if cancelled { None } else { status.and_then(|s| s.code()) },
+        code: if cancelled {
+            None
+        } else {
+            status.and_then(|s| s.code())
+        },
         cancelled,
         console_tail: console_tail.into(),
     })
@@ -179,7 +206,11 @@ fn sweep_group(guard: &GroupGuard) {
 }
 
 #[allow(unsafe_code)]
-fn spawn_supervised(program: &Path, args: &[String], work_dir: &Path) -> std::io::Result<tokio::process::Child> {
+fn spawn_supervised(
+    program: &Path,
+    args: &[String],
+    work_dir: &Path,
+) -> std::io::Result<tokio::process::Child> {
     let mut command = tokio::process::Command::new("/bin/sh");
     command
         .arg("-c")
@@ -196,7 +227,9 @@ fn spawn_supervised(program: &Path, args: &[String], work_dir: &Path) -> std::io
     // SAFETY: the closure runs in the forked child before exec and only makes
     // the prctl syscall, which is async-signal-safe and touches no memory of ours.
     unsafe {
-        command.pre_exec(|| nix::sys::prctl::set_pdeathsig(Signal::SIGTERM).map_err(std::io::Error::from));
+        command.pre_exec(|| {
+            nix::sys::prctl::set_pdeathsig(Signal::SIGTERM).map_err(std::io::Error::from)
+        });
     }
     command.spawn()
 }
@@ -207,7 +240,11 @@ async fn forward_lines(stream: impl AsyncRead + Unpin, lines: mpsc::Sender<Strin
     let mut buf = Vec::new();
     loop {
         buf.clear();
-        match (&mut reader).take(MAX_LINE_BYTES as u64 * 64).read_until(b'\n', &mut buf).await {
+        match (&mut reader)
+            .take(MAX_LINE_BYTES as u64 * 64)
+            .read_until(b'\n', &mut buf)
+            .await
+        {
             Ok(0) | Err(_) => return,
             Ok(_) => {
                 let text = decode_line(&buf);
@@ -241,7 +278,12 @@ pub fn find_store_dir(work_dir: &Path) -> Option<PathBuf> {
         .ok()?
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .flat_map(|workload| std::fs::read_dir(workload.path()).into_iter().flatten().flatten())
+        .flat_map(|workload| {
+            std::fs::read_dir(workload.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .map(|e| e.path())
         .collect();
@@ -259,32 +301,59 @@ struct NodeLogTail {
 
 impl NodeLogTail {
     fn new(work_dir: &Path) -> Self {
-        NodeLogTail { work_dir: work_dir.to_path_buf(), files: BTreeMap::new() }
+        NodeLogTail {
+            work_dir: work_dir.to_path_buf(),
+            files: BTreeMap::new(),
+        }
     }
 
     async fn poll(&mut self, events: &mpsc::Sender<RunEvent>) {
-        let Some(dir) = find_store_dir(&self.work_dir).map(|d| d.join("node-logs")) else { return };
-        let Ok(entries) = std::fs::read_dir(&dir) else { return };
+        let Some(dir) = find_store_dir(&self.work_dir).map(|d| d.join("node-logs")) else {
+            return;
+        };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return;
+        };
         let mut nodes: Vec<String> = entries
             .flatten()
-            .filter_map(|e| e.file_name().to_str()?.strip_suffix(".log").map(String::from))
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()?
+                    .strip_suffix(".log")
+                    .map(String::from)
+            })
             .collect();
         nodes.sort();
         for node in nodes {
             let (offset, partial) = self.files.entry(node.clone()).or_default();
-            let Ok(chunk) = read_from(&dir.join(format!("{node}.log")), *offset).await else { continue };
+            let Ok(chunk) = read_from(&dir.join(format!("{node}.log")), *offset).await else {
+                continue;
+            };
             *offset += chunk.len() as u64;
             partial.extend_from_slice(&chunk);
-            let complete = partial.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let complete = partial
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
             let text: Vec<u8> = partial.drain(..complete).collect();
             if partial.len() > MAX_LINE_BYTES {
                 // An endless line: emit what we have rather than grow without bound.
                 let line = decode_line(&std::mem::take(partial));
-                let _ = events.send(RunEvent::NodeLog { node: node.clone(), line }).await;
+                let _ = events
+                    .send(RunEvent::NodeLog {
+                        node: node.clone(),
+                        line,
+                    })
+                    .await;
             }
             for line in text.split_inclusive(|&b| b == b'\n') {
                 let line = decode_line(line);
-                let _ = events.send(RunEvent::NodeLog { node: node.clone(), line }).await;
+                let _ = events
+                    .send(RunEvent::NodeLog {
+                        node: node.clone(),
+                        line,
+                    })
+                    .await;
             }
         }
     }
@@ -319,8 +388,15 @@ mod tests {
         std::fs::create_dir_all(&old).unwrap();
         std::fs::create_dir_all(&new).unwrap();
         assert_eq!(find_store_dir(dir.path()), Some(new));
-        std::os::unix::fs::symlink("echo/20240101T000000.000Z", dir.path().join("store/current")).unwrap();
-        assert_eq!(find_store_dir(dir.path()), Some(std::fs::canonicalize(old).unwrap()));
+        std::os::unix::fs::symlink(
+            "echo/20240101T000000.000Z",
+            dir.path().join("store/current"),
+        )
+        .unwrap();
+        assert_eq!(
+            find_store_dir(dir.path()),
+            Some(std::fs::canonicalize(old).unwrap())
+        );
     }
 
     #[tokio::test]

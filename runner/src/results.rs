@@ -65,7 +65,10 @@ pub struct RunResults {
 #[derive(Debug, thiserror::Error)]
 pub enum ResultsError {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {source}")]
     Parse { path: PathBuf, source: edn::Error },
     #[error("{path}: top level is not a map with :valid?")]
@@ -75,8 +78,14 @@ pub enum ResultsError {
 impl RunResults {
     /// Reads and interprets `path` (a `results.edn`).
     pub fn read(path: &Path) -> Result<RunResults, ResultsError> {
-        let bytes = std::fs::read(path).map_err(|source| ResultsError::Read { path: path.into(), source })?;
-        let value = edn::parse_bytes(&bytes).map_err(|source| ResultsError::Parse { path: path.into(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| ResultsError::Read {
+            path: path.into(),
+            source,
+        })?;
+        let value = edn::parse_bytes(&bytes).map_err(|source| ResultsError::Parse {
+            path: path.into(),
+            source,
+        })?;
         RunResults::from_edn(&value).ok_or_else(|| ResultsError::Shape { path: path.into() })
     }
 
@@ -86,7 +95,11 @@ impl RunResults {
         let invalid_checkers = results
             .as_map()?
             .iter()
-            .filter(|(_, checker)| checker.get_kw("valid?").is_some_and(|v| validity(v) != Validity::True))
+            .filter(|(_, checker)| {
+                checker
+                    .get_kw("valid?")
+                    .is_some_and(|v| validity(v) != Validity::True)
+            })
             .filter_map(|(key, _)| key.as_keyword().map(String::from))
             .collect();
         let workload = results.get_kw("workload");
@@ -118,7 +131,10 @@ impl RunResults {
 
     /// Stable latency at quantile `q` (ms), if reported.
     pub fn latency_at(&self, q: f64) -> Option<f64> {
-        self.stable_latencies.iter().find(|(quantile, _)| *quantile == q).map(|(_, ms)| *ms)
+        self.stable_latencies
+            .iter()
+            .find(|(quantile, _)| *quantile == q)
+            .map(|(_, ms)| *ms)
     }
 
     pub fn latency_median_ms(&self) -> Option<f64> {
@@ -143,21 +159,36 @@ fn number(value: Option<&Value>) -> Option<f64> {
 }
 
 fn count(value: Option<&Value>) -> Option<u64> {
-    value.and_then(Value::as_i64).and_then(|n| u64::try_from(n).ok())
+    value
+        .and_then(Value::as_i64)
+        .and_then(|n| u64::try_from(n).ok())
 }
 
 /// A keyword's or string's text (`:read` → `read`).
 fn name(value: &Value) -> Option<String> {
-    value.as_keyword().or_else(|| value.as_str()).map(String::from)
+    value
+        .as_keyword()
+        .or_else(|| value.as_str())
+        .map(String::from)
 }
 
 fn names(value: Option<&Value>) -> Vec<String> {
-    value.and_then(Value::as_seq).unwrap_or_default().iter().filter_map(name).collect()
+    value
+        .and_then(Value::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(name)
+        .collect()
 }
 
 fn op_stats(stats: &Value) -> OpStats {
     let n = |key| count(stats.get_kw(key)).unwrap_or(0);
-    OpStats { count: n("count"), ok_count: n("ok-count"), fail_count: n("fail-count"), info_count: n("info-count") }
+    OpStats {
+        count: n("count"),
+        ok_count: n("ok-count"),
+        fail_count: n("fail-count"),
+        info_count: n("info-count"),
+    }
 }
 
 fn quantiles(map: Option<&Value>) -> Vec<(f64, f64)> {
@@ -190,19 +221,32 @@ impl CrashReport {
             .iter()
             .position(|l| l.contains("Test crashed!") || l.contains("Jepsen broke"))
             .unwrap_or(console_tail.len().saturating_sub(CRASH_CONSOLE_LINES));
-        let console = console_tail[start..].iter().take(CRASH_CONSOLE_LINES).cloned().collect();
+        let console = console_tail[start..]
+            .iter()
+            .take(CRASH_CONSOLE_LINES)
+            .cloned()
+            .collect();
         let mut node_log_tails = BTreeMap::new();
         if let Some(entries) = store_dir.and_then(|d| std::fs::read_dir(d.join("node-logs")).ok()) {
             for entry in entries.flatten() {
                 let path = entry.path();
-                let Some(node) = path.file_name().and_then(|n| n.to_str()?.strip_suffix(".log")) else { continue };
-                let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
+                let Some(node) = path
+                    .file_name()
+                    .and_then(|n| n.to_str()?.strip_suffix(".log"))
+                else {
+                    continue;
+                };
+                let text =
+                    String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
                 let lines: Vec<String> = text.lines().map(String::from).collect();
                 let tail = lines[lines.len().saturating_sub(CRASH_NODE_LOG_LINES)..].to_vec();
                 node_log_tails.insert(node.to_string(), tail);
             }
         }
-        CrashReport { console, node_log_tails }
+        CrashReport {
+            console,
+            node_log_tails,
+        }
     }
 
     /// The most telling single line: the exception message, if any.
@@ -238,15 +282,28 @@ mod tests {
                 continue;
             }
             let r = RunResults::read(&results).unwrap_or_else(|e| panic!("{e}"));
-            let code: i32 = std::fs::read_to_string(entry.path().join("exit-code.txt")).unwrap().trim().parse().unwrap();
+            let code: i32 = std::fs::read_to_string(entry.path().join("exit-code.txt"))
+                .unwrap()
+                .trim()
+                .parse()
+                .unwrap();
             let expected = match code {
                 0 => Validity::True,
                 1 => Validity::False,
                 _ => Validity::Unknown,
             };
             assert_eq!(r.valid, expected, "{}", entry.path().display());
-            assert_eq!(r.valid == Validity::True, r.invalid_checkers.is_empty(), "{}", entry.path().display());
-            assert!(r.msgs_per_op_all.is_some() && r.stats.count > 0, "{}", entry.path().display());
+            assert_eq!(
+                r.valid == Validity::True,
+                r.invalid_checkers.is_empty(),
+                "{}",
+                entry.path().display()
+            );
+            assert!(
+                r.msgs_per_op_all.is_some() && r.stats.count > 0,
+                "{}",
+                entry.path().display()
+            );
             parsed += 1;
         }
         assert!(parsed >= 25, "only {parsed} fixtures parsed");
@@ -259,7 +316,15 @@ mod tests {
         assert_eq!(r.msgs_per_op_all, Some(2.0769231));
         assert_eq!(r.msgs_per_op_servers, Some(0.0));
         assert_eq!(r.availability, Some(1.0));
-        assert_eq!(r.stats, OpStats { count: 26, ok_count: 26, fail_count: 0, info_count: 0 });
+        assert_eq!(
+            r.stats,
+            OpStats {
+                count: 26,
+                ok_count: 26,
+                fail_count: 0,
+                info_count: 0
+            }
+        );
         assert_eq!(r.stats_by_f["echo"].ok_count, 26);
         assert!(r.stable_latencies.is_empty());
     }
@@ -268,7 +333,10 @@ mod tests {
     fn broadcast_25_has_server_msgs_and_stable_latencies() {
         let r = fixture("broadcast-25-official");
         assert_eq!(r.msgs_per_op_servers, Some(33.533596));
-        assert_eq!(r.stable_latencies.iter().map(|p| p.0).collect::<Vec<_>>(), [0.0, 0.5, 0.95, 0.99, 1.0]);
+        assert_eq!(
+            r.stable_latencies.iter().map(|p| p.0).collect::<Vec<_>>(),
+            [0.0, 0.5, 0.95, 0.99, 1.0]
+        );
         assert!(r.latency_median_ms().unwrap() <= r.latency_max_ms().unwrap());
         assert_eq!(r.anomalies.lost_count, Some(0));
     }
@@ -276,18 +344,41 @@ mod tests {
     #[test]
     fn anomalies_of_invalid_runs() {
         let b = fixture("broadcast-invalid");
-        assert_eq!((b.valid, b.anomalies.lost_count), (Validity::False, Some(3)));
+        assert_eq!(
+            (b.valid, b.anomalies.lost_count),
+            (Validity::False, Some(3))
+        );
         assert!(b.invalid_checkers.contains(&"workload".to_string()));
-        assert_eq!(fixture("unique-ids-invalid").anomalies.duplicated_count, Some(47));
-        assert_eq!(fixture("kafka-invalid").anomalies.error_types, ["int-poll-skip", "lost-write", "unseen"]);
-        assert!(!fixture("kafka-invalid").anomalies.bad_error_types.is_empty());
-        assert_eq!(fixture("txn-rw-register-invalid").anomalies.anomaly_types, ["G1a"]);
-        assert_eq!(fixture("txn-lost-update-serializable").anomalies.anomaly_types, ["G2-item", "lost-update"]);
+        assert_eq!(
+            fixture("unique-ids-invalid").anomalies.duplicated_count,
+            Some(47)
+        );
+        assert_eq!(
+            fixture("kafka-invalid").anomalies.error_types,
+            ["int-poll-skip", "lost-write", "unseen"]
+        );
+        assert!(
+            !fixture("kafka-invalid")
+                .anomalies
+                .bad_error_types
+                .is_empty()
+        );
+        assert_eq!(
+            fixture("txn-rw-register-invalid").anomalies.anomaly_types,
+            ["G1a"]
+        );
+        assert_eq!(
+            fixture("txn-lost-update-serializable")
+                .anomalies
+                .anomaly_types,
+            ["G2-item", "lost-update"]
+        );
     }
 
     #[test]
     fn unknown_validity_and_missing_keys() {
-        let v = edn::parse("{:valid? :unknown, :workload {:valid? :unknown, :error \"boom\"}}").unwrap();
+        let v = edn::parse("{:valid? :unknown, :workload {:valid? :unknown, :error \"boom\"}}")
+            .unwrap();
         let r = RunResults::from_edn(&v).unwrap();
         assert_eq!(r.valid, Validity::Unknown);
         assert_eq!(r.invalid_checkers, ["workload"]);
@@ -301,20 +392,33 @@ mod tests {
         let path = dir.path().join("results.edn");
         std::fs::write(&path, "{:valid? true,\n :net {").unwrap();
         let message = RunResults::read(&path).unwrap_err().to_string();
-        assert!(message.contains("results.edn") && message.contains("line"), "{message}");
+        assert!(
+            message.contains("results.edn") && message.contains("line"),
+            "{message}"
+        );
     }
 
     #[test]
     fn crash_report_from_console_and_node_logs() {
         let case = fixtures().join("echo-crash");
-        let console: Vec<String> =
-            std::fs::read_to_string(case.join("console.txt")).unwrap().lines().map(String::from).collect();
+        let console: Vec<String> = std::fs::read_to_string(case.join("console.txt"))
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect();
         let store = tempfile::tempdir().unwrap();
         std::fs::create_dir(store.path().join("node-logs")).unwrap();
         std::fs::copy(case.join("n0.log"), store.path().join("node-logs/n0.log")).unwrap();
         let report = CrashReport::gather(&console, Some(store.path()));
         assert!(report.console[0].contains("Test crashed!"));
-        assert!(report.headline().unwrap().contains("Node n0 crashed with exit status 1"), "{:?}", report.headline());
+        assert!(
+            report
+                .headline()
+                .unwrap()
+                .contains("Node n0 crashed with exit status 1"),
+            "{:?}",
+            report.headline()
+        );
         assert_eq!(report.node_log_tails["n0"], ["crashing after 5 echoes"]);
     }
 }

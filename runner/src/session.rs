@@ -90,7 +90,12 @@ pub async fn run_session(
                 Ok(_) => String::new(),
                 Err(e) => e.to_string(),
             };
-            let _ = events.send(SessionEvent::BuildFinished { ok: built.is_ok(), output }).await;
+            let _ = events
+                .send(SessionEvent::BuildFinished {
+                    ok: built.is_ok(),
+                    output,
+                })
+                .await;
             built.map(Some)
         }
     };
@@ -99,8 +104,13 @@ pub async fn run_session(
     let slots = Arc::new(Semaphore::new(config.jobs.max(1)));
     let mut tasks = Vec::new();
     for index in 0..config.challenges.len() {
-        let (config, binaries, slots, events, cancel) =
-            (config.clone(), binaries.clone(), slots.clone(), events.clone(), cancel.clone());
+        let (config, binaries, slots, events, cancel) = (
+            config.clone(),
+            binaries.clone(),
+            slots.clone(),
+            events.clone(),
+            cancel.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let _slot = slots.acquire().await.expect("semaphore never closed");
             let (run_tx, mut run_rx) = mpsc::channel(1024);
@@ -113,7 +123,9 @@ pub async fn run_session(
                 })
             };
             let outcome = run_one(&config, index, &binaries, &run_tx, cancel).await;
-            let _ = run_tx.send(RunEvent::Finished(Box::new(outcome.clone()))).await;
+            let _ = run_tx
+                .send(RunEvent::Finished(Box::new(outcome.clone())))
+                .await;
             drop(run_tx);
             let _ = forward.await;
             outcome
@@ -180,8 +192,15 @@ async fn run_one(
         .await;
     let _ = events.send(RunEvent::Phase(Phase::Starting)).await;
     let mut tracker = ConsoleTracker::new(Duration::from_secs(params.time_limit_s));
-    let launched =
-        launch::launch(&config.backend.program, &outcome.argv, &work_dir, &mut tracker, events, cancel).await;
+    let launched = launch::launch(
+        &config.backend.program,
+        &outcome.argv,
+        &work_dir,
+        &mut tracker,
+        events,
+        cancel,
+    )
+    .await;
     let _ = events.send(RunEvent::Phase(tracker.finish())).await;
     outcome.wall = started.elapsed();
     let exit = match launched {
@@ -199,27 +218,61 @@ async fn run_one(
 
 /// Sets status and verdict from how the backend ended and what it wrote.
 fn judge_exit(outcome: &mut RunOutcome, exit: &launch::LaunchExit) {
-    let results_path = outcome.store_dir.as_ref().map(|d| d.join("results.edn")).filter(|p| p.exists());
+    let results_path = outcome
+        .store_dir
+        .as_ref()
+        .map(|d| d.join("results.edn"))
+        .filter(|p| p.exists());
     let (status, verdict) = if exit.cancelled {
         (RunStatus::Cancelled, Verdict::failed("cancelled"))
+    } else if matches!(exit.code, Some(126 | 127)) {
+        // The supervisor shell could not execute the backend at all.
+        let said = exit.console_tail.last().cloned().unwrap_or_default();
+        (
+            RunStatus::InfraError,
+            Verdict::failed(format!("cannot execute the backend: {said}")),
+        )
     } else if exit.code == Some(254) {
-        let said = exit.console_tail.iter().rev().take(5).rev().cloned().collect::<Vec<_>>().join("; ");
-        (RunStatus::InfraError, Verdict::failed(format!("backend rejected the arguments (exit 254): {said}")))
+        let said = exit
+            .console_tail
+            .iter()
+            .rev()
+            .take(5)
+            .rev()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; ");
+        (
+            RunStatus::InfraError,
+            Verdict::failed(format!("backend rejected the arguments (exit 254): {said}")),
+        )
     } else if let Some(path) = results_path {
         match RunResults::read(&path) {
             Ok(results) => {
                 let verdict = verdict::judge(&results, &outcome.challenge.thresholds);
                 outcome.results = Some(results);
-                (if verdict.passed { RunStatus::Passed } else { RunStatus::Failed }, verdict)
+                (
+                    if verdict.passed {
+                        RunStatus::Passed
+                    } else {
+                        RunStatus::Failed
+                    },
+                    verdict,
+                )
             }
             Err(e) => (RunStatus::InfraError, Verdict::failed(e.to_string())),
         }
     } else {
         let crash = CrashReport::gather(&exit.console_tail, outcome.store_dir.as_deref());
-        let code = exit.code.map_or("a signal".to_string(), |c| format!("exit {c}"));
+        let code = exit
+            .code
+            .map_or("a signal".to_string(), |c| format!("exit {c}"));
         let headline = crash.headline().unwrap_or("no output").to_string();
         outcome.crash = Some(crash);
-        (RunStatus::Crashed, Verdict::failed(format!("crashed without results.edn ({code}): {headline}")))
+        (
+            RunStatus::Crashed,
+            Verdict::failed(format!("crashed without results.edn ({code}): {headline}")),
+        )
     };
     outcome.status = status;
     outcome.verdict = verdict;
@@ -235,7 +288,12 @@ fn node_binary(
         return std::path::absolute(bin)
             .ok()
             .filter(|p| p.is_file())
-            .ok_or_else(|| (RunStatus::InfraError, format!("--bin {}: no such file", bin.display())));
+            .ok_or_else(|| {
+                (
+                    RunStatus::InfraError,
+                    format!("--bin {}: no such file", bin.display()),
+                )
+            });
     }
     match binaries {
         Err(e) => Err((RunStatus::BuildFailed, e.to_string())),
@@ -260,7 +318,10 @@ fn record(config: &SessionConfig, mut outcome: RunOutcome) -> RunOutcome {
     if outcome.status != RunStatus::Cancelled {
         let history = History::new(&config.glomers_dir);
         if let Err(e) = history.append(&RunSummary::from(&outcome)) {
-            outcome.verdict.reasons.push(format!("not recorded in history: {e}"));
+            outcome
+                .verdict
+                .reasons
+                .push(format!("not recorded in history: {e}"));
         }
     }
     outcome

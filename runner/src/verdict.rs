@@ -28,7 +28,11 @@ pub struct Verdict {
 impl Verdict {
     /// A failure that happened before any results existed (build, launch, crash).
     pub fn failed(reason: impl Into<String>) -> Verdict {
-        Verdict { passed: false, reasons: vec![reason.into()], margins: Vec::new() }
+        Verdict {
+            passed: false,
+            reasons: vec![reason.into()],
+            margins: Vec::new(),
+        }
     }
 }
 
@@ -37,7 +41,10 @@ pub fn judge(results: &RunResults, thresholds: &Thresholds) -> Verdict {
     let mut reasons = Vec::new();
     match results.valid {
         Validity::True => {}
-        Validity::False => reasons.push(format!("Maelstrom: invalid ({})", results.invalid_checkers.join(", "))),
+        Validity::False => reasons.push(format!(
+            "Maelstrom: invalid ({})",
+            results.invalid_checkers.join(", ")
+        )),
         Validity::Unknown => reasons.push(format!(
             "Maelstrom: errors during analysis, validity unknown ({})",
             results.invalid_checkers.join(", ")
@@ -47,22 +54,54 @@ pub fn judge(results: &RunResults, thresholds: &Thresholds) -> Verdict {
         reasons.extend(anomaly_reasons(results));
     }
     let checks = [
-        ("msgs-per-op", results.msgs_per_op_servers, thresholds.msgs_per_op, ""),
-        ("median-latency", results.latency_median_ms(), thresholds.latency_median_ms, " ms"),
-        ("max-latency", results.latency_max_ms(), thresholds.latency_max_ms, " ms"),
+        (
+            "msgs-per-op",
+            results.msgs_per_op_servers,
+            thresholds.msgs_per_op,
+            "",
+        ),
+        (
+            "median-latency",
+            results.latency_median_ms(),
+            thresholds.latency_median_ms,
+            " ms",
+        ),
+        (
+            "max-latency",
+            results.latency_max_ms(),
+            thresholds.latency_max_ms,
+            " ms",
+        ),
     ];
     let mut margins = Vec::new();
     for (metric, value, limit, unit) in checks {
         let Some(limit) = limit else { continue };
         let passed = value.is_some_and(|v| v < limit);
         match value {
-            Some(v) if !passed => reasons.push(format!("{metric} {}{unit} ≥ {}{unit}", show(v), show(limit))),
-            None => reasons.push(format!("{metric} missing from results.edn (limit < {}{unit})", show(limit))),
+            Some(v) if !passed => reasons.push(format!(
+                "{metric} {}{unit} ≥ {}{unit}",
+                show(v),
+                show(limit)
+            )),
+            None => reasons.push(format!(
+                "{metric} missing from results.edn (limit < {}{unit})",
+                show(limit)
+            )),
             Some(_) => {}
         }
-        margins.push(Margin { metric: metric.into(), value, limit, margin: value.map(|v| limit - v), passed });
+        margins.push(Margin {
+            metric: metric.into(),
+            value,
+            limit,
+            margin: value.map(|v| limit - v),
+            passed,
+        });
     }
-    Verdict { passed: reasons.is_empty(), reasons, margins }
+    Verdict {
+        passed: reasons.is_empty(),
+        reasons,
+        margins,
+    }
 }
 
 fn anomaly_reasons(results: &RunResults) -> Vec<String> {
@@ -74,16 +113,18 @@ fn anomaly_reasons(results: &RunResults) -> Vec<String> {
     if let Some(dup) = a.duplicated_count.filter(|&n| n > 0) {
         reasons.push(format!("duplicated-count {dup}"));
     }
-    let list = |label: &str, names: &[String]| (!names.is_empty()).then(|| format!("{label}: {}", names.join(" ")));
+    let list = |label: &str, names: &[String]| {
+        (!names.is_empty()).then(|| format!("{label}: {}", names.join(" ")))
+    };
     reasons.extend(list("bad-error-types", &a.bad_error_types));
     if a.bad_error_types.is_empty() {
         reasons.extend(list("error-types", &a.error_types));
     }
     reasons.extend(list("anomaly-types", &a.anomaly_types));
-    if results.invalid_checkers.iter().any(|c| c == "availability") {
-        if let Some(ok) = results.availability {
-            reasons.push(format!("availability {}", show(ok)));
-        }
+    if results.invalid_checkers.iter().any(|c| c == "availability")
+        && let Some(ok) = results.availability
+    {
+        reasons.push(format!("availability {}", show(ok)));
     }
     reasons
 }
@@ -107,7 +148,11 @@ mod tests {
     fn results(valid: Validity, msgs: Option<f64>, median: f64, max: f64) -> RunResults {
         RunResults {
             valid,
-            invalid_checkers: if valid == Validity::True { vec![] } else { vec!["workload".into()] },
+            invalid_checkers: if valid == Validity::True {
+                vec![]
+            } else {
+                vec!["workload".into()]
+            },
             msgs_per_op_servers: msgs,
             msgs_per_op_all: msgs,
             stable_latencies: vec![(0.0, 0.0), (0.5, median), (1.0, max)],
@@ -123,12 +168,22 @@ mod tests {
         let t = catalog::find("3d").unwrap().thresholds;
         let v = judge(&results(Validity::True, Some(31.2), 399.0, 600.0), &t);
         assert!(!v.passed);
-        assert_eq!(v.reasons, ["msgs-per-op 31.2 ≥ 30", "max-latency 600 ms ≥ 600 ms"]);
-        let margins: Vec<(&str, Option<f64>, bool)> =
-            v.margins.iter().map(|m| (m.metric.as_str(), m.margin, m.passed)).collect();
+        assert_eq!(
+            v.reasons,
+            ["msgs-per-op 31.2 ≥ 30", "max-latency 600 ms ≥ 600 ms"]
+        );
+        let margins: Vec<(&str, Option<f64>, bool)> = v
+            .margins
+            .iter()
+            .map(|m| (m.metric.as_str(), m.margin, m.passed))
+            .collect();
         assert_eq!(
             margins,
-            [("msgs-per-op", Some(30.0 - 31.2), false), ("median-latency", Some(1.0), true), ("max-latency", Some(0.0), false)]
+            [
+                ("msgs-per-op", Some(30.0 - 31.2), false),
+                ("median-latency", Some(1.0), true),
+                ("max-latency", Some(0.0), false)
+            ]
         );
         assert!(judge(&results(Validity::True, Some(29.9), 399.0, 599.0), &t).passed);
     }
@@ -137,7 +192,10 @@ mod tests {
     fn missing_metric_fails_a_threshold() {
         let t = catalog::find("3e").unwrap().thresholds;
         let v = judge(&results(Validity::True, None, 10.0, 20.0), &t);
-        assert_eq!(v.reasons, ["msgs-per-op missing from results.edn (limit < 20)"]);
+        assert_eq!(
+            v.reasons,
+            ["msgs-per-op missing from results.edn (limit < 20)"]
+        );
     }
 
     #[test]
@@ -146,18 +204,40 @@ mod tests {
         r.anomalies.lost_count = Some(3);
         r.anomalies.anomaly_types = vec!["G1a".into()];
         let v = judge(&r, &Thresholds::default());
-        assert_eq!(v.reasons, ["Maelstrom: invalid (workload)", "lost-count 3", "anomaly-types: G1a"]);
+        assert_eq!(
+            v.reasons,
+            [
+                "Maelstrom: invalid (workload)",
+                "lost-count 3",
+                "anomaly-types: G1a"
+            ]
+        );
         assert!(v.margins.is_empty());
     }
 
     #[test]
     fn no_thresholds_means_maelstrom_decides() {
-        assert!(judge(&results(Validity::True, None, 0.0, 0.0), &Thresholds::default()).passed);
-        assert!(!judge(&results(Validity::Unknown, None, 0.0, 0.0), &Thresholds::default()).passed);
+        assert!(
+            judge(
+                &results(Validity::True, None, 0.0, 0.0),
+                &Thresholds::default()
+            )
+            .passed
+        );
+        assert!(
+            !judge(
+                &results(Validity::Unknown, None, 0.0, 0.0),
+                &Thresholds::default()
+            )
+            .passed
+        );
     }
 
     #[test]
     fn numbers_print_plainly() {
-        assert_eq!((show(30.0), show(31.2), show(0.98372), show(2.0769231)), ("30".into(), "31.2".into(), "0.9837".into(), "2.0769".into()));
+        assert_eq!(
+            (show(30.0), show(31.2), show(0.98372), show(2.0769231)),
+            ("30".into(), "31.2".into(), "0.9837".into(), "2.0769".into())
+        );
     }
 }

@@ -242,11 +242,26 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// This process's CPU time (user + system) in seconds, from /proc: wall time
+/// alone misleads on a machine shared with other jobs.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 fn timed(label: &str, run: impl FnOnce() -> Value) {
     let start = Instant::now();
+    let cpu_start = cpu_seconds();
     let result = run();
+    let wall = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().zip(cpu_start).map(|(end, begin)| end - begin);
     let valid = result.get_kw("valid?").cloned().unwrap_or(Value::Nil);
-    println!("{label:<44} {:>8.3} s   valid? {valid}", start.elapsed().as_secs_f64());
+    let cpu = cpu.map_or("?".to_string(), |c| format!("{c:.2}"));
+    println!("{label:<40} wall {wall:>7.3} s   cpu {cpu:>6} s   valid? {valid}");
     for key in ["anomaly-types", "error-types"] {
         if let Some(types) = result.get_kw(key).filter(|t| t.as_seq().is_some_and(|s| !s.is_empty())) {
             println!("    {key} {types}");

@@ -53,9 +53,7 @@ pub enum Command {
         json: bool,
     },
     /// Print a shell completion script.
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
     /// Run the embedded simulator with Maelstrom's command line, e.g. `glomers maelstrom test -w echo --bin ./echo`.
     #[command(disable_help_flag = true)]
     Maelstrom {
@@ -140,7 +138,8 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = BackendArg::Sim)]
     pub backend: BackendArg,
 
-    /// Path to the real `maelstrom` launcher (else $MAELSTROM, else `maelstrom` on PATH).
+    /// Path to the real `maelstrom` launcher (else $MAELSTROM, else `maelstrom` on PATH);
+    /// giving it selects the Maelstrom backend unless `--backend auto` is given.
     #[arg(long, value_name = "PATH")]
     pub maelstrom: Option<PathBuf>,
 
@@ -161,9 +160,21 @@ mod tests {
 
     #[test]
     fn maelstrom_args_pass_through_verbatim() {
-        let cli = Cli::try_parse_from(["glomers", "maelstrom", "test", "-w", "echo", "--bin", "./x", "--help"]).unwrap();
+        let cli = Cli::try_parse_from([
+            "glomers",
+            "maelstrom",
+            "test",
+            "-w",
+            "echo",
+            "--bin",
+            "./x",
+            "--help",
+        ])
+        .unwrap();
         match cli.command {
-            Some(Command::Maelstrom { args }) => assert_eq!(args, ["test", "-w", "echo", "--bin", "./x", "--help"]),
+            Some(Command::Maelstrom { args }) => {
+                assert_eq!(args, ["test", "-w", "echo", "--bin", "./x", "--help"])
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -172,14 +183,30 @@ mod tests {
     fn run_needs_ids_or_all() {
         assert!(Cli::try_parse_from(["glomers", "run"]).is_err());
         assert!(Cli::try_parse_from(["glomers", "run", "--all", "1"]).is_err());
-        let cli = Cli::try_parse_from(["glomers", "run", "3d", "3e", "--quick", "-j", "2", "--", "--topology", "tree4"])
-            .unwrap();
-        let Some(Command::Run(run)) = cli.command else { panic!() };
-        assert_eq!((run.challenges, run.jobs, run.quick, run.extra), (
-            vec!["3d".to_string(), "3e".to_string()],
-            2,
-            true,
-            vec!["--topology".to_string(), "tree4".to_string()]
-        ));
+        let cli = Cli::try_parse_from([
+            "glomers",
+            "run",
+            "3d",
+            "3e",
+            "--quick",
+            "-j",
+            "2",
+            "--",
+            "--topology",
+            "tree4",
+        ])
+        .unwrap();
+        let Some(Command::Run(run)) = cli.command else {
+            panic!()
+        };
+        assert_eq!(
+            (run.challenges, run.jobs, run.quick, run.extra),
+            (
+                vec!["3d".to_string(), "3e".to_string()],
+                2,
+                true,
+                vec!["--topology".to_string(), "tree4".to_string()]
+            )
+        );
     }
 }

@@ -13,6 +13,7 @@ mod cli;
 mod past;
 mod report;
 mod run;
+mod tui;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,17 +24,37 @@ use cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let workspace = cli.workspace.clone().unwrap_or_else(runner::build::default_workspace_root);
-    let glomers_dir: PathBuf = cli.work_dir.clone().unwrap_or_else(|| runner::session::default_glomers_dir(&workspace));
+    let workspace = cli
+        .workspace
+        .clone()
+        .unwrap_or_else(runner::build::default_workspace_root);
+    let glomers_dir: PathBuf = cli
+        .work_dir
+        .clone()
+        .unwrap_or_else(|| runner::session::default_glomers_dir(&workspace));
     let result = match cli.command {
-        None => Cli::command().print_help().map(|_| ExitCode::SUCCESS).map_err(Into::into),
+        // No subcommand on a terminal: the dashboard; otherwise (pipes, scripts) the help.
+        None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+            tui::run(workspace, glomers_dir)
+        }
+        None => Cli::command()
+            .print_help()
+            .map(|_| ExitCode::SUCCESS)
+            .map_err(Into::into),
         Some(Command::Maelstrom { args }) => return maelstrom(&args),
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(shell, &mut Cli::command(), "glomers", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "glomers",
+                &mut std::io::stdout(),
+            );
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::List) => past::list(),
-        Some(Command::History { challenge, json }) => past::history(&glomers_dir, challenge.as_deref(), json),
+        Some(Command::History { challenge, json }) => {
+            past::history(&glomers_dir, challenge.as_deref(), json)
+        }
         Some(Command::Show { run, json }) => past::show(&glomers_dir, &run, json),
         Some(Command::Compare { a, b, json }) => past::compare(&glomers_dir, &a, &b, json),
         Some(Command::Run(args)) => match tokio::runtime::Runtime::new() {

@@ -10,19 +10,32 @@ use runner::verdict::show as num;
 use crate::report::metrics_line;
 
 pub fn list() -> anyhow::Result<ExitCode> {
-    println!("{:<8} {:<16} {:<18} {:<54} thresholds", "id", "workload", "node binary", "title");
+    println!(
+        "{:<8} {:<16} {:<18} {:<54} thresholds",
+        "id", "workload", "node binary", "title"
+    );
     for c in catalog::all() {
         let t = c.thresholds;
         let thresholds: Vec<String> = [
             t.msgs_per_op.map(|v| format!("msgs/op < {}", num(v))),
-            t.latency_median_ms.map(|v| format!("median < {} ms", num(v))),
+            t.latency_median_ms
+                .map(|v| format!("median < {} ms", num(v))),
             t.latency_max_ms.map(|v| format!("max < {} ms", num(v))),
         ]
         .into_iter()
         .flatten()
         .collect();
-        println!("{:<8} {:<16} {:<18} {:<54} {}", c.id, c.workload, c.node_bin, c.title, thresholds.join(", "));
-        let args = c.params(Profile::Official, false, &Overrides::default()).test_args(c.workload, "<bin>");
+        println!(
+            "{:<8} {:<16} {:<18} {:<54} {}",
+            c.id,
+            c.workload,
+            c.node_bin,
+            c.title,
+            thresholds.join(", ")
+        );
+        let args = c
+            .params(Profile::Official, false, &Overrides::default())
+            .test_args(c.workload, "<bin>");
         println!("         maelstrom {}", args.join(" "));
         if let Some(note) = c.note {
             println!("         note: {note}");
@@ -31,10 +44,17 @@ pub fn list() -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn history(glomers_dir: &Path, challenge: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
+pub fn history(
+    glomers_dir: &Path,
+    challenge: Option<&str>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let history = History::new(glomers_dir);
-    let runs: Vec<RunSummary> =
-        history.load()?.into_iter().filter(|r| challenge.is_none_or(|c| r.id == c)).collect();
+    let runs: Vec<RunSummary> = history
+        .load()?
+        .into_iter()
+        .filter(|r| challenge.is_none_or(|c| r.id == c))
+        .collect();
     if json {
         for run in &runs {
             println!("{}", serde_json::to_string(run)?);
@@ -42,11 +62,20 @@ pub fn history(glomers_dir: &Path, challenge: Option<&str>, json: bool) -> anyho
         return Ok(ExitCode::SUCCESS);
     }
     if runs.is_empty() {
-        println!("no runs yet in {} (try `glomers run 1`)", history.path().display());
+        println!(
+            "no runs yet in {} (try `glomers run 1`)",
+            history.path().display()
+        );
     }
     for r in &runs {
         let verdict = if r.passed { "PASS" } else { "FAIL" };
-        println!("{:<34} {:<7} {verdict:<4} {:>7.1} s  {}", r.run_id, r.id, r.wall_s, metrics_line(r));
+        println!(
+            "{:<34} {:<7} {verdict:<4} {:>7.1} s  {}",
+            r.run_id,
+            r.id,
+            r.wall_s,
+            metrics_line(r)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -59,12 +88,23 @@ pub fn show(glomers_dir: &Path, selector: &str, json: bool) -> anyhow::Result<Ex
     }
     println!("run       {}", r.run_id);
     println!("challenge {}", r.id);
-    println!("verdict   {} ({:?})", if r.passed { "PASS" } else { "FAIL" }, r.status);
-    println!("backend   {}, {} profile, started {}, {:.1} s", r.backend, r.profile, r.started_at, r.wall_s);
+    println!(
+        "verdict   {} ({:?})",
+        if r.passed { "PASS" } else { "FAIL" },
+        r.status
+    );
+    println!(
+        "backend   {}, {} profile, started {}, {:.1} s",
+        r.backend, r.profile, r.started_at, r.wall_s
+    );
     println!("metrics   {}", metrics_line(&r));
     for m in &r.margins {
         let margin = m.margin.map(num).unwrap_or_else(|| "n/a".into());
-        println!("          {} limit < {}: margin {margin}", m.metric, num(m.limit));
+        println!(
+            "          {} limit < {}: margin {margin}",
+            m.metric,
+            num(m.limit)
+        );
     }
     for reason in &r.reasons {
         println!("reason    {reason}");
@@ -92,11 +132,26 @@ pub fn compare(glomers_dir: &Path, a: &str, b: &str, json: bool) -> anyhow::Resu
             _ => v,
         }
     };
-    println!("{:<20} {:<28} {:<28}", "", format!("{} ({})", ra.id, ra.run_id), format!("{} ({})", rb.id, rb.run_id));
+    println!(
+        "{:<20} {:<28} {:<28}",
+        "",
+        format!("{} ({})", ra.id, ra.run_id),
+        format!("{} ({})", rb.id, rb.run_id)
+    );
     for row in rows {
-        println!("{:<20} {:<28} {:<28}", row.metric, cell(row.a, row.limit_a), cell(row.b, row.limit_b));
+        println!(
+            "{:<20} {:<28} {:<28}",
+            row.metric,
+            cell(row.a, row.limit_a),
+            cell(row.b, row.limit_b)
+        );
     }
     let verdict = |r: &RunSummary| if r.passed { "PASS" } else { "FAIL" };
-    println!("{:<20} {:<28} {:<28}", "verdict", verdict(&ra), verdict(&rb));
+    println!(
+        "{:<20} {:<28} {:<28}",
+        "verdict",
+        verdict(&ra),
+        verdict(&rb)
+    );
     Ok(ExitCode::SUCCESS)
 }

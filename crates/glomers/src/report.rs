@@ -24,7 +24,12 @@ pub fn outcome_text(o: &RunOutcome) -> String {
         RunStatus::InfraError => "ERROR",
         RunStatus::Cancelled => "CANCELLED",
     };
-    let mut text = format!("{label} {} {} ({:.1} s)\n", o.challenge.id, o.challenge.title, o.wall.as_secs_f64());
+    let mut text = format!(
+        "{label} {} {} ({:.1} s)\n",
+        o.challenge.id,
+        o.challenge.title,
+        o.wall.as_secs_f64()
+    );
     let metrics = metrics_line(&summary);
     if !metrics.is_empty() {
         let _ = writeln!(text, "    {metrics}");
@@ -52,10 +57,17 @@ pub fn outcome_text(o: &RunOutcome) -> String {
 /// `msgs-per-op 17.2 < 30 · median-latency 88 ms < 400 ms · ...`, thresholds where the challenge has them.
 pub fn metrics_line(s: &RunSummary) -> String {
     let mut parts = Vec::new();
-    let limit = |metric: &str| s.margins.iter().find(|m| m.metric == metric).map(|m| m.limit);
+    let limit = |metric: &str| {
+        s.margins
+            .iter()
+            .find(|m| m.metric == metric)
+            .map(|m| m.limit)
+    };
     let mut add = |metric: &str, value: Option<f64>, unit: &str| {
         if let Some(v) = value {
-            let bound = limit(metric).map(|l| format!(" (< {}{unit})", show(l))).unwrap_or_default();
+            let bound = limit(metric)
+                .map(|l| format!(" (< {}{unit})", show(l)))
+                .unwrap_or_default();
             parts.push(format!("{metric} {}{unit}{bound}", show(v)));
         }
     };
@@ -78,9 +90,14 @@ pub fn json_summary(outcomes: &[RunOutcome]) -> serde_json::Value {
 
 /// JUnit XML: one testcase per run; failures for the node's faults, errors for ours.
 pub fn junit(outcomes: &[RunOutcome]) -> String {
-    let failures = outcomes.iter().filter(|o| matches!(o.status, RunStatus::Failed | RunStatus::Crashed)).count();
-    let errors =
-        outcomes.iter().filter(|o| o.status.is_infrastructure() || o.status == RunStatus::Cancelled).count();
+    let failures = outcomes
+        .iter()
+        .filter(|o| matches!(o.status, RunStatus::Failed | RunStatus::Crashed))
+        .count();
+    let errors = outcomes
+        .iter()
+        .filter(|o| o.status.is_infrastructure() || o.status == RunStatus::Cancelled)
+        .count();
     let total: f64 = outcomes.iter().map(|o| o.wall.as_secs_f64()).sum();
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -110,7 +127,12 @@ pub fn junit(outcomes: &[RunOutcome]) -> String {
         };
         xml.push_str(">\n");
         if let Some(element) = element {
-            let message = o.verdict.reasons.first().map(String::as_str).unwrap_or("failed");
+            let message = o
+                .verdict
+                .reasons
+                .first()
+                .map(String::as_str)
+                .unwrap_or("failed");
             let _ = writeln!(
                 xml,
                 "      <{element} message=\"{}\" type=\"{:?}\">{}</{element}>",
@@ -153,6 +175,9 @@ mod tests {
 
     #[test]
     fn xml_escaping() {
-        assert_eq!(escape("a<b & \"c\"\u{1b}"), "a&lt;b &amp; &quot;c&quot;\u{fffd}");
+        assert_eq!(
+            escape("a<b & \"c\"\u{1b}"),
+            "a&lt;b &amp; &quot;c&quot;\u{fffd}"
+        );
     }
 }

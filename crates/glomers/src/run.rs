@@ -29,19 +29,39 @@ pub const EXIT_CANCELLED: u8 = 130;
 /// Seconds between plain progress lines in CI mode.
 const CI_PROGRESS_EVERY: Duration = Duration::from_secs(5);
 
-pub async fn run(args: RunArgs, workspace: PathBuf, glomers_dir: PathBuf) -> anyhow::Result<ExitCode> {
-    let challenges = if args.all { catalog::all() } else { catalog::select(&args.challenges)? };
+pub async fn run(
+    args: RunArgs,
+    workspace: PathBuf,
+    glomers_dir: PathBuf,
+) -> anyhow::Result<ExitCode> {
+    let challenges = if args.all {
+        catalog::all()
+    } else {
+        catalog::select(&args.challenges)?
+    };
     let choice = match args.backend {
         BackendArg::Sim => BackendChoice::Sim,
         BackendArg::Maelstrom => BackendChoice::Maelstrom,
         BackendArg::Auto => BackendChoice::Auto,
     };
     // An explicit --maelstrom means real Maelstrom unless --backend says otherwise.
-    let choice = if args.maelstrom.is_some() && choice == BackendChoice::Sim { BackendChoice::Maelstrom } else { choice };
-    let backend = Backend::resolve(choice, args.maelstrom.as_deref(), Backend::sim_from_current_exe)?;
+    let choice = if args.maelstrom.is_some() && choice == BackendChoice::Sim {
+        BackendChoice::Maelstrom
+    } else {
+        choice
+    };
+    let backend = Backend::resolve(
+        choice,
+        args.maelstrom.as_deref(),
+        Backend::sim_from_current_exe,
+    )?;
     let config = SessionConfig {
         challenges,
-        profile: if args.quick { Profile::Quick } else { Profile::Official },
+        profile: if args.quick {
+            Profile::Quick
+        } else {
+            Profile::Official
+        },
         overrides: Overrides {
             time_limit_s: args.time_limit,
             node_count: args.node_count,
@@ -78,7 +98,10 @@ pub async fn run(args: RunArgs, workspace: PathBuf, glomers_dir: PathBuf) -> any
     let outcomes = session.await.context("the run session panicked")?;
 
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report::json_summary(&outcomes))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report::json_summary(&outcomes))?
+        );
     }
     if let Some(path) = &args.junit {
         std::fs::write(path, report::junit(&outcomes))
@@ -115,21 +138,26 @@ struct Display {
 impl Display {
     fn new(ids: Vec<String>, live: bool, json: bool) -> Display {
         let runs = vec![(None, Progress::default(), Duration::ZERO); ids.len()];
-        Display { ids, live, json, runs, status_line_shown: false }
+        Display {
+            ids,
+            live,
+            json,
+            runs,
+            status_line_shown: false,
+        }
     }
 
     fn note(&mut self, line: &str) {
         self.clear_status();
-        eprintln!("{line}");
+        write_ignoring_closed(&mut std::io::stderr(), &format!("{line}\n"));
     }
 
     fn result(&mut self, text: &str) {
         self.clear_status();
         if self.json {
-            eprint!("{text}");
+            write_ignoring_closed(&mut std::io::stderr(), text);
         } else {
-            print!("{text}");
-            let _ = std::io::stdout().flush();
+            write_ignoring_closed(&mut std::io::stdout(), text);
         }
     }
 
@@ -140,7 +168,9 @@ impl Display {
 
     fn show(&mut self, event: SessionEvent) {
         match event {
-            SessionEvent::BuildStarted => self.note("building node binaries: cargo build --release -p nodes --bins"),
+            SessionEvent::BuildStarted => {
+                self.note("building node binaries: cargo build --release -p nodes --bins")
+            }
             SessionEvent::BuildFinished { ok: false, output } => self.note(&output),
             SessionEvent::BuildFinished { ok: true, .. } | SessionEvent::Done => {}
             SessionEvent::Run { index, event } => self.run_event(index, event),
@@ -150,9 +180,18 @@ impl Display {
     fn run_event(&mut self, index: usize, event: RunEvent) {
         let id = self.ids[index].clone();
         match event {
-            RunEvent::Started { backend, program, argv, work_dir, .. } => {
+            RunEvent::Started {
+                backend,
+                program,
+                argv,
+                work_dir,
+                ..
+            } => {
                 let command = format!("{} {}", program.display(), argv.join(" "));
-                self.note(&format!("[{id}] {backend} in {}: {command}", work_dir.display()));
+                self.note(&format!(
+                    "[{id}] {backend} in {}: {command}",
+                    work_dir.display()
+                ));
             }
             RunEvent::Phase(phase) => {
                 self.runs[index].0 = Some(phase);
@@ -193,21 +232,32 @@ impl Display {
                 Some(phase) => Some(format!("[{id}] {}", phase_name(*phase))),
             })
             .collect();
-        eprint!("\r\x1b[K{}", active.join("  "));
+        write_ignoring_closed(
+            &mut std::io::stderr(),
+            &format!("\r\x1b[K{}", active.join("  ")),
+        );
         self.status_line_shown = true;
     }
 
     fn clear_status(&mut self) {
         if self.status_line_shown {
-            eprint!("\r\x1b[K");
+            write_ignoring_closed(&mut std::io::stderr(), "\r\x1b[K");
             self.status_line_shown = false;
         }
     }
 
     fn totals(&mut self, outcomes: &[RunOutcome]) {
-        let passed = outcomes.iter().filter(|o| o.status == RunStatus::Passed).count();
+        let passed = outcomes
+            .iter()
+            .filter(|o| o.status == RunStatus::Passed)
+            .count();
         self.note(&format!("{passed}/{} passed", outcomes.len()));
     }
+}
+
+/// Progress output must never kill a run: a closed terminal or pipe is ignored.
+fn write_ignoring_closed(out: &mut impl Write, text: &str) {
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
 fn phase_name(phase: Phase) -> &'static str {

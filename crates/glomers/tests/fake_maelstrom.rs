@@ -78,12 +78,18 @@ impl Fake {
     }
 
     fn argv(&self) -> Vec<String> {
-        std::fs::read_to_string(self.path("out/argv")).unwrap().lines().map(String::from).collect()
+        std::fs::read_to_string(self.path("out/argv"))
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect()
     }
 }
 
 fn fixture(case: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/maelstrom").join(case)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/maelstrom")
+        .join(case)
 }
 
 fn write_executable(path: &Path, text: &str) {
@@ -93,7 +99,10 @@ fn write_executable(path: &Path, text: &str) {
 
 fn json(output: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&output.stdout))
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
     })
 }
 
@@ -101,11 +110,32 @@ fn json(output: &std::process::Output) -> serde_json::Value {
 fn valid_echo_run_passes_with_exact_argv_json_junit_and_history() {
     let fake = Fake::new();
     let junit = fake.path("junit.xml");
-    let output = fake.glomers("echo-valid", &["1", "--json", "--junit", junit.to_str().unwrap()]).output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let output = fake
+        .glomers(
+            "echo-valid",
+            &["1", "--json", "--junit", junit.to_str().unwrap()],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 
     let node = fake.path("node").display().to_string();
-    let expected = ["test", "-w", "echo", "--bin", &node, "--node-count", "1", "--time-limit", "10"];
+    let expected = [
+        "test",
+        "-w",
+        "echo",
+        "--bin",
+        &node,
+        "--node-count",
+        "1",
+        "--time-limit",
+        "10",
+    ];
     assert_eq!(fake.argv(), expected);
 
     let doc = json(&output);
@@ -125,8 +155,14 @@ fn valid_echo_run_passes_with_exact_argv_json_junit_and_history() {
     assert!(Path::new(store).join("results.edn").is_file(), "{store}");
 
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains("tests=\"1\" failures=\"0\" errors=\"0\""), "{xml}");
-    assert!(xml.contains("<testcase classname=\"glomers.echo\" name=\"1 Echo\""), "{xml}");
+    assert!(
+        xml.contains("tests=\"1\" failures=\"0\" errors=\"0\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<testcase classname=\"glomers.echo\" name=\"1 Echo\""),
+        "{xml}"
+    );
 
     let history = std::fs::read_to_string(fake.path("glomers/history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 1);
@@ -142,11 +178,19 @@ fn valid_echo_run_passes_with_exact_argv_json_junit_and_history() {
 #[test]
 fn invalid_broadcast_fails_with_maelstrom_reasons() {
     let fake = Fake::new();
-    let output = fake.glomers("broadcast-invalid", &["3b", "--json"]).output().unwrap();
+    let output = fake
+        .glomers("broadcast-invalid", &["3b", "--json"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let run = &json(&output)["runs"][0];
     assert_eq!(run["valid"], "false");
-    let reasons: Vec<&str> = run["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    let reasons: Vec<&str> = run["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
     assert!(reasons.contains(&"lost-count 3"), "{reasons:?}");
 }
 
@@ -155,44 +199,90 @@ fn valid_run_over_threshold_fails_3d_with_margin() {
     let fake = Fake::new();
     let junit = fake.path("junit.xml");
     let output = fake
-        .glomers("broadcast-25-official", &["3d", "--json", "--junit", junit.to_str().unwrap()])
+        .glomers(
+            "broadcast-25-official",
+            &["3d", "--json", "--junit", junit.to_str().unwrap()],
+        )
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let run = &json(&output)["runs"][0];
-    assert_eq!((run["valid"].as_str(), run["passed"].as_bool()), (Some("true"), Some(false)));
+    assert_eq!(
+        (run["valid"].as_str(), run["passed"].as_bool()),
+        (Some("true"), Some(false))
+    );
     assert_eq!(run["reasons"][0], "msgs-per-op 33.5336 ≥ 30");
     assert_eq!(run["msgs_per_op"].as_f64(), Some(33.533596));
     assert!(run["latency_median_ms"].as_f64().is_some());
     let argv = fake.argv().join(" ");
-    assert!(argv.contains("--node-count 25") && argv.contains("--latency 100") && argv.contains("--rate 100"), "{argv}");
+    assert!(
+        argv.contains("--node-count 25")
+            && argv.contains("--latency 100")
+            && argv.contains("--rate 100"),
+        "{argv}"
+    );
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains("<failure message=\"msgs-per-op 33.5336 ≥ 30\""), "{xml}");
+    assert!(
+        xml.contains("<failure message=\"msgs-per-op 33.5336 ≥ 30\""),
+        "{xml}"
+    );
 }
 
 #[test]
 fn crash_without_results_reports_the_node_crash_and_its_log() {
     let fake = Fake::new();
-    let output = fake.glomers("echo-crash", &["1", "--json"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(1), "a crashed node is the challenge failing");
+    let output = fake
+        .glomers("echo-crash", &["1", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a crashed node is the challenge failing"
+    );
     let run = &json(&output)["runs"][0];
     assert_eq!(run["status"], "crashed");
     assert!(run["valid"].is_null());
     let reason = run["reasons"][0].as_str().unwrap();
-    assert!(reason.contains("exit 255") && reason.contains("Node n0 crashed with exit status 1"), "{reason}");
+    assert!(
+        reason.contains("exit 255") && reason.contains("Node n0 crashed with exit status 1"),
+        "{reason}"
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("n0.log (last lines):") && stderr.contains("crashing after 5 echoes"), "{stderr}");
+    assert!(
+        stderr.contains("n0.log (last lines):") && stderr.contains("crashing after 5 echoes"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn quick_profile_and_overrides_reach_the_backend() {
     let fake = Fake::new();
-    fake.glomers("echo-valid", &["3c", "--quick", "--rate", "7", "--nemesis", "none", "--", "--topology", "tree4"])
-        .output()
-        .unwrap();
+    fake.glomers(
+        "echo-valid",
+        &[
+            "3c",
+            "--quick",
+            "--rate",
+            "7",
+            "--nemesis",
+            "none",
+            "--",
+            "--topology",
+            "tree4",
+        ],
+    )
+    .output()
+    .unwrap();
     let argv = fake.argv().join(" ");
-    assert!(argv.ends_with("--node-count 5 --time-limit 5 --rate 7 --topology tree4"), "{argv}");
-    assert!(!argv.contains("recovery-wait"), "real Maelstrom has no --recovery-wait: {argv}");
+    assert!(
+        argv.ends_with("--node-count 5 --time-limit 5 --rate 7 --topology tree4"),
+        "{argv}"
+    );
+    assert!(
+        !argv.contains("recovery-wait"),
+        "real Maelstrom has no --recovery-wait: {argv}"
+    );
 }
 
 #[test]
@@ -200,53 +290,96 @@ fn infrastructure_errors_exit_2_with_what_to_do() {
     let fake = Fake::new();
     Command::cargo_bin("glomers")
         .unwrap()
-        .args(["run", "1", "--ci", "--backend", "maelstrom", "--maelstrom", "/nonexistent/maelstrom"])
+        .args([
+            "run",
+            "1",
+            "--ci",
+            "--backend",
+            "maelstrom",
+            "--maelstrom",
+            "/nonexistent/maelstrom",
+        ])
         .assert()
         .code(2)
         .stderr(predicates::str::contains("/nonexistent/maelstrom"));
     // The backend rejecting its arguments (exit 254) is ours to fix, not the node's.
     std::fs::create_dir(fake.path("usage")).unwrap();
     std::fs::write(fake.path("usage/exit-code.txt"), "254\n").unwrap();
-    std::fs::write(fake.path("usage/console.txt"), "Unknown option: \"--foo\"\n").unwrap();
+    std::fs::write(
+        fake.path("usage/console.txt"),
+        "Unknown option: \"--foo\"\n",
+    )
+    .unwrap();
     let mut cmd = fake.glomers("echo-valid", &["1"]);
     cmd.env("FAKE_CASE", fake.path("usage"));
-    cmd.assert().code(2).stdout(predicates::str::contains("Unknown option"));
-    Command::cargo_bin("glomers").unwrap().args(["run", "9z", "--ci"]).assert().code(2).stderr(
-        predicates::str::contains("unknown challenge `9z`"),
-    );
+    cmd.assert()
+        .code(2)
+        .stdout(predicates::str::contains("Unknown option"));
+    Command::cargo_bin("glomers")
+        .unwrap()
+        .args(["run", "9z", "--ci"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown challenge `9z`"));
 }
 
 /// Starts a hanging fake run and waits until both of its pids are known.
 fn start_hanging(fake: &Fake) -> (std::process::Child, Vec<i32>) {
     let mut cmd = fake.glomers("echo-valid", &["1"]);
-    cmd.env("FAKE_SLEEP", "1").stdout(Stdio::null()).stderr(Stdio::null());
-    let child = cmd.spawn().unwrap();
+    cmd.env("FAKE_SLEEP", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    match fake_pids(fake) {
+        Some(pids) => (child, pids),
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("fake maelstrom never started");
+        }
+    }
+}
+
+/// The pids of the fake script and its `sleep`, once both are written.
+fn fake_pids(fake: &Fake) -> Option<Vec<i32>> {
     let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    while Instant::now() < deadline {
         let pids: Vec<i32> = ["script.pid", "sleep.pid"]
             .iter()
-            .filter_map(|f| std::fs::read_to_string(fake.path("out").join(f)).ok()?.trim().parse().ok())
+            .filter_map(|f| {
+                std::fs::read_to_string(fake.path("out").join(f))
+                    .ok()?
+                    .trim()
+                    .parse()
+                    .ok()
+            })
             .collect();
         if pids.len() == 2 {
-            return (child, pids);
+            return Some(pids);
         }
-        assert!(Instant::now() < deadline, "fake maelstrom never started");
         std::thread::sleep(Duration::from_millis(50));
     }
+    None
 }
 
 /// A pid is gone when it no longer exists or is a zombie awaiting its reaper.
 fn gone(pid: i32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Err(_) => true,
-        Ok(stat) => stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')),
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z')),
     }
 }
 
 fn assert_all_gone_within(pids: &[i32], limit: Duration) {
     let deadline = Instant::now() + limit;
     while !pids.iter().all(|&p| gone(p)) {
-        assert!(Instant::now() < deadline, "processes survived glomers: {pids:?}");
+        assert!(
+            Instant::now() < deadline,
+            "processes survived glomers: {pids:?}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -255,8 +388,11 @@ fn assert_all_gone_within(pids: &[i32], limit: Duration) {
 fn ctrl_c_cancels_the_run_and_leaves_no_process() {
     let fake = Fake::new();
     let (mut glomers, pids) = start_hanging(&fake);
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(glomers.id() as i32), nix::sys::signal::Signal::SIGINT)
-        .unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(glomers.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
     let status = glomers.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     assert_all_gone_within(&pids, Duration::from_secs(1));
@@ -270,4 +406,65 @@ fn sigkill_of_glomers_still_leaves_no_process() {
     glomers.wait().unwrap();
     // The supervisor gets its parent-death signal and tears the group down.
     assert_all_gone_within(&pids, Duration::from_secs(5));
+}
+
+#[test]
+fn parallel_jobs_keep_challenge_order_and_6b_means_both_runs() {
+    let fake = Fake::new();
+    let output = fake
+        .glomers("echo-valid", &["1", "6b", "--jobs", "3", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let doc = json(&output);
+    let ids: Vec<&str> = doc["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["1", "6b-i", "6b-ii"]);
+    let dirs: std::collections::BTreeSet<&str> = doc["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["store_dir"].as_str().unwrap())
+        .collect();
+    assert_eq!(dirs.len(), 3, "each run has its own working directory");
+}
+
+#[test]
+fn history_and_compare_show_3d_and_3e_against_their_thresholds() {
+    let fake = Fake::new();
+    for id in ["3d", "3e"] {
+        fake.glomers("broadcast-25-official", &[id])
+            .assert()
+            .code(1);
+    }
+    let glomers = |args: &[&str]| {
+        let mut cmd = Command::cargo_bin("glomers").unwrap();
+        cmd.args(args).arg("--work-dir").arg(fake.path("glomers"));
+        cmd
+    };
+    let compare = glomers(&["compare", "3d", "3e"]).output().unwrap();
+    let text = String::from_utf8(compare.stdout).unwrap();
+    let msgs = text.lines().find(|l| l.starts_with("msgs-per-op")).unwrap();
+    assert!(
+        msgs.contains("33.5336 ≥ 30") && msgs.contains("33.5336 ≥ 20"),
+        "{text}"
+    );
+    let history = glomers(&["history", "--json"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8(history.stdout).unwrap().lines().count(),
+        2
+    );
+    glomers(&["show", "no-such-run"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no run matches"));
 }

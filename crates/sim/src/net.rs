@@ -281,7 +281,7 @@ impl Net {
                 let _ = tx.send(message);
             }
             Route::Queued { queue, .. } => {
-                let latency_ms = if client_link {
+                let latency_ms = if client_link || self.latency.mean_ms == 0 {
                     0
                 } else {
                     self.latency
@@ -355,7 +355,9 @@ async fn delivery_loop(
         if net.drops(&dest, &message.src) {
             continue;
         }
-        tokio::time::sleep_until(deadline).await;
+        if deadline > Instant::now() {
+            tokio::time::sleep_until(deadline).await;
+        }
         net.note_recv(&message);
         // A dead node's stdin is gone; the message still counts as received, as in Maelstrom.
         let _ = deliver.send(message);

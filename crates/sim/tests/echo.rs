@@ -181,3 +181,26 @@ fn flooding_node_is_silenced_and_the_run_ends() {
     assert_eq!(run.code, 1);
     assert!(started.elapsed().as_secs() < 15);
 }
+
+#[test]
+fn late_reply_to_a_retired_client_silences_the_node() {
+    let run = echo("echo_late.py", "6");
+    assert!(
+        run.stdout
+            .contains("Node n0 tried to send a message via STDOUT, but: Invalid dest for message"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("\"dest\":\"c2\""),
+        "the retired client is named"
+    );
+    let history = std::fs::read_to_string(run.latest("echo").join("history.txt")).unwrap();
+    assert!(
+        history
+            .lines()
+            .next_back()
+            .is_some_and(|l| l.contains(":info")),
+        "ops after the late reply time out"
+    );
+}

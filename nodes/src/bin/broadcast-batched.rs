@@ -32,11 +32,17 @@ use tokio::time::Instant;
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Payload {
-    Broadcast { message: u64 },
+    Broadcast {
+        message: u64,
+    },
     BroadcastOk,
     Read,
-    ReadOk { messages: Vec<u64> },
-    Topology { topology: HashMap<String, Vec<String>> },
+    ReadOk {
+        messages: Vec<u64>,
+    },
+    Topology {
+        topology: HashMap<String, Vec<String>>,
+    },
     TopologyOk,
     Gossip(Batch<u64>),
 }
@@ -59,12 +65,12 @@ struct Knobs {
 impl Knobs {
     fn from_env() -> anyhow::Result<Self> {
         Ok(Knobs {
-            round: millis_from_env("GLOMERS_BATCH_MS", 500)?,
-            hub_wait: millis_from_env("GLOMERS_HUB_WAIT_MS", 15)?,
+            round: millis_from_env("GLOMERS_BATCH_MS", 600)?,
+            hub_wait: millis_from_env("GLOMERS_HUB_WAIT_MS", 8)?,
             hub_lag: millis_from_env("GLOMERS_HUB_LAG_MS", 120)?,
             timings: LinkTimings {
-                ack_delay: millis_from_env("GLOMERS_ACK_DELAY_MS", 1000)?,
-                retry: millis_from_env("GLOMERS_RETRY_MS", 3000)?,
+                ack_delay: millis_from_env("GLOMERS_ACK_DELAY_MS", 2000)?,
+                retry: millis_from_env("GLOMERS_RETRY_MS", 4000)?,
             },
         })
     }
@@ -72,7 +78,9 @@ impl Knobs {
 
 fn millis_from_env(name: &str, default: u64) -> anyhow::Result<Duration> {
     let millis = match std::env::var(name) {
-        Ok(value) => value.parse().map_err(|e| anyhow::anyhow!("{name}={value}: {e}"))?,
+        Ok(value) => value
+            .parse()
+            .map_err(|e| anyhow::anyhow!("{name}={value}: {e}"))?,
         Err(_) => default,
     };
     Ok(Duration::from_millis(millis))
@@ -140,7 +148,12 @@ impl Node for Broadcast {
         let hub = ctx.node_ids()[0].clone();
         Ok(Broadcast {
             messages: BTreeSet::new(),
-            spokes: ctx.node_ids().iter().filter(|id| **id != hub).cloned().collect(),
+            spokes: ctx
+                .node_ids()
+                .iter()
+                .filter(|id| **id != hub)
+                .cloned()
+                .collect(),
             hub,
             links: Links::new(knobs.timings),
             knobs,
@@ -234,11 +247,20 @@ mod tests {
     async fn a_spoke_cut_off_from_the_hub_catches_up_after_healing() {
         let cluster = Cluster::start::<Broadcast>(5, Duration::from_millis(100)).await;
         cluster.partition(&[&["n0", "n1", "n2"], &["n3", "n4"]]);
-        cluster.request("n1", json!({"type": "broadcast", "message": 1})).await;
-        cluster.request("n3", json!({"type": "broadcast", "message": 2})).await;
-        cluster.request("n0", json!({"type": "broadcast", "message": 3})).await;
+        cluster
+            .request("n1", json!({"type": "broadcast", "message": 1}))
+            .await;
+        cluster
+            .request("n3", json!({"type": "broadcast", "message": 2}))
+            .await;
+        cluster
+            .request("n0", json!({"type": "broadcast", "message": 3}))
+            .await;
         cluster.settle(Duration::from_secs(5)).await;
-        assert_eq!(cluster.request("n2", json!({"type": "read"})).await["messages"], json!([1, 3]));
+        assert_eq!(
+            cluster.request("n2", json!({"type": "read"})).await["messages"],
+            json!([1, 3])
+        );
         cluster.heal();
         cluster.settle(Duration::from_secs(6)).await;
         for node in cluster.node_ids() {

@@ -24,11 +24,17 @@ const OVERDUE_CHECK_EVERY: Duration = Duration::from_millis(250);
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Payload {
-    Broadcast { message: u64 },
+    Broadcast {
+        message: u64,
+    },
     BroadcastOk,
     Read,
-    ReadOk { messages: Vec<u64> },
-    Topology { topology: HashMap<String, Vec<String>> },
+    ReadOk {
+        messages: Vec<u64>,
+    },
+    Topology {
+        topology: HashMap<String, Vec<String>>,
+    },
     TopologyOk,
     Gossip(Batch<u64>),
 }
@@ -46,7 +52,9 @@ struct Broadcast {
 
 fn millis_from_env(name: &str, default: u64) -> anyhow::Result<Duration> {
     let millis = match std::env::var(name) {
-        Ok(value) => value.parse().map_err(|e| anyhow::anyhow!("{name}={value}: {e}"))?,
+        Ok(value) => value
+            .parse()
+            .map_err(|e| anyhow::anyhow!("{name}={value}: {e}"))?,
         Err(_) => default,
     };
     Ok(Duration::from_millis(millis))
@@ -132,7 +140,9 @@ mod tests {
         // In steady state acknowledgements ride on data: 24 messages per broadcast.
         let steady = cluster.server_msgs() as f64 / 500.0;
         assert!(steady <= 12.0 + 0.1, "{steady}");
-        cluster.request("n0", json!({"type": "broadcast", "message": 1000})).await;
+        cluster
+            .request("n0", json!({"type": "broadcast", "message": 1000}))
+            .await;
         cluster.settle(Duration::from_millis(101)).await;
         let read = cluster.request("n24", json!({"type": "read"})).await;
         assert!(read["messages"].as_array().unwrap().contains(&json!(1000)));
@@ -146,8 +156,12 @@ mod tests {
     async fn partitions_are_repaired_by_retransmission() {
         let cluster = Cluster::start::<Broadcast>(5, Duration::from_millis(100)).await;
         cluster.partition(&[&["n0", "n1"], &["n2", "n3", "n4"]]);
-        cluster.request("n0", json!({"type": "broadcast", "message": 1})).await;
-        cluster.request("n4", json!({"type": "broadcast", "message": 2})).await;
+        cluster
+            .request("n0", json!({"type": "broadcast", "message": 1}))
+            .await;
+        cluster
+            .request("n4", json!({"type": "broadcast", "message": 2}))
+            .await;
         cluster.settle(Duration::from_secs(5)).await;
         cluster.heal();
         cluster.settle(Duration::from_secs(6)).await;

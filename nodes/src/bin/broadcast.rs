@@ -24,11 +24,17 @@ const TIMINGS: LinkTimings = LinkTimings {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Payload {
-    Broadcast { message: u64 },
+    Broadcast {
+        message: u64,
+    },
     BroadcastOk,
     Read,
-    ReadOk { messages: Vec<u64> },
-    Topology { topology: HashMap<String, Vec<String>> },
+    ReadOk {
+        messages: Vec<u64>,
+    },
+    Topology {
+        topology: HashMap<String, Vec<String>>,
+    },
     TopologyOk,
     Gossip(Batch<u64>),
 }
@@ -108,10 +114,15 @@ mod tests {
     async fn values_reach_every_node_despite_a_partition() {
         let cluster = Cluster::start::<Broadcast>(5, Duration::from_millis(100)).await;
         let topology = json!({"type": "topology", "topology": {"n0": ["n1"]}});
-        assert_eq!(cluster.request("n0", topology).await, json!({"type": "topology_ok"}));
+        assert_eq!(
+            cluster.request("n0", topology).await,
+            json!({"type": "topology_ok"})
+        );
         cluster.partition(&[&["n0", "n1"], &["n2", "n3", "n4"]]);
         for (value, node) in [(1, "n0"), (2, "n2"), (3, "n4"), (4, "n1")] {
-            let reply = cluster.request(node, json!({"type": "broadcast", "message": value})).await;
+            let reply = cluster
+                .request(node, json!({"type": "broadcast", "message": value}))
+                .await;
             assert_eq!(reply, json!({"type": "broadcast_ok"}));
         }
         cluster.settle(Duration::from_secs(3)).await;
@@ -128,7 +139,9 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_quiet_cluster_sends_nothing() {
         let cluster = Cluster::start::<Broadcast>(3, Duration::from_millis(100)).await;
-        cluster.request("n0", json!({"type": "broadcast", "message": 7})).await;
+        cluster
+            .request("n0", json!({"type": "broadcast", "message": 7}))
+            .await;
         cluster.settle(Duration::from_secs(2)).await;
         let settled = cluster.server_msgs();
         cluster.settle(Duration::from_secs(10)).await;

@@ -44,7 +44,9 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn echoes_the_payload_back() {
         let cluster = Cluster::start::<Echo>(1, Duration::ZERO).await;
-        let reply = cluster.request("n0", json!({"type": "echo", "echo": "Please echo 42"})).await;
+        let reply = cluster
+            .request("n0", json!({"type": "echo", "echo": "Please echo 42"}))
+            .await;
         assert_eq!(reply, json!({"type": "echo_ok", "echo": "Please echo 42"}));
     }
 }

@@ -64,7 +64,9 @@ impl Node for Counter {
                 let (kv, net) = (self.kv.clone(), ctx.net().clone());
                 let scratch = (self.scratch_key.clone(), self.syncs);
                 tokio::spawn(async move {
-                    let outcome = fresh_read(&kv, scratch).await.map(|value| Payload::ReadOk { value });
+                    let outcome = fresh_read(&kv, scratch)
+                        .await
+                        .map(|value| Payload::ReadOk { value });
                     answer(&net, &msg, outcome);
                 });
             }
@@ -98,7 +100,10 @@ fn answer(net: &nodes::Net, request: &Message<Payload>, outcome: Result<Payload,
         Ok(reply) => net.reply(request, reply),
         Err(error) => {
             tracing::warn!(%error, "giving up on a client request");
-            net.reply(request, ErrorReply::new(ErrorCode::TemporarilyUnavailable, error.to_string()));
+            net.reply(
+                request,
+                ErrorReply::new(ErrorCode::TemporarilyUnavailable, error.to_string()),
+            );
         }
     }
 }
@@ -121,7 +126,9 @@ mod tests {
             let cluster = cluster.clone();
             adds.spawn(async move {
                 let node = format!("n{}", i % 3);
-                cluster.request(&node, json!({"type": "add", "delta": i % 5})).await
+                cluster
+                    .request(&node, json!({"type": "add", "delta": i % 5}))
+                    .await
             });
         }
         while let Some(reply) = adds.join_next().await {
@@ -130,8 +137,15 @@ mod tests {
         let expected: u64 = (0..30u64).map(|i| i % 5).sum();
         for node in cluster.node_ids() {
             let reply = cluster.request(node, json!({"type": "read"})).await;
-            assert_eq!(reply, json!({"type": "read_ok", "value": expected}), "{node}");
+            assert_eq!(
+                reply,
+                json!({"type": "read_ok", "value": expected}),
+                "{node}"
+            );
         }
-        assert_eq!(cluster.kv_value("seq-kv", &json!("counter")), Some(json!(expected)));
+        assert_eq!(
+            cluster.kv_value("seq-kv", &json!("counter")),
+            Some(json!(expected))
+        );
     }
 }

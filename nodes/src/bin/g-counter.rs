@@ -69,7 +69,12 @@ impl Node for Counter {
         let msg = match event {
             Event::Internal(Tick::Gossip) => {
                 for peer in ctx.peers() {
-                    ctx.send(peer, Payload::State { counts: self.counts.clone() });
+                    ctx.send(
+                        peer,
+                        Payload::State {
+                            counts: self.counts.clone(),
+                        },
+                    );
                 }
                 return;
             }
@@ -80,7 +85,12 @@ impl Node for Counter {
                 self.counts.add(ctx.id(), *delta);
                 ctx.reply(&msg, Payload::AddOk);
             }
-            Payload::Read => ctx.reply(&msg, Payload::ReadOk { value: self.counts.value() }),
+            Payload::Read => ctx.reply(
+                &msg,
+                Payload::ReadOk {
+                    value: self.counts.value(),
+                },
+            ),
             Payload::State { counts } => self.counts.merge(counts),
             Payload::AddOk | Payload::ReadOk { .. } => {}
         }
@@ -123,12 +133,20 @@ mod tests {
         let cluster = Cluster::start::<Counter>(3, Duration::from_millis(50)).await;
         cluster.partition(&[&["n0"], &["n1", "n2"]]);
         for (node, delta) in [("n0", 3), ("n1", 4), ("n2", 0), ("n0", 2)] {
-            let reply = cluster.request(node, json!({"type": "add", "delta": delta})).await;
+            let reply = cluster
+                .request(node, json!({"type": "add", "delta": delta}))
+                .await;
             assert_eq!(reply, json!({"type": "add_ok"}));
         }
         cluster.settle(Duration::from_secs(2)).await;
-        assert_eq!(cluster.request("n0", json!({"type": "read"})).await["value"], 5);
-        assert_eq!(cluster.request("n2", json!({"type": "read"})).await["value"], 4);
+        assert_eq!(
+            cluster.request("n0", json!({"type": "read"})).await["value"],
+            5
+        );
+        assert_eq!(
+            cluster.request("n2", json!({"type": "read"})).await["value"],
+            4
+        );
         cluster.heal();
         cluster.settle(Duration::from_secs(2)).await;
         for node in cluster.node_ids() {

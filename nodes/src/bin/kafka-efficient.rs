@@ -28,18 +28,37 @@ const POLL_LIMIT: usize = 100;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Payload {
-    Send { key: String, msg: Value },
-    SendOk { offset: u64 },
-    Poll { offsets: BTreeMap<String, u64> },
-    PollOk { msgs: BTreeMap<String, Vec<(u64, Value)>> },
-    CommitOffsets { offsets: BTreeMap<String, u64> },
+    Send {
+        key: String,
+        msg: Value,
+    },
+    SendOk {
+        offset: u64,
+    },
+    Poll {
+        offsets: BTreeMap<String, u64>,
+    },
+    PollOk {
+        msgs: BTreeMap<String, Vec<(u64, Value)>>,
+    },
+    CommitOffsets {
+        offsets: BTreeMap<String, u64>,
+    },
     CommitOffsetsOk,
-    ListCommittedOffsets { keys: Vec<String> },
-    ListCommittedOffsetsOk { offsets: BTreeMap<String, u64> },
+    ListCommittedOffsets {
+        keys: Vec<String>,
+    },
+    ListCommittedOffsetsOk {
+        offsets: BTreeMap<String, u64>,
+    },
     /// Sends forwarded to their keys' owner: `[key, msg]` pairs.
-    Forward { sends: Vec<(String, Value)> },
+    Forward {
+        sends: Vec<(String, Value)>,
+    },
     /// The offsets of a `forward`'s sends, in order.
-    ForwardOk { offsets: Vec<u64> },
+    ForwardOk {
+        offsets: Vec<u64>,
+    },
     Replicate(Batch<Entry>),
 }
 
@@ -47,8 +66,15 @@ enum Payload {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum Entry {
-    Msg { key: String, offset: u64, msg: Value },
-    Commit { key: String, offset: u64 },
+    Msg {
+        key: String,
+        offset: u64,
+        msg: Value,
+    },
+    Commit {
+        key: String,
+        offset: u64,
+    },
 }
 
 /// A send waiting to be forwarded: who asked, and what.
@@ -77,8 +103,9 @@ struct Kafka {
 impl Kafka {
     fn owner<'a>(&self, ctx: &'a Ctx<Internal>, key: &str) -> &'a str {
         let hash = key.parse::<u64>().unwrap_or_else(|_| {
-            key.bytes()
-                .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+            key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+            })
         });
         let nodes = ctx.node_ids();
         &nodes[(hash % nodes.len() as u64) as usize]
@@ -89,7 +116,11 @@ impl Kafka {
         let log = self.logs.entry(key.to_owned()).or_default();
         let offset = log.len() as u64;
         log.push(msg.clone());
-        let entry = Entry::Msg { key: key.to_owned(), offset, msg };
+        let entry = Entry::Msg {
+            key: key.to_owned(),
+            offset,
+            msg,
+        };
         for peer in ctx.peers() {
             self.links.push(peer, entry.clone());
         }
@@ -99,7 +130,13 @@ impl Kafka {
     fn commit(&mut self, ctx: &Ctx<Internal>, key: &str, offset: u64) {
         if self.record_commit(key, offset) {
             for peer in ctx.peers() {
-                self.links.push(peer, Entry::Commit { key: key.to_owned(), offset });
+                self.links.push(
+                    peer,
+                    Entry::Commit {
+                        key: key.to_owned(),
+                        offset,
+                    },
+                );
             }
         }
     }
@@ -133,7 +170,9 @@ impl Kafka {
     fn poll(&self, offsets: &BTreeMap<String, u64>) -> BTreeMap<String, Vec<(u64, Value)>> {
         let mut msgs = BTreeMap::new();
         for (key, &from) in offsets {
-            let Some(log) = self.logs.get(key) else { continue };
+            let Some(log) = self.logs.get(key) else {
+                continue;
+            };
             let entries: Vec<(u64, Value)> = (from..log.len() as u64)
                 .take(POLL_LIMIT)
                 .map(|offset| (offset, log[offset as usize].clone()))
@@ -147,13 +186,18 @@ impl Kafka {
 
     fn flush_forwards(&mut self, ctx: &Ctx<Internal>) {
         for (owner, waiting) in self.forwards.drain() {
-            let sends = waiting.iter().map(|w| (w.key.clone(), w.msg.clone())).collect();
+            let sends = waiting
+                .iter()
+                .map(|w| (w.key.clone(), w.msg.clone()))
+                .collect();
             let call = ctx.rpc(&owner, Payload::Forward { sends });
             let net = ctx.net().clone();
             tokio::spawn(async move {
                 let offsets = match call.await.map(|reply| reply.decode::<Payload>()) {
                     Ok(Ok(reply)) => match reply.body.payload {
-                        Payload::ForwardOk { offsets } if offsets.len() == waiting.len() => Some(offsets),
+                        Payload::ForwardOk { offsets } if offsets.len() == waiting.len() => {
+                            Some(offsets)
+                        }
                         _ => None,
                     },
                     Ok(Err(error)) => {
@@ -167,9 +211,17 @@ impl Kafka {
                 };
                 for (i, w) in waiting.iter().enumerate() {
                     match &offsets {
-                        Some(offsets) => net.reply_to(&w.client, w.msg_id, Payload::SendOk { offset: offsets[i] }),
+                        Some(offsets) => net.reply_to(
+                            &w.client,
+                            w.msg_id,
+                            Payload::SendOk { offset: offsets[i] },
+                        ),
                         // Indefinite: the owner may have appended before the reply was lost.
-                        None => net.reply_to(&w.client, w.msg_id, ErrorReply::new(ErrorCode::Timeout, "owner unreachable")),
+                        None => net.reply_to(
+                            &w.client,
+                            w.msg_id,
+                            ErrorReply::new(ErrorCode::Timeout, "owner unreachable"),
+                        ),
                     }
                 }
             });
@@ -218,15 +270,31 @@ impl Node for Kafka {
                     if self.forwards.is_empty() {
                         ctx.after(self.forward_wait, Internal::Forward);
                     }
-                    let waiting = Waiting { client: msg.src.clone(), msg_id, key: key.clone(), msg: value.clone() };
-                    self.forwards.entry(owner.to_owned()).or_default().push(waiting);
+                    let waiting = Waiting {
+                        client: msg.src.clone(),
+                        msg_id,
+                        key: key.clone(),
+                        msg: value.clone(),
+                    };
+                    self.forwards
+                        .entry(owner.to_owned())
+                        .or_default()
+                        .push(waiting);
                 }
             }
             Payload::Forward { sends } => {
-                let offsets = sends.iter().map(|(key, value)| self.append(ctx, key, value.clone())).collect();
+                let offsets = sends
+                    .iter()
+                    .map(|(key, value)| self.append(ctx, key, value.clone()))
+                    .collect();
                 ctx.reply(&msg, Payload::ForwardOk { offsets });
             }
-            Payload::Poll { offsets } => ctx.reply(&msg, Payload::PollOk { msgs: self.poll(offsets) }),
+            Payload::Poll { offsets } => ctx.reply(
+                &msg,
+                Payload::PollOk {
+                    msgs: self.poll(offsets),
+                },
+            ),
             Payload::CommitOffsets { offsets } => {
                 for (key, &offset) in offsets {
                     self.commit(ctx, key, offset);
@@ -265,8 +333,12 @@ mod tests {
     use serde_json::json;
 
     async fn send(cluster: &Cluster, node: &str, key: &str, msg: u64) -> u64 {
-        let reply = cluster.request(node, json!({"type": "send", "key": key, "msg": msg})).await;
-        reply["offset"].as_u64().unwrap_or_else(|| panic!("no offset in {reply}"))
+        let reply = cluster
+            .request(node, json!({"type": "send", "key": key, "msg": msg}))
+            .await;
+        reply["offset"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no offset in {reply}"))
     }
 
     #[tokio::test(start_paused = true)]
@@ -284,14 +356,22 @@ mod tests {
         let mut logs: BTreeMap<String, BTreeMap<u64, u64>> = BTreeMap::new();
         while let Some(sent) = sends.join_next().await {
             let (key, offset, msg) = sent.unwrap();
-            assert!(logs.entry(key).or_default().insert(offset, msg).is_none(), "offset reused");
+            assert!(
+                logs.entry(key).or_default().insert(offset, msg).is_none(),
+                "offset reused"
+            );
         }
         cluster.settle(Duration::from_millis(500)).await;
         for (key, log) in &logs {
-            assert_eq!(log.keys().copied().collect::<Vec<_>>(), (0..8).collect::<Vec<_>>());
+            assert_eq!(
+                log.keys().copied().collect::<Vec<_>>(),
+                (0..8).collect::<Vec<_>>()
+            );
             let expected: Vec<_> = log.iter().map(|(o, m)| json!([o, m])).collect();
             for node in ["n0", "n1"] {
-                let reply = cluster.request(node, json!({"type": "poll", "offsets": {key.clone(): 0}})).await;
+                let reply = cluster
+                    .request(node, json!({"type": "poll", "offsets": {key.clone(): 0}}))
+                    .await;
                 assert_eq!(reply["msgs"][key], json!(expected), "{node} key {key}");
             }
         }
@@ -303,12 +383,18 @@ mod tests {
         let cluster = Cluster::start::<Kafka>(2, Duration::from_millis(10)).await;
         for offset in [4, 2] {
             let commit = json!({"type": "commit_offsets", "offsets": {"7": offset}});
-            assert_eq!(cluster.request("n0", commit).await["type"], "commit_offsets_ok");
+            assert_eq!(
+                cluster.request("n0", commit).await["type"],
+                "commit_offsets_ok"
+            );
         }
         cluster.settle(Duration::from_millis(500)).await;
         let list = json!({"type": "list_committed_offsets", "keys": ["7", "8"]});
         let reply = cluster.request("n1", list).await;
-        assert_eq!(reply, json!({"type": "list_committed_offsets_ok", "offsets": {"7": 4}}));
+        assert_eq!(
+            reply,
+            json!({"type": "list_committed_offsets_ok", "offsets": {"7": 4}})
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -324,7 +410,9 @@ mod tests {
                 if i % 2 == 0 {
                     send(&cluster, &node, &format!("{}", i % 11), i).await;
                 } else {
-                    cluster.request(&node, json!({"type": "poll", "offsets": {"3": 0}})).await;
+                    cluster
+                        .request(&node, json!({"type": "poll", "offsets": {"3": 0}}))
+                        .await;
                 }
             });
             cluster.settle(Duration::from_millis(1)).await;

@@ -26,14 +26,29 @@ const POLL_LIMIT: usize = 100;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Payload {
-    Send { key: String, msg: Value },
-    SendOk { offset: u64 },
-    Poll { offsets: BTreeMap<String, u64> },
-    PollOk { msgs: BTreeMap<String, Vec<(u64, Value)>> },
-    CommitOffsets { offsets: BTreeMap<String, u64> },
+    Send {
+        key: String,
+        msg: Value,
+    },
+    SendOk {
+        offset: u64,
+    },
+    Poll {
+        offsets: BTreeMap<String, u64>,
+    },
+    PollOk {
+        msgs: BTreeMap<String, Vec<(u64, Value)>>,
+    },
+    CommitOffsets {
+        offsets: BTreeMap<String, u64>,
+    },
     CommitOffsetsOk,
-    ListCommittedOffsets { keys: Vec<String> },
-    ListCommittedOffsetsOk { offsets: BTreeMap<String, u64> },
+    ListCommittedOffsets {
+        keys: Vec<String>,
+    },
+    ListCommittedOffsetsOk {
+        offsets: BTreeMap<String, u64>,
+    },
 }
 
 struct Kafka {
@@ -55,9 +70,15 @@ impl Node for Kafka {
         let (kv, net) = (self.kv.clone(), ctx.net().clone());
         tokio::spawn(async move {
             let outcome = match &msg.body.payload {
-                Payload::Send { key, msg } => append(&kv, key, msg).await.map(|offset| Payload::SendOk { offset }),
-                Payload::Poll { offsets } => poll(&kv, offsets).await.map(|msgs| Payload::PollOk { msgs }),
-                Payload::CommitOffsets { offsets } => commit(&kv, offsets).await.map(|()| Payload::CommitOffsetsOk),
+                Payload::Send { key, msg } => append(&kv, key, msg)
+                    .await
+                    .map(|offset| Payload::SendOk { offset }),
+                Payload::Poll { offsets } => poll(&kv, offsets)
+                    .await
+                    .map(|msgs| Payload::PollOk { msgs }),
+                Payload::CommitOffsets { offsets } => commit(&kv, offsets)
+                    .await
+                    .map(|()| Payload::CommitOffsetsOk),
                 Payload::ListCommittedOffsets { keys } => committed(&kv, keys)
                     .await
                     .map(|offsets| Payload::ListCommittedOffsetsOk { offsets }),
@@ -81,7 +102,10 @@ async fn append(kv: &Kv, key: &str, msg: &Value) -> Result<u64, KvError> {
     let deadline = Instant::now() + GIVE_UP_AFTER;
     loop {
         let attempt = async {
-            let log = kv.read_opt::<Vec<Value>>(log_key(key)).await?.unwrap_or_default();
+            let log = kv
+                .read_opt::<Vec<Value>>(log_key(key))
+                .await?
+                .unwrap_or_default();
             let mut longer = log.clone();
             longer.push(msg.clone());
             kv.cas(log_key(key), &log, &longer, true).await?;
@@ -95,8 +119,13 @@ async fn append(kv: &Kv, key: &str, msg: &Value) -> Result<u64, KvError> {
     }
 }
 
-async fn poll(kv: &Kv, offsets: &BTreeMap<String, u64>) -> Result<BTreeMap<String, Vec<(u64, Value)>>, KvError> {
-    let reads = offsets.keys().map(|key| kv.read_opt::<Vec<Value>>(log_key(key)));
+async fn poll(
+    kv: &Kv,
+    offsets: &BTreeMap<String, u64>,
+) -> Result<BTreeMap<String, Vec<(u64, Value)>>, KvError> {
+    let reads = offsets
+        .keys()
+        .map(|key| kv.read_opt::<Vec<Value>>(log_key(key)));
     let logs = join_all(reads).await;
     let mut msgs = BTreeMap::new();
     for ((key, &from), log) in offsets.iter().zip(logs) {
@@ -113,7 +142,9 @@ async fn poll(kv: &Kv, offsets: &BTreeMap<String, u64>) -> Result<BTreeMap<Strin
 }
 
 async fn commit(kv: &Kv, offsets: &BTreeMap<String, u64>) -> Result<(), KvError> {
-    let writes = offsets.iter().map(|(key, offset)| kv.write(commit_key(key), offset));
+    let writes = offsets
+        .iter()
+        .map(|(key, offset)| kv.write(commit_key(key), offset));
     join_all(writes).await.into_iter().collect()
 }
 
@@ -134,7 +165,10 @@ fn answer(net: &Net, request: &Message<Payload>, outcome: Result<Payload, KvErro
         Err(error) => {
             // Indefinite on purpose: a timed-out cas may still have applied.
             tracing::warn!(%error, "giving up on a client request");
-            net.reply(request, ErrorReply::new(ErrorCode::Timeout, error.to_string()));
+            net.reply(
+                request,
+                ErrorReply::new(ErrorCode::Timeout, error.to_string()),
+            );
         }
     }
 }
@@ -158,8 +192,14 @@ mod tests {
             sends.spawn(async move {
                 let node = format!("n{}", i % 2);
                 let key = format!("{}", i % 3);
-                let reply = cluster.request(&node, json!({"type": "send", "key": key, "msg": i})).await;
-                (key, i, reply["offset"].as_u64().expect("send_ok with an offset"))
+                let reply = cluster
+                    .request(&node, json!({"type": "send", "key": key, "msg": i}))
+                    .await;
+                (
+                    key,
+                    i,
+                    reply["offset"].as_u64().expect("send_ok with an offset"),
+                )
             });
         }
         let mut by_key: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
@@ -170,9 +210,15 @@ mod tests {
         for (key, mut sent) in by_key {
             sent.sort();
             let offsets: Vec<u64> = sent.iter().map(|(offset, _)| *offset).collect();
-            assert_eq!(offsets, (0..sent.len() as u64).collect::<Vec<_>>(), "key {key}");
+            assert_eq!(
+                offsets,
+                (0..sent.len() as u64).collect::<Vec<_>>(),
+                "key {key}"
+            );
             // Polling from offset 1 on the other node returns exactly the tail, in order.
-            let reply = cluster.request("n1", json!({"type": "poll", "offsets": {key.clone(): 1}})).await;
+            let reply = cluster
+                .request("n1", json!({"type": "poll", "offsets": {key.clone(): 1}}))
+                .await;
             let expected: Vec<Value> = sent.iter().skip(1).map(|(o, m)| json!([o, m])).collect();
             assert_eq!(reply["msgs"][&key], json!(expected));
         }
@@ -182,13 +228,18 @@ mod tests {
     async fn committed_offsets_are_listed_only_for_committed_keys() {
         let cluster = Cluster::start::<Kafka>(2, Duration::from_millis(5)).await;
         let commit = json!({"type": "commit_offsets", "offsets": {"k1": 3}});
-        assert_eq!(cluster.request("n0", commit).await, json!({"type": "commit_offsets_ok"}));
+        assert_eq!(
+            cluster.request("n0", commit).await,
+            json!({"type": "commit_offsets_ok"})
+        );
         let list = json!({"type": "list_committed_offsets", "keys": ["k1", "k2"]});
         assert_eq!(
             cluster.request("n1", list).await,
             json!({"type": "list_committed_offsets_ok", "offsets": {"k1": 3}})
         );
-        let empty = cluster.request("n1", json!({"type": "poll", "offsets": {"k1": 0}})).await;
+        let empty = cluster
+            .request("n1", json!({"type": "poll", "offsets": {"k1": 0}}))
+            .await;
         assert_eq!(empty, json!({"type": "poll_ok", "msgs": {}}));
     }
 }

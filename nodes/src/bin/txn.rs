@@ -97,7 +97,10 @@ impl Txn {
 
     fn apply(&mut self, write: &Write) {
         self.clock = self.clock.max(write.stamp.0);
-        let newer = self.store.get(&write.key).is_none_or(|(_, stamp)| *stamp < write.stamp);
+        let newer = self
+            .store
+            .get(&write.key)
+            .is_none_or(|(_, stamp)| *stamp < write.stamp);
         if newer {
             self.store.insert(write.key, (write.value, write.stamp));
         }
@@ -160,7 +163,9 @@ mod tests {
     use serde_json::json;
 
     async fn txn(cluster: &Cluster, node: &str, ops: serde_json::Value) -> serde_json::Value {
-        let reply = cluster.request(node, json!({"type": "txn", "txn": ops})).await;
+        let reply = cluster
+            .request(node, json!({"type": "txn", "txn": ops}))
+            .await;
         assert_eq!(reply["type"], "txn_ok", "{reply}");
         reply["txn"].clone()
     }
@@ -168,11 +173,26 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn reads_see_own_writes_and_only_final_values_replicate() {
         let cluster = Cluster::start::<Txn>(2, Duration::from_millis(100)).await;
-        let done = txn(&cluster, "n0", json!([["r", 1, null], ["w", 1, 5], ["r", 1, null], ["w", 1, 6]])).await;
-        assert_eq!(done, json!([["r", 1, null], ["w", 1, 5], ["r", 1, 5], ["w", 1, 6]]));
+        let done = txn(
+            &cluster,
+            "n0",
+            json!([["r", 1, null], ["w", 1, 5], ["r", 1, null], ["w", 1, 6]]),
+        )
+        .await;
+        assert_eq!(
+            done,
+            json!([["r", 1, null], ["w", 1, 5], ["r", 1, 5], ["w", 1, 6]])
+        );
         cluster.settle(Duration::from_secs(1)).await;
-        assert_eq!(txn(&cluster, "n1", json!([["r", 1, null]])).await, json!([["r", 1, 6]]));
-        let replicated: Vec<_> = cluster.sent().into_iter().filter(|m| m.dest == "n1").collect();
+        assert_eq!(
+            txn(&cluster, "n1", json!([["r", 1, null]])).await,
+            json!([["r", 1, 6]])
+        );
+        let replicated: Vec<_> = cluster
+            .sent()
+            .into_iter()
+            .filter(|m| m.dest == "n1")
+            .collect();
         assert_eq!(replicated.len(), 1);
         assert_eq!(replicated[0].body.payload["values"][0]["value"], 6);
     }
@@ -184,7 +204,10 @@ mod tests {
         txn(&cluster, "n0", json!([["w", 1, 1], ["w", 2, 1]])).await;
         txn(&cluster, "n1", json!([["w", 1, 2]])).await;
         cluster.settle(Duration::from_secs(3)).await;
-        assert_eq!(txn(&cluster, "n1", json!([["r", 2, null]])).await, json!([["r", 2, null]]));
+        assert_eq!(
+            txn(&cluster, "n1", json!([["r", 2, null]])).await,
+            json!([["r", 2, null]])
+        );
         cluster.heal();
         cluster.settle(Duration::from_secs(5)).await;
         let reads = json!([["r", 1, null], ["r", 2, null]]);

@@ -2,7 +2,8 @@
 //! Every function returns the uncondensed cases, each with the number Jepsen
 //! sorts by when it trims the list for `results.edn`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::workloads::txn::fast_hash::{FastMap, FastSet};
+use std::collections::BTreeMap;
 
 use edn::Value;
 
@@ -28,23 +29,23 @@ fn case(weight: i64, entries: Vec<(&str, Value)>) -> Case {
 pub struct Context<'a, 'h> {
     pub ops: &'a [KafkaOp<'h>],
     pub keys: &'a Keys,
-    pub orders: &'a HashMap<KeyId, KeyOrder>,
+    pub orders: &'a FastMap<KeyId, KeyOrder>,
     pub ok_reads: &'a OkReads,
     /// (key, message) -> the last completed op that sent it.
-    pub writer_of: HashMap<(KeyId, i64), usize>,
+    pub writer_of: FastMap<(KeyId, i64), usize>,
     /// (key, message) -> completed ops that polled it, in history order.
-    pub readers_of: HashMap<(KeyId, i64), Vec<usize>>,
+    pub readers_of: FastMap<(KeyId, i64), Vec<usize>>,
 }
 
 impl<'a, 'h> Context<'a, 'h> {
     pub fn new(
         ops: &'a [KafkaOp<'h>],
         keys: &'a Keys,
-        orders: &'a HashMap<KeyId, KeyOrder>,
+        orders: &'a FastMap<KeyId, KeyOrder>,
         ok_reads: &'a OkReads,
     ) -> Self {
-        let mut writer_of = HashMap::new();
-        let mut readers_of: HashMap<(KeyId, i64), Vec<usize>> = HashMap::new();
+        let mut writer_of = FastMap::default();
+        let mut readers_of: FastMap<(KeyId, i64), Vec<usize>> = FastMap::default();
         for (i, op) in ops.iter().enumerate() {
             if op.kind() == OpType::Invoke {
                 continue;
@@ -155,7 +156,7 @@ pub fn duplicates(cx: &Context<'_, '_>) -> Vec<Case> {
 
 /// G1a: an `:ok` poll saw a message whose send failed.
 pub fn aborted_reads(cx: &Context<'_, '_>) -> Vec<Case> {
-    let mut failed: HashSet<(KeyId, i64)> = HashSet::new();
+    let mut failed: FastSet<(KeyId, i64)> = FastSet::default();
     for op in cx.ops.iter().filter(|o| o.kind() == OpType::Fail) {
         failed.extend(op.writes.iter().map(|&(k, _, v)| (k, v)));
     }
@@ -198,11 +199,13 @@ pub fn lost_writes(cx: &Context<'_, '_>) -> Vec<Case> {
         let Some(bound) = read.iter().filter_map(|v| first_index.get(v)).max().copied() else {
             continue;
         };
-        let max_read = last_index_values[bound]
-            .first()
-            .and_then(|&v| cx.readers_of.get(&(k, v)))
-            .and_then(|readers| readers.first())
-            .map_or(Value::Nil, |&r| cx.op(r));
+        let max_read = || {
+            last_index_values[bound]
+                .first()
+                .and_then(|&v| cx.readers_of.get(&(k, v)))
+                .and_then(|readers| readers.first())
+                .map_or(Value::Nil, |&r| cx.op(r))
+        };
         for values in &last_index_values[..=bound] {
             for &v in values {
                 if read.contains(&v) {
@@ -222,7 +225,7 @@ pub fn lost_writes(cx: &Context<'_, '_>) -> Vec<Case> {
                         ("index", int_or_nil(first_index.get(&v).map(|&i| i as i64))),
                         ("max-read-index", Value::Int(bound as i64)),
                         ("writer", cx.op(writer)),
-                        ("max-read", max_read.clone()),
+                        ("max-read", max_read()),
                     ],
                 ));
             }
@@ -296,7 +299,7 @@ fn by_process(cx: &Context<'_, '_>, keep: impl Fn(&KafkaOp<'_>) -> bool) -> Vec<
 }
 
 /// Keys an `:assign` op keeps subscribed to.
-fn assigned_keys(cx: &Context<'_, '_>, op: &KafkaOp<'_>) -> HashSet<KeyId> {
+fn assigned_keys(cx: &Context<'_, '_>, op: &KafkaOp<'_>) -> FastSet<KeyId> {
     op.op
         .value
         .as_seq()
@@ -312,7 +315,7 @@ fn assigned_keys(cx: &Context<'_, '_>, op: &KafkaOp<'_>) -> HashSet<KeyId> {
 pub fn poll_order(cx: &Context<'_, '_>) -> (Vec<Case>, Vec<Case>) {
     let (mut skips, mut backwards) = (Vec::new(), Vec::new());
     for ops in by_process(cx, |_| true) {
-        let mut last_read: HashMap<KeyId, usize> = HashMap::new();
+        let mut last_read: FastMap<KeyId, usize> = FastMap::default();
         for i in ops {
             let op = &cx.ops[i];
             match op.op.f.as_str() {
@@ -328,7 +331,7 @@ pub fn poll_order(cx: &Context<'_, '_>) -> (Vec<Case>, Vec<Case>) {
                         let v = cx.ops[prev].read_values(*k).last();
                         let v2 = pairs.first().map(|&(_, v)| v);
                         let (delta, indices) = cx.delta(*k, v, v2);
-                        let ops_pair = Value::Vector(vec![cx.op(prev), cx.op(i)]);
+                        let ops_pair = || Value::Vector(vec![cx.op(prev), cx.op(i)]);
                         if delta > 1 {
                             let (i1, i2) = indices.unwrap_or((0, 0));
                             skips.push(case(
@@ -337,7 +340,7 @@ pub fn poll_order(cx: &Context<'_, '_>) -> (Vec<Case>, Vec<Case>) {
                                     ("key", cx.key(*k)),
                                     ("delta", Value::Int(delta)),
                                     ("skipped", cx.skipped(*k, i1, i2)),
-                                    ("ops", ops_pair),
+                                    ("ops", ops_pair()),
                                 ],
                             ));
                         } else if delta < 1 {
@@ -347,7 +350,7 @@ pub fn poll_order(cx: &Context<'_, '_>) -> (Vec<Case>, Vec<Case>) {
                                     ("key", cx.key(*k)),
                                     ("values", Value::Vector(vec![int_or_nil(v), int_or_nil(v2)])),
                                     ("delta", Value::Int(delta)),
-                                    ("ops", ops_pair),
+                                    ("ops", ops_pair()),
                                 ],
                             ));
                         }
@@ -371,7 +374,7 @@ pub fn nonmonotonic_sends(cx: &Context<'_, '_>) -> Vec<Case> {
     let mut cases = Vec::new();
     let completed = |op: &KafkaOp<'_>| matches!(op.kind(), OpType::Ok | OpType::Info);
     for ops in by_process(cx, completed) {
-        let mut last_send: HashMap<KeyId, usize> = HashMap::new();
+        let mut last_send: FastMap<KeyId, usize> = FastMap::default();
         for i in ops {
             let op = &cx.ops[i];
             match op.op.f.as_str() {
@@ -407,7 +410,7 @@ pub fn nonmonotonic_sends(cx: &Context<'_, '_>) -> Vec<Case> {
     cases
 }
 
-fn sorted(orders: &HashMap<KeyId, KeyOrder>) -> Vec<(&KeyId, &KeyOrder)> {
+fn sorted(orders: &FastMap<KeyId, KeyOrder>) -> Vec<(&KeyId, &KeyOrder)> {
     let mut list: Vec<(&KeyId, &KeyOrder)> = orders.iter().collect();
     list.sort_unstable_by_key(|(k, _)| **k);
     list

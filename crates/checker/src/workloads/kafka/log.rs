@@ -6,16 +6,17 @@
 //! or `:info` with a message later polled by an `:ok` poll). The index of an
 //! entry is its position among non-empty offsets.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::workloads::txn::fast_hash::{FastMap, FastSet};
+use std::collections::BTreeMap;
 
 use super::ops::{KafkaOp, KeyId};
 use crate::history::OpType;
 
 /// Messages per key returned by `:ok` polls.
-pub type OkReads = HashMap<KeyId, HashSet<i64>>;
+pub type OkReads = FastMap<KeyId, FastSet<i64>>;
 
 pub fn ok_reads(ops: &[KafkaOp<'_>]) -> OkReads {
-    let mut reads: OkReads = HashMap::new();
+    let mut reads: OkReads = FastMap::default();
     for op in ops.iter().filter(|o| o.kind() == OpType::Ok) {
         for (key, pairs) in &op.reads {
             reads.entry(*key).or_default().extend(pairs.iter().map(|&(_, v)| v));
@@ -45,7 +46,7 @@ pub struct KeyOrder {
     /// Index -> the message representing that index (the first one seen).
     pub by_index: Vec<i64>,
     /// Message -> the last index it represents.
-    pub by_value: HashMap<i64, usize>,
+    pub by_value: FastMap<i64, usize>,
 }
 
 impl KeyOrder {
@@ -65,8 +66,8 @@ impl KeyOrder {
     }
 
     /// Message -> first index at which it appears.
-    pub fn first_index(&self) -> HashMap<i64, usize> {
-        let mut first = HashMap::new();
+    pub fn first_index(&self) -> FastMap<i64, usize> {
+        let mut first = FastMap::default();
         for (i, (_, values)) in self.log.iter().enumerate() {
             for &v in values {
                 first.entry(v).or_insert(i);
@@ -77,7 +78,7 @@ impl KeyOrder {
 
     /// Index -> messages whose last appearance is at that index.
     pub fn last_index_values(&self) -> Vec<Vec<i64>> {
-        let mut last: HashMap<i64, usize> = HashMap::new();
+        let mut last: FastMap<i64, usize> = FastMap::default();
         for (i, (_, values)) in self.log.iter().enumerate() {
             for &v in values {
                 last.insert(v, i);
@@ -97,8 +98,8 @@ impl KeyOrder {
 }
 
 /// Orders for every key seen at some offset.
-pub fn version_orders(ops: &[KafkaOp<'_>], ok_reads: &OkReads) -> HashMap<KeyId, KeyOrder> {
-    let mut logs: HashMap<KeyId, BTreeMap<i64, Vec<i64>>> = HashMap::new();
+pub fn version_orders(ops: &[KafkaOp<'_>], ok_reads: &OkReads) -> FastMap<KeyId, KeyOrder> {
+    let mut logs: FastMap<KeyId, BTreeMap<i64, Vec<i64>>> = FastMap::default();
     let mut record = |key: KeyId, offset: Option<i64>, value: i64| {
         // Negative offsets cannot come from a log; ignore rather than index them.
         if let Some(offset) = offset.filter(|o| *o >= 0) {

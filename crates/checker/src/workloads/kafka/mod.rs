@@ -9,12 +9,13 @@
 //! cycles. Error lists are trimmed and sorted as Jepsen's `condense-error`
 //! does. It draws no plots and writes no files.
 
+use crate::workloads::txn::fast_hash::{FastMap, FastSet};
 mod cases;
 mod log;
 mod ops;
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use edn::Value;
 
@@ -153,8 +154,8 @@ fn compare_keys(a: &Value, b: &Value) -> Ordering {
 /// Messages acknowledged by `:ok` sends but never returned by an `:ok` poll,
 /// at the end of the history: `{:time t, :unseen {k n}, :messages {k (...)}}`.
 fn unseen(ops: &[KafkaOp<'_>], keys: &Keys) -> Option<Value> {
-    let mut pending: HashMap<KeyId, HashSet<i64>> = HashMap::new();
-    let mut polled: HashMap<KeyId, HashSet<i64>> = HashMap::new();
+    let mut pending: FastMap<KeyId, FastSet<i64>> = FastMap::default();
+    let mut polled: FastMap<KeyId, FastSet<i64>> = FastMap::default();
     let mut last_time = None;
     for op in ops {
         if op.kind() != OpType::Ok || !matches!(op.op.f.as_str(), "poll" | "send" | "txn") {
@@ -239,18 +240,18 @@ const MAX_LAG_OFFSET: i64 = 1 << 22;
 /// and a min-ordered index of when each key's next offset came to exist.
 #[derive(Default)]
 struct Assignment {
-    offsets: HashMap<KeyId, i64>,
+    offsets: FastMap<KeyId, i64>,
     /// (time offset+1 was known to exist, key) for keys where it is known.
     by_expiry: std::collections::BTreeSet<(u64, KeyId)>,
 }
 
 impl Assignment {
-    fn expiry(expired: &HashMap<KeyId, Vec<Option<u64>>>, k: KeyId, offset: i64) -> Option<u64> {
+    fn expiry(expired: &FastMap<KeyId, Vec<Option<u64>>>, k: KeyId, offset: i64) -> Option<u64> {
         let slot = usize::try_from(offset + 1).ok()?;
         expired.get(&k)?.get(slot).copied().flatten()
     }
 
-    fn set(&mut self, expired: &HashMap<KeyId, Vec<Option<u64>>>, k: KeyId, offset: i64) {
+    fn set(&mut self, expired: &FastMap<KeyId, Vec<Option<u64>>>, k: KeyId, offset: i64) {
         if let Some(old) = self.offsets.insert(k, offset)
             && let Some(t) = Assignment::expiry(expired, k, old)
         {
@@ -271,7 +272,7 @@ impl Assignment {
 /// keys it touched.
 fn worst_realtime_lag(history: &[Op], ops: &[KafkaOp<'_>], keys: &Keys) -> Value {
     // expired[k][i]: when offset i-1 was known to be no longer the log's tail.
-    let mut expired: HashMap<KeyId, Vec<Option<u64>>> = HashMap::new();
+    let mut expired: FastMap<KeyId, Vec<Option<u64>>> = FastMap::default();
     for op in ops {
         for (k, offset) in max_offsets(op) {
             let slots = expired.entry(k).or_default();
@@ -287,7 +288,7 @@ fn worst_realtime_lag(history: &[Op], ops: &[KafkaOp<'_>], keys: &Keys) -> Value
         }
     }
     let invocations = history::invocations(history);
-    let mut assigned: HashMap<history::Process, Assignment> = HashMap::new();
+    let mut assigned: FastMap<history::Process, Assignment> = FastMap::default();
     // (invocation time, process, key, lag); ties keep the earliest.
     let mut worst: Option<(u64, history::Process, KeyId, u64)> = None;
     for op in ops.iter().filter(|o| o.kind() == OpType::Ok) {
@@ -353,7 +354,7 @@ fn cycles(history: &[Op], ops: &[KafkaOp<'_>], keys: &Keys) -> Vec<(String, Vec<
             ops[i].kind() != OpType::Invoke && matches!(ops[i].op.f.as_str(), "txn" | "poll" | "send")
         })
         .collect();
-    let mut node_of_write: HashMap<(KeyId, i64), usize> = HashMap::new();
+    let mut node_of_write: FastMap<(KeyId, i64), usize> = FastMap::default();
     for (n, &i) in nodes.iter().enumerate() {
         for &(k, _, v) in &ops[i].writes {
             node_of_write.insert((k, v), n);

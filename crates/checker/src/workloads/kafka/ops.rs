@@ -5,7 +5,7 @@
 //! can index them densely. Messages must be integers; anything else is
 //! dropped rather than guessed at.
 
-use std::collections::HashMap;
+use crate::workloads::txn::fast_hash::FastMap;
 
 use edn::Value;
 
@@ -17,22 +17,31 @@ pub type KeyId = usize;
 #[derive(Debug, Default)]
 pub struct Keys {
     values: Vec<Value>,
-    ids: HashMap<String, KeyId>,
+    /// String keys (what Maelstrom sends) by their text, without allocating.
+    strings: FastMap<String, KeyId>,
+    /// Any other key by its debug form, so `1` and `"1"` stay distinct.
+    others: FastMap<String, KeyId>,
 }
 
 impl Keys {
     pub fn intern(&mut self, key: &Value) -> KeyId {
-        let canonical = format!("{key:?}");
-        if let Some(&id) = self.ids.get(&canonical) {
+        if let Some(id) = self.find(key) {
             return id;
         }
+        let id = self.values.len();
         self.values.push(key.clone());
-        self.ids.insert(canonical, self.values.len() - 1);
-        self.values.len() - 1
+        match key {
+            Value::Str(text) => self.strings.insert(text.clone(), id),
+            other => self.others.insert(format!("{other:?}"), id),
+        };
+        id
     }
 
     pub fn find(&self, key: &Value) -> Option<KeyId> {
-        self.ids.get(&format!("{key:?}")).copied()
+        match key {
+            Value::Str(text) => self.strings.get(text.as_str()).copied(),
+            other => self.others.get(&format!("{other:?}")).copied(),
+        }
     }
 
     pub fn value(&self, id: KeyId) -> &Value {

@@ -2,7 +2,7 @@
 //! intermediate reads (G1b), internal inconsistency and lost updates. Each
 //! returns Elle's case maps in history order.
 
-use std::collections::HashMap;
+use super::fast_hash::FastMap;
 
 use edn::Value;
 
@@ -15,7 +15,7 @@ fn version(v: Version) -> Value {
 
 /// G1a: an :ok transaction read a value that a :fail transaction wrote.
 pub fn aborted_reads(txns: &[Txn<'_>]) -> Vec<Value> {
-    let mut failed: HashMap<(i64, i64), &Txn<'_>> = HashMap::new();
+    let mut failed: FastMap<(i64, i64), &Txn<'_>> = FastMap::default();
     for txn in txns.iter().filter(|t| t.op.kind == OpType::Fail) {
         for mop in txn.mops.iter().filter(|m| m.write) {
             if let Some(v) = mop.value {
@@ -29,9 +29,9 @@ pub fn aborted_reads(txns: &[Txn<'_>]) -> Vec<Value> {
 /// G1b: an :ok transaction read a value that another transaction wrote and
 /// then overwrote itself (not its final write of that key).
 pub fn intermediate_reads(txns: &[Txn<'_>]) -> Vec<Value> {
-    let mut intermediate: HashMap<(i64, i64), &Txn<'_>> = HashMap::new();
+    let mut intermediate: FastMap<(i64, i64), &Txn<'_>> = FastMap::default();
     for txn in txns {
-        let mut last: HashMap<i64, Version> = HashMap::new();
+        let mut last: FastMap<i64, Version> = FastMap::default();
         for mop in txn.mops.iter().filter(|m| m.write) {
             if let Some(Some(previous)) = last.insert(mop.key, mop.value) {
                 intermediate.insert((mop.key, previous), txn);
@@ -45,7 +45,7 @@ pub fn intermediate_reads(txns: &[Txn<'_>]) -> Vec<Value> {
 /// transaction whose value is in `written`.
 fn reads_from(
     txns: &[Txn<'_>],
-    written: &HashMap<(i64, i64), &Txn<'_>>,
+    written: &FastMap<(i64, i64), &Txn<'_>>,
     skip_self: bool,
 ) -> Vec<Value> {
     let mut cases = Vec::new();
@@ -78,7 +78,7 @@ pub fn internal(txns: &[Txn<'_>]) -> Vec<Value> {
     let mut cases = Vec::new();
     for txn in txns.iter().filter(|t| t.op.kind == OpType::Ok) {
         // A nil read sets no expectation, as in Elle.
-        let mut expected: HashMap<i64, Version> = HashMap::new();
+        let mut expected: FastMap<i64, Version> = FastMap::default();
         for mop in &txn.mops {
             if !mop.write
                 && let Some(Some(want)) = expected.get(&mop.key)
@@ -101,10 +101,10 @@ pub fn internal(txns: &[Txn<'_>]) -> Vec<Value> {
 /// and then both wrote that key. `{:key, :value, :txns [...]}` per collision,
 /// in order of first collision.
 pub fn lost_updates(txns: &[Txn<'_>]) -> Vec<Value> {
-    let mut by_read: HashMap<(i64, Version), Vec<&Txn<'_>>> = HashMap::new();
+    let mut by_read: FastMap<(i64, Version), Vec<&Txn<'_>>> = FastMap::default();
     let mut order: Vec<(i64, Version)> = Vec::new();
     for txn in txns.iter().filter(|t| t.op.kind == OpType::Ok) {
-        let mut first_read: HashMap<i64, Version> = HashMap::new();
+        let mut first_read: FastMap<i64, Version> = FastMap::default();
         let mut wrote: Vec<i64> = Vec::new();
         for mop in &txn.mops {
             if mop.write {

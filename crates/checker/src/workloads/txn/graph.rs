@@ -8,7 +8,7 @@
 //! cycle reported through an anchor is a shortest one. Explaining a cycle in
 //! terms of keys and values is the caller's job; this module knows only edges.
 
-use std::collections::HashMap;
+use super::fast_hash::FastMap;
 
 /// Why one operation must precede another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -323,7 +323,7 @@ fn cycle_in_component(
     spec: &CycleSpec,
     usable: Rels,
 ) -> Outcome {
-    let local: HashMap<u32, usize> = component
+    let local: FastMap<u32, usize> = component
         .iter()
         .enumerate()
         .map(|(i, &node)| (node, i))
@@ -372,7 +372,7 @@ fn cycle_in_component(
 #[allow(clippy::too_many_arguments)]
 fn bfs_back(
     adjacency: &[Vec<(u32, Rels)>],
-    local: &HashMap<u32, usize>,
+    local: &FastMap<u32, usize>,
     component: &[u32],
     layout: &Layout,
     spec: &CycleSpec,

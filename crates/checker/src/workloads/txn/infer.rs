@@ -6,8 +6,8 @@
 //! Keys and values are integers, as Maelstrom's txn-rw-register generates
 //! them; a micro-op of any other shape is ignored rather than trusted.
 
-use std::collections::{HashMap, HashSet};
 
+use super::fast_hash::{FastMap, FastSet};
 use edn::Value;
 
 use super::graph::{self, DepGraph, Rel, Step};
@@ -144,7 +144,7 @@ pub struct Inference<'h> {
     pub oks: Vec<&'h Txn<'h>>,
     pub graph: DepGraph,
     /// Version edges `(key, before, after)` used to derive ww and rw edges.
-    pub versions: HashSet<(i64, Version, Version)>,
+    pub versions: FastSet<(i64, Version, Version)>,
     /// Keys whose version order became cyclic under writes-follow-reads, with
     /// the values in each cycle (sorted).
     pub cyclic_versions: Vec<(i64, Vec<Version>)>,
@@ -152,8 +152,8 @@ pub struct Inference<'h> {
 
 /// Version order: `nil` precedes every value an :ok or :info transaction wrote
 /// or an :ok one read.
-fn initial_versions(txns: &[Txn<'_>]) -> HashSet<(i64, Version, Version)> {
-    let mut edges = HashSet::new();
+fn initial_versions(txns: &[Txn<'_>]) -> FastSet<(i64, Version, Version)> {
+    let mut edges = FastSet::default();
     for txn in txns {
         let values: Vec<(i64, Version)> = match txn.op.kind {
             OpType::Ok => txn
@@ -175,8 +175,8 @@ fn initial_versions(txns: &[Txn<'_>]) -> HashSet<(i64, Version, Version)> {
 
 /// Writes-follow-reads: an :ok transaction that externally read `k = v1` and
 /// externally wrote `k = v2` orders `v1` before `v2`.
-fn wfr_versions(oks: &[&Txn<'_>]) -> HashSet<(i64, Version, Version)> {
-    let mut edges = HashSet::new();
+fn wfr_versions(oks: &[&Txn<'_>]) -> FastSet<(i64, Version, Version)> {
+    let mut edges = FastSet::default();
     for txn in oks {
         let writes = txn.ext_writes();
         for (key, read) in txn.ext_reads() {
@@ -194,8 +194,8 @@ fn wfr_versions(oks: &[&Txn<'_>]) -> HashSet<(i64, Version, Version)> {
 }
 
 /// Per key, the value sets of strongly connected components of the version order.
-pub fn version_cycles(edges: &HashSet<(i64, Version, Version)>) -> Vec<(i64, Vec<Version>)> {
-    let mut by_key: HashMap<i64, Vec<(Version, Version)>> = HashMap::new();
+fn version_cycles(edges: &FastSet<(i64, Version, Version)>) -> Vec<(i64, Vec<Version>)> {
+    let mut by_key: FastMap<i64, Vec<(Version, Version)>> = FastMap::default();
     for &(key, a, b) in edges {
         by_key.entry(key).or_default().push((a, b));
     }
@@ -204,7 +204,7 @@ pub fn version_cycles(edges: &HashSet<(i64, Version, Version)>) -> Vec<(i64, Vec
     let mut cycles = Vec::new();
     for key in keys {
         let pairs = &by_key[&key];
-        let mut ids: HashMap<Version, usize> = HashMap::new();
+        let mut ids: FastMap<Version, usize> = FastMap::default();
         let mut values: Vec<Version> = Vec::new();
         for &(a, b) in pairs {
             for v in [a, b] {
@@ -240,8 +240,8 @@ pub fn infer<'h>(txns: &'h [Txn<'h>], order: SessionOrder) -> Inference<'h> {
         versions = initial;
     }
 
-    let mut writers: HashMap<(i64, Version), Vec<usize>> = HashMap::new();
-    let mut readers: HashMap<(i64, Version), Vec<usize>> = HashMap::new();
+    let mut writers: FastMap<(i64, Version), Vec<usize>> = FastMap::default();
+    let mut readers: FastMap<(i64, Version), Vec<usize>> = FastMap::default();
     for (node, txn) in oks.iter().enumerate() {
         for (key, value) in txn.ext_writes() {
             writers.entry((key, value)).or_default().push(node);
@@ -291,7 +291,7 @@ pub fn infer<'h>(txns: &'h [Txn<'h>], order: SessionOrder) -> Inference<'h> {
 
 /// Each :ok transaction of a process precedes that process's next one.
 fn link_process_order(oks: &[&Txn<'_>], graph: &mut DepGraph) {
-    let mut last: HashMap<history::Process, usize> = HashMap::new();
+    let mut last: FastMap<history::Process, usize> = FastMap::default();
     for (node, txn) in oks.iter().enumerate() {
         if let Some(prev) = last.insert(txn.op.process, node) {
             graph.link(prev, node, Rel::Process);

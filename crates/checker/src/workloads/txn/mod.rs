@@ -18,6 +18,7 @@
 //! edges are all reported as G2-item).
 
 mod anomalies;
+pub(crate) mod fast_hash;
 pub(crate) mod graph;
 mod infer;
 mod models;

@@ -9,12 +9,12 @@
 //! contradicts itself (stale reads, allowed by weaker models) are left out, so
 //! a note always rests on a consistent order. Notes never change `:valid?`.
 
-use std::collections::{HashMap, HashSet};
 
+use super::fast_hash::{FastMap, FastSet};
 use edn::Value;
 
 use super::graph::{self, DepGraph, Rel, RwCount};
-use super::infer::{self, Inference, Txn, Version};
+use super::infer::{Inference, Txn, Version};
 
 /// How many dirty-write cycles a note lists.
 const MAX_NOTED: usize = 8;
@@ -23,34 +23,25 @@ const MAX_NOTED: usize = 8;
 /// cycles the Maelstrom-compatible graph lacks; `None` otherwise.
 pub fn dirty_write_notes(inference: &Inference<'_>) -> Option<Value> {
     let oks = &inference.oks;
-    let mut by_key: HashMap<i64, Vec<(i64, Version, Version)>> = HashMap::new();
-    for &edge in &inference.versions {
-        by_key.entry(edge.0).or_default().push(edge);
-    }
-    let mut versions = inference.versions.clone();
-    for (key, edges) in realtime_versions(oks) {
-        let mut with_key: HashSet<(i64, Version, Version)> = by_key
-            .remove(&key)
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
-        with_key.extend(edges.iter().copied());
-        if infer::version_cycles(&with_key).is_empty() {
-            versions.extend(edges);
-        }
-    }
+    let realtime = realtime_versions(oks);
+    // Elle's own order is acyclic, so a cycle in the union is a key whose
+    // real-time order contradicts it: such keys keep only Elle's order.
+    let cyclic = cyclic_keys(inference.versions.iter().chain(realtime.values().flatten()));
+    let extra: Vec<(i64, Version, Version)> = realtime
+        .into_iter()
+        .filter(|(key, _)| !cyclic.contains(key))
+        .flat_map(|(_, edges)| edges)
+        .collect();
 
-    let mut writers: HashMap<(i64, Version), Vec<usize>> = HashMap::new();
+    let mut writers: FastMap<(i64, Version), Vec<usize>> = FastMap::default();
     for (node, txn) in oks.iter().enumerate() {
         for (key, value) in txn.ext_writes() {
             writers.entry((key, value)).or_default().push(node);
         }
     }
     let mut ww = DepGraph::new(oks.len());
-    for &(key, before, after) in &versions {
-        let (Some(a_list), Some(b_list)) =
-            (writers.get(&(key, before)), writers.get(&(key, after)))
-        else {
+    for &(key, before, after) in inference.versions.iter().chain(&extra) {
+        let (Some(a_list), Some(b_list)) = (writers.get(&(key, before)), writers.get(&(key, after))) else {
             continue;
         };
         for &a in a_list {
@@ -65,8 +56,13 @@ pub fn dirty_write_notes(inference: &Inference<'_>) -> Option<Value> {
         rw: RwCount::None,
         required: 0,
     };
-    let hidden: Vec<Value> = graph::find_cycles(&ww.finish(), &spec)
-        .cycles
+    let cycles = graph::find_cycles(&ww.finish(), &spec).cycles;
+    if cycles.is_empty() {
+        return None;
+    }
+    let versions: FastSet<(i64, Version, Version)> =
+        inference.versions.iter().chain(&extra).copied().collect();
+    let hidden: Vec<Value> = cycles
         .into_iter()
         .filter(|cycle| {
             cycle
@@ -108,11 +104,36 @@ pub fn dirty_write_notes(inference: &Inference<'_>) -> Option<Value> {
     ]))
 }
 
+/// Keys with a cycle among the given version edges.
+fn cyclic_keys<'a>(edges: impl Iterator<Item = &'a (i64, Version, Version)>) -> FastSet<i64> {
+    let mut ids: FastMap<(i64, Version), usize> = FastMap::default();
+    let mut keys: Vec<i64> = Vec::new();
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for &(key, before, after) in edges {
+        let mut id = |v: Version| {
+            *ids.entry((key, v)).or_insert_with(|| {
+                keys.push(key);
+                keys.len() - 1
+            })
+        };
+        let (a, b) = (id(before), id(after));
+        pairs.push((a, b));
+    }
+    let mut graph = DepGraph::new(keys.len());
+    for (a, b) in pairs {
+        graph.link(a, b, Rel::Ww);
+    }
+    graph::strongly_connected(graph.finish().adjacency(), Rel::Ww.bit())
+        .into_iter()
+        .map(|component| keys[component[0] as usize])
+        .collect()
+}
+
 /// Per key, version edges implied by real-time order among the :ok
 /// transactions that externally touched the key.
-fn realtime_versions(oks: &[&Txn<'_>]) -> HashMap<i64, Vec<(i64, Version, Version)>> {
+fn realtime_versions(oks: &[&Txn<'_>]) -> FastMap<i64, Vec<(i64, Version, Version)>> {
     // For each key: (first value seen, last value seen, invoked, completed).
-    let mut touches: HashMap<i64, Vec<(Version, Version, (usize, usize))>> = HashMap::new();
+    let mut touches: FastMap<i64, Vec<(Version, Version, (usize, usize))>> = FastMap::default();
     for txn in oks {
         let reads = txn.ext_reads();
         let writes = txn.ext_writes();
@@ -143,7 +164,7 @@ fn realtime_versions(oks: &[&Txn<'_>]) -> HashMap<i64, Vec<(i64, Version, Versio
         .collect()
 }
 
-fn explain_ww(a: &Txn<'_>, b: &Txn<'_>, versions: &HashSet<(i64, Version, Version)>) -> Value {
+fn explain_ww(a: &Txn<'_>, b: &Txn<'_>, versions: &FastSet<(i64, Version, Version)>) -> Value {
     let b_writes = b.ext_writes();
     for (key, before) in a.ext_writes() {
         if let Some(&(_, after)) = b_writes

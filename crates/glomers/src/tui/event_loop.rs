@@ -1,0 +1,167 @@
+//! The dashboard's one loop: terminal input, the running session's events
+//! and termination signals become [`Action`]s; [`Command`]s from `update`
+//! are carried out here; the screen is redrawn only when something changed,
+//! at most once per [`FRAME`].
+
+use std::io::Stdout;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use runner::backend::{Backend, BackendChoice, BackendKind};
+use runner::event::SessionEvent;
+use runner::history::History;
+use runner::results::RunResults;
+use runner::session::{self, RunOutcome, SessionConfig};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use super::app::{self, Action, App, Command, SessionRequest};
+use super::ui;
+
+/// Minimum time between two redraws (20 fps).
+const FRAME: Duration = Duration::from_millis(50);
+
+/// Where sessions build and record.
+pub struct Setup {
+    pub workspace: PathBuf,
+    pub glomers_dir: PathBuf,
+}
+
+/// The session being run, from the loop's side.
+struct Running {
+    events: mpsc::Receiver<SessionEvent>,
+    cancel: watch::Sender<bool>,
+    task: JoinHandle<Vec<RunOutcome>>,
+}
+
+pub async fn run(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    app: &mut App,
+    setup: &Setup,
+) -> anyhow::Result<()> {
+    let mut input = EventStream::new();
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot watch for SIGINT")?;
+    let mut terminate = signal(SignalKind::terminate()).context("cannot watch for SIGTERM")?;
+    let mut frames = tokio::time::interval(FRAME);
+    frames.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut running: Option<Running> = None;
+    let mut pending = App::startup();
+    let mut dirty = true;
+    let result = loop {
+        for command in std::mem::take(&mut pending) {
+            if let Some(action) = execute(command, setup, &mut running) {
+                pending.extend(app::update(app, action));
+            }
+        }
+        if app.should_quit() {
+            break Ok(());
+        }
+        let action = tokio::select! {
+            biased;
+            event = input.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Action::Key(key),
+                Some(Ok(Event::Resize(..))) => {
+                    dirty = true;
+                    continue;
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => break Err(anyhow::Error::new(e).context("cannot read the terminal")),
+                None => break Ok(()),
+            },
+            _ = interrupt.recv() => Action::Terminate,
+            _ = terminate.recv() => Action::Terminate,
+            // Before session events, so a flood of log lines cannot starve redraws.
+            _ = frames.tick(), if dirty => {
+                terminal.draw(|frame| ui::draw(frame, app)).context("cannot draw the dashboard")?;
+                dirty = false;
+                continue;
+            }
+            event = next_session_event(&mut running) => match event {
+                Some(event) => Action::Session(event),
+                None => {
+                    // The session returned and dropped its sender: reap the task.
+                    if let Some(done) = running.take() {
+                        let _ = done.task.await;
+                    }
+                    continue;
+                }
+            },
+        };
+        pending.extend(app::update(app, action));
+        dirty = true;
+    };
+    if let Some(left) = running.take() {
+        // Leaving with a session still running (terminal error): stop it and its processes.
+        let _ = left.cancel.send(true);
+        let _ = left.task.await;
+    }
+    result
+}
+
+async fn next_session_event(running: &mut Option<Running>) -> Option<SessionEvent> {
+    match running {
+        Some(running) => running.events.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Carries out one command; returns its answer, if it has one.
+fn execute(command: Command, setup: &Setup, running: &mut Option<Running>) -> Option<Action> {
+    match command {
+        Command::LoadHistory => Some(Action::HistoryLoaded(
+            History::new(&setup.glomers_dir)
+                .load()
+                .map_err(|e| e.to_string()),
+        )),
+        Command::LoadResults { run_id, store_dir } => {
+            let results =
+                RunResults::read(&store_dir.join("results.edn")).map_err(|e| e.to_string());
+            Some(Action::ResultsLoaded { run_id, results })
+        }
+        Command::Cancel => {
+            if let Some(running) = running {
+                let _ = running.cancel.send(true);
+            }
+            None
+        }
+        Command::StartSession(request) => match start(request, setup) {
+            Ok(started) => {
+                *running = Some(started);
+                None
+            }
+            Err(e) => Some(Action::Failed(e.to_string())),
+        },
+    }
+}
+
+fn start(request: SessionRequest, setup: &Setup) -> Result<Running, runner::backend::BackendError> {
+    let choice = match request.backend {
+        BackendKind::Sim => BackendChoice::Sim,
+        BackendKind::Maelstrom => BackendChoice::Maelstrom,
+    };
+    let backend = Backend::resolve(choice, None, Backend::sim_from_current_exe)?;
+    let config = SessionConfig {
+        challenges: request.challenges,
+        profile: request.profile,
+        overrides: request.overrides,
+        backend,
+        bin: None,
+        workspace_root: setup.workspace.clone(),
+        glomers_dir: setup.glomers_dir.clone(),
+        jobs: 1,
+    };
+    let (events_tx, events) = mpsc::channel(4096);
+    let (cancel, cancelled) = watch::channel(false);
+    let task = tokio::spawn(session::run_session(config, events_tx, cancelled));
+    Ok(Running {
+        events,
+        cancel,
+        task,
+    })
+}

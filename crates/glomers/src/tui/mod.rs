@@ -1,0 +1,47 @@
+//! The `glomers` dashboard: a ratatui front end over the runner engine.
+//!
+//! It picks challenges, starts sessions with `runner::session::run_session`,
+//! shows the session's event stream live (phase, progress, harness output,
+//! per-node logs), and shows results, comparisons and history. It does not
+//! judge, parse or build anything itself: verdicts, thresholds and history
+//! all come from `runner`.
+//!
+//! Layout, in the order data flows:
+//! - `event_loop`: terminal input, session events and signals become [`app::Action`]s; executes [`app::Command`]s; draws at most ~20 times a second.
+//! - `app`: all state and the pure `update`; `live` (the running session's bounded buffers) and `form` (the parameter form) are parts of it.
+//! - `ui`: `draw(frame, &App)`, one module per screen; never mutates.
+//! - `terminal`: raw mode and the alternate screen, restored on drop and on panic.
+
+mod app;
+mod event_loop;
+mod form;
+mod live;
+mod terminal;
+mod ui;
+
+#[cfg(test)]
+mod snapshot_tests;
+#[cfg(test)]
+mod test_support;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Opens the dashboard on the current terminal until the user quits.
+pub fn run(workspace: PathBuf, glomers_dir: PathBuf) -> anyhow::Result<ExitCode> {
+    // https://no-color.org: set and non-empty means no colours.
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let mut screen = terminal::enter()?;
+        let mut app = app::App::new(color);
+        let setup = event_loop::Setup {
+            workspace,
+            glomers_dir,
+        };
+        let result = event_loop::run(&mut screen.terminal, &mut app, &setup).await;
+        drop(screen);
+        result
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

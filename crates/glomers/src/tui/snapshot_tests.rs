@@ -1,0 +1,151 @@
+//! Every screen rendered with ratatui's `TestBackend` at 80×24 and 120×40,
+//! from states built through `update` with synthetic keys and runner events.
+
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use runner::event::SessionEvent;
+
+use super::app::{Action, App, Screen, update};
+use super::test_support::{history, outcome, play_finished, play_running, press, type_keys};
+use super::ui;
+
+fn render(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+    terminal.draw(|frame| ui::draw(frame, app)).expect("draw");
+    terminal.backend().to_string()
+}
+
+fn snapshot_sizes(name: &str, app: &App) {
+    for (width, height) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(
+            format!("{name}_{width}x{height}"),
+            render(app, width, height)
+        );
+    }
+}
+
+fn app_with_history() -> App {
+    let mut app = App::new(true);
+    update(&mut app, Action::HistoryLoaded(Ok(history())));
+    app
+}
+
+/// 3d and 3e selected and started; 3d is running.
+fn running_app() -> App {
+    let mut app = app_with_history();
+    type_keys(&mut app, "jjjjj  ");
+    let commands = press(&mut app, KeyCode::Enter);
+    assert_eq!(commands.len(), 1, "enter starts one session");
+    update(&mut app, Action::Session(SessionEvent::BuildStarted));
+    update(
+        &mut app,
+        Action::Session(SessionEvent::BuildFinished {
+            ok: true,
+            output: String::new(),
+        }),
+    );
+    play_running(&mut app, 0, "3d");
+    app
+}
+
+#[test]
+fn challenges_screen() {
+    let mut app = app_with_history();
+    type_keys(&mut app, "jjjjj  ");
+    snapshot_sizes("challenges", &app);
+}
+
+#[test]
+fn challenges_screen_without_history_or_colour() {
+    let app = App::new(false);
+    insta::assert_snapshot!("challenges_empty_80x24", render(&app, 80, 24));
+}
+
+#[test]
+fn run_screen_live() {
+    let mut app = running_app();
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.screen, Screen::Run);
+    snapshot_sizes("run_live", &app);
+}
+
+#[test]
+fn run_screen_filtered_and_scrolled() {
+    let mut app = running_app();
+    press(&mut app, KeyCode::Tab);
+    type_keys(&mut app, "/gossip");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Up);
+    insta::assert_snapshot!("run_filtered_80x24", render(&app, 80, 24));
+}
+
+#[test]
+fn run_screen_while_building() {
+    let mut app = app_with_history();
+    press(&mut app, KeyCode::Enter);
+    update(&mut app, Action::Session(SessionEvent::BuildStarted));
+    insta::assert_snapshot!("run_building_80x24", render(&app, 80, 24));
+}
+
+#[test]
+fn results_screen_after_a_session() {
+    let mut app = running_app();
+    play_finished(
+        &mut app,
+        0,
+        outcome("3d", "20261125T180000.000Z-3d", 23.9, 298.0, 512.0),
+    );
+    play_running(&mut app, 1, "3e");
+    play_finished(
+        &mut app,
+        1,
+        outcome("3e", "20261125T180030.000Z-3e", 21.4, 640.0, 1730.0),
+    );
+    update(&mut app, Action::Session(SessionEvent::Done));
+    assert_eq!(
+        app.screen,
+        Screen::Results,
+        "a finished session opens its results"
+    );
+    snapshot_sizes("results_failed", &app);
+    press(&mut app, KeyCode::Char('4'));
+    snapshot_sizes("compare", &app);
+}
+
+#[test]
+fn results_screen_passing() {
+    let mut app = app_with_history();
+    type_keys(&mut app, "5j");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Results);
+    let results = outcome("3d", "20261125T171000.000Z-3d", 24.6, 312.0, 489.0)
+        .results
+        .expect("results");
+    update(
+        &mut app,
+        Action::ResultsLoaded {
+            run_id: "20261125T171000.000Z-3d".into(),
+            results: Ok(results),
+        },
+    );
+    snapshot_sizes("results_passed", &app);
+}
+
+#[test]
+fn history_screen() {
+    let mut app = app_with_history();
+    type_keys(&mut app, "5jm");
+    snapshot_sizes("history", &app);
+}
+
+#[test]
+fn overlays() {
+    let mut app = app_with_history();
+    press(&mut app, KeyCode::Char('?'));
+    insta::assert_snapshot!("help_80x24", render(&app, 80, 24));
+    press(&mut app, KeyCode::Esc);
+    type_keys(&mut app, "jjjjjep12x");
+    press(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!("form_error_80x24", render(&app, 80, 24));
+}

@@ -1,0 +1,51 @@
+//! The terminal in dashboard mode: raw input and the alternate screen,
+//! always given back, whether the dashboard returns, errors or panics.
+
+use std::io::{self, Stdout};
+
+use crossterm::{cursor, execute, terminal as term};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+/// The terminal in dashboard mode; restored when dropped.
+pub struct Screen {
+    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+}
+
+/// Installs the panic hook, then enters raw mode and the alternate screen.
+pub fn enter() -> io::Result<Screen> {
+    install_panic_hook();
+    term::enable_raw_mode()?;
+    // From here on, a failure must still give the terminal back.
+    let entered = execute!(io::stdout(), term::EnterAlternateScreen, cursor::Hide)
+        .and_then(|_| Terminal::new(CrosstermBackend::new(io::stdout())));
+    match entered {
+        Ok(terminal) => Ok(Screen { terminal }),
+        Err(e) => {
+            restore();
+            Err(e)
+        }
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Leaves the alternate screen and raw mode; harmless when already restored.
+pub fn restore() {
+    let _ = term::disable_raw_mode();
+    let _ = execute!(io::stdout(), term::LeaveAlternateScreen, cursor::Show);
+}
+
+/// Restores the terminal before the default hook prints, so the panic
+/// message lands on a usable terminal instead of the alternate screen.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}

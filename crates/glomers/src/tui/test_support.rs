@@ -1,0 +1,165 @@
+//! Builders for tests: keys, synthetic runner events and outcomes. Every
+//! state in the tests is reached through `update`, as in the real loop.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use runner::backend::BackendKind;
+use runner::catalog::{self, Overrides, Profile};
+use runner::event::{Phase, Progress, RunEvent, SessionEvent};
+use runner::history::RunSummary;
+use runner::results::{Anomalies, OpStats, RunResults, Validity};
+use runner::session::{RunOutcome, RunStatus};
+use runner::verdict;
+
+use super::app::{Action, App, Command, update};
+
+pub fn press(app: &mut App, code: KeyCode) -> Vec<Command> {
+    update(app, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+/// Presses each character of `keys` in turn.
+pub fn type_keys(app: &mut App, keys: &str) -> Vec<Command> {
+    keys.chars()
+        .flat_map(|c| press(app, KeyCode::Char(c)))
+        .collect()
+}
+
+pub fn run_event(app: &mut App, index: usize, event: RunEvent) {
+    update(app, Action::Session(SessionEvent::Run { index, event }));
+}
+
+/// A finished run of challenge `id` with these metrics, judged by the runner.
+pub fn outcome(
+    id: &str,
+    run_id: &str,
+    msgs_per_op: f64,
+    median_ms: f64,
+    max_ms: f64,
+) -> RunOutcome {
+    let challenge = catalog::find(id).expect("known challenge");
+    let results = RunResults {
+        valid: Validity::True,
+        invalid_checkers: Vec::new(),
+        msgs_per_op_servers: Some(msgs_per_op),
+        msgs_per_op_all: Some(msgs_per_op + 1.5),
+        stable_latencies: vec![
+            (0.0, 0.0),
+            (0.5, median_ms),
+            (0.95, max_ms * 0.8),
+            (0.99, max_ms * 0.95),
+            (1.0, max_ms),
+        ],
+        availability: Some(1.0),
+        stats: OpStats {
+            count: 1000,
+            ok_count: 998,
+            fail_count: 0,
+            info_count: 2,
+        },
+        stats_by_f: Default::default(),
+        anomalies: Anomalies {
+            lost_count: Some(0),
+            ..Anomalies::default()
+        },
+    };
+    let verdict = verdict::judge(&results, &challenge.thresholds);
+    let work_dir = PathBuf::from(format!("/home/dev/glomers/.glomers/runs/{run_id}"));
+    RunOutcome {
+        run_id: run_id.to_string(),
+        params: challenge.params(Profile::Quick, true, &Overrides::default()),
+        challenge,
+        profile: Profile::Quick,
+        backend: BackendKind::Sim,
+        argv: Vec::new(),
+        status: if verdict.passed {
+            RunStatus::Passed
+        } else {
+            RunStatus::Failed
+        },
+        verdict,
+        exit_code: Some(0),
+        results: Some(results),
+        crash: None,
+        started_at: "2026-11-25T18:00:00.000Z".into(),
+        wall: Duration::from_millis(9_400),
+        store_dir: Some(work_dir.join("store/current")),
+        work_dir,
+    }
+}
+
+/// A history with a passing 3d, a 3e over its limits and a passing echo.
+pub fn history() -> Vec<RunSummary> {
+    [
+        outcome("1", "20261125T170000.000Z-1", 0.0, 1.0, 4.0),
+        outcome("3d", "20261125T171000.000Z-3d", 24.6, 312.0, 489.0),
+        outcome("3e", "20261125T172000.000Z-3e", 22.3, 871.0, 2210.0),
+    ]
+    .iter()
+    .map(RunSummary::from)
+    .collect()
+}
+
+/// Plays the start of run `index`: started, running 3 of 5 s, some output.
+pub fn play_running(app: &mut App, index: usize, id: &str) {
+    run_event(
+        app,
+        index,
+        RunEvent::Started {
+            challenge: id.into(),
+            run_id: format!("20261125T180000.000Z-{id}"),
+            backend: BackendKind::Sim,
+            program: "/usr/local/bin/glomers".into(),
+            argv: vec!["maelstrom".into(), "test".into()],
+            work_dir: format!("/home/dev/glomers/.glomers/runs/20261125T180000.000Z-{id}").into(),
+        },
+    );
+    run_event(app, index, RunEvent::Phase(Phase::Starting));
+    for line in [
+        "INFO [2026-11-25 18:00:00,101] jepsen test runner - jepsen.core Running test with 5 nodes",
+        "INFO [2026-11-25 18:00:00,230] jepsen worker 0 - jepsen.util 0\t:invoke\t:broadcast\t0",
+        "INFO [2026-11-25 18:00:00,412] jepsen worker 0 - jepsen.util 0\t:ok\t:broadcast\t0",
+        "WARN [2026-11-25 18:00:01,002] jepsen worker 3 - jepsen.util 3\t:info\t:read\tnil\t:net-timeout",
+    ] {
+        run_event(app, index, RunEvent::HarnessLine(line.into()));
+    }
+    run_event(app, index, RunEvent::Phase(Phase::Running));
+    run_event(
+        app,
+        index,
+        RunEvent::Progress(Progress {
+            elapsed: Duration::from_secs(3),
+            time_limit: Duration::from_secs(5),
+            ops_invoked: 312,
+            ops_ok: 305,
+            ops_fail: 0,
+            ops_info: 2,
+        }),
+    );
+    for (node, line) in [
+        ("n0", "node n0 up, neighbours [n1 n3]"),
+        ("n1", "node n1 up, neighbours [n0 n2 n4]"),
+        ("n0", "gossip to n1: 4 new values"),
+        ("n1", "gossip to n2: 4 new values"),
+        ("n1", "ERROR: n4 did not ack gossip batch 17, retrying"),
+        ("n1", "gossip to n0: 2 new values"),
+        ("n2", "node n2 up, neighbours [n1]"),
+    ] {
+        run_event(
+            app,
+            index,
+            RunEvent::NodeLog {
+                node: node.into(),
+                line: line.into(),
+            },
+        );
+    }
+}
+
+/// Finishes run `index` with `outcome`.
+pub fn play_finished(app: &mut App, index: usize, outcome: RunOutcome) {
+    run_event(app, index, RunEvent::Phase(Phase::Analysing));
+    run_event(app, index, RunEvent::Phase(Phase::Done));
+    run_event(app, index, RunEvent::Finished(Box::new(outcome)));
+}

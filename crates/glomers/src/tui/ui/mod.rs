@@ -1,0 +1,246 @@
+//! Drawing: `draw(frame, &App)` renders the whole dashboard from state and
+//! never changes it. One module per screen; this one holds the frame (tabs,
+//! footer), the overlays (help, parameter form) and the shared styles.
+
+mod challenges;
+mod compare;
+mod history;
+mod results;
+mod run;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use runner::catalog::Profile;
+
+use super::app::{App, InputPurpose, Screen};
+use super::form::Form;
+
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let theme = Theme { color: app.color };
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    draw_header(frame, header, app, theme);
+    match app.screen {
+        Screen::Challenges => challenges::draw(frame, body, app, theme),
+        Screen::Run => run::draw(frame, body, app, theme),
+        Screen::Results => results::draw(frame, body, app, theme),
+        Screen::Compare => compare::draw(frame, body, app, theme),
+        Screen::History => history::draw(frame, body, app, theme),
+    }
+    draw_footer(frame, footer, app, theme);
+    if let Some(form) = &app.form {
+        draw_form(frame, form, theme);
+    }
+    if app.help {
+        draw_help(frame, theme);
+    }
+}
+
+/// Styles that degrade to plain text (bold/reverse only) without colour.
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    color: bool,
+}
+
+impl Theme {
+    fn fg(self, color: Color) -> Style {
+        if self.color {
+            Style::new().fg(color)
+        } else {
+            Style::new()
+        }
+    }
+    pub fn pass(self) -> Style {
+        self.fg(Color::Green)
+    }
+    pub fn fail(self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+    pub fn warn(self) -> Style {
+        self.fg(Color::Yellow)
+    }
+    pub fn dim(self) -> Style {
+        self.fg(Color::DarkGray)
+    }
+    pub fn accent(self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+    pub fn selected(self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+    /// Green when `passed`, red when not, plain when there is nothing to judge.
+    pub fn verdict(self, passed: Option<bool>) -> Style {
+        match passed {
+            Some(true) => self.pass(),
+            Some(false) => self.fail(),
+            None => Style::new(),
+        }
+    }
+}
+
+fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
+    let mut spans = vec![Span::styled(" glomers ", theme.accent())];
+    for (i, screen) in Screen::ALL.iter().enumerate() {
+        let label = format!(" {} {} ", i + 1, screen.title());
+        let style = if *screen == app.screen {
+            theme.selected()
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(label, style));
+    }
+    let profile = match app.profile {
+        Profile::Official => "official",
+        Profile::Quick => "quick",
+    };
+    spans.push(Span::styled(
+        format!(" {} · {profile}", app.backend),
+        theme.dim(),
+    ));
+    frame.render_widget(Line::from(spans), area);
+}
+
+fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
+    let line = if let Some(input) = &app.input {
+        let prompt = match input.purpose {
+            InputPurpose::LogFilter => "filter (regex): ",
+            InputPurpose::HistoryFilter => "challenge: ",
+        };
+        let mut spans = vec![
+            Span::styled(prompt, theme.accent()),
+            Span::raw(input.text.clone()),
+            Span::raw("▏"),
+        ];
+        if let Some(e) = &input.error {
+            spans.push(Span::styled(format!("  {e}"), theme.fail()));
+        }
+        Line::from(spans)
+    } else if let Some(notice) = &app.notice {
+        Line::styled(notice.clone(), theme.warn())
+    } else {
+        Line::styled(keys(app), theme.dim())
+    };
+    frame.render_widget(line, area);
+}
+
+/// The keys of the current screen, shortest first so 80 columns show the essentials.
+fn keys(app: &App) -> &'static str {
+    match app.screen {
+        Screen::Challenges => {
+            "↑↓ move · space select · enter run · a all · b backend · p profile · e params · c compare · ? help · q quit"
+        }
+        Screen::Run => {
+            "tab/[ ] node · f follow · PgUp/PgDn scroll · / filter · , . run · c cancel · enter results · ? help"
+        }
+        Screen::Results => "1-5 screens · esc back · ? help · q quit",
+        Screen::Compare => "1-5 screens · esc back · ? help · q quit",
+        Screen::History => {
+            "↑↓ move · enter open · / filter · m mark · c compare with mark · esc back · ? help"
+        }
+    }
+}
+
+const HELP: &[(&str, &str)] = &[
+    (
+        "everywhere",
+        "1-5 switch screen · ? help · q or Ctrl-C quit (stops a running session first)",
+    ),
+    ("lists", "j/k or ↑/↓ move · g/G or Home/End first/last"),
+    (
+        "challenges",
+        "space select · enter run selected (or the one under the cursor) · a run all · b backend sim/maelstrom · p profile official/quick · e edit parameters · c compare latest runs (two selected, or 3d vs 3e)",
+    ),
+    (
+        "run",
+        "tab/] next node · shift-tab/[ previous node · , . previous/next run · f follow · PgUp/PgDn or k/j scroll · / regex filter (esc clears) · c or esc cancel · enter results",
+    ),
+    (
+        "history",
+        "enter open · / filter by challenge · m mark · c compare marked run with the cursor",
+    ),
+    ("results, compare", "esc back"),
+];
+
+fn draw_help(frame: &mut Frame<'_>, theme: Theme) {
+    let area = centered(frame.area(), 76, 20);
+    let lines: Vec<Line<'_>> = HELP
+        .iter()
+        .map(|(section, keys)| {
+            Line::from(vec![
+                Span::styled(format!("{section}: "), theme.accent()),
+                Span::raw(*keys),
+            ])
+        })
+        .collect();
+    let help = Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .block(Block::bordered().title(" keys (any key closes) "));
+    frame.render_widget(Clear, area);
+    frame.render_widget(help, area);
+}
+
+fn draw_form(frame: &mut Frame<'_>, form: &Form, theme: Theme) {
+    let area = centered(frame.area(), 60, form.fields.len() as u16 + 5);
+    let mut lines: Vec<Line<'_>> = form
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, field)| {
+            let value = format!(" {:<12}", field.text);
+            let style = if i == form.focus {
+                theme.selected()
+            } else {
+                theme.dim()
+            };
+            Line::from(vec![
+                Span::raw(format!("{:>15} ", field.label)),
+                Span::styled(value, style),
+                Span::styled(format!("  default {}", field.default), theme.dim()),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(match &form.error {
+        Some(e) => Line::styled(e.clone(), theme.fail()),
+        None => Line::styled(
+            "empty = profile default · ↑↓ move · enter apply · esc cancel",
+            theme.dim(),
+        ),
+    });
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(" run parameters ")),
+        area,
+    );
+}
+
+/// A `width`×`height` rectangle in the middle of `area` (shrunk to fit).
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let (width, height) = (width.min(area.width), height.min(area.height));
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// A metric for a table cell: `-` when unknown.
+fn number(value: Option<f64>, decimals: usize) -> String {
+    value.map_or_else(|| "-".into(), |v| format!("{v:.decimals$}"))
+}
+
+/// Whether `metric` of a run met its threshold, from the runner's verdict margins.
+fn margin_passed(margins: &[runner::verdict::Margin], metric: &str) -> Option<bool> {
+    margins
+        .iter()
+        .find(|m| metric.starts_with(m.metric.as_str()))
+        .map(|m| m.passed)
+}

@@ -1,0 +1,179 @@
+//! The real `glomers` dashboard in a pseudo-terminal: tmux provides the
+//! terminal (100×30) and the keys, `script` records every byte the
+//! dashboard writes, and `stty -a` afterwards shows the terminal mode it
+//! left behind. Skipped (with a note) where tmux or script is missing.
+//!
+//! The full run (build the nodes, run challenge 1 on the simulator) is
+//! `#[ignore]`d because a cold node build takes minutes:
+//! `cargo test -p glomers --test tui_pty -- --include-ignored` (about 15 s
+//! with the nodes already built in `CARGO_TARGET_DIR`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// A private tmux server running one dashboard under `script`.
+struct Dashboard {
+    dir: tempfile::TempDir,
+    socket: PathBuf,
+}
+
+impl Dashboard {
+    /// Starts `glomers` (no arguments) in a 100×30 pane; `None` when tmux or script is missing.
+    fn start() -> Option<Dashboard> {
+        if which("tmux").is_none() || which("script").is_none() {
+            eprintln!("skipped: the pty tests need tmux and script (util-linux)");
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let socket = dir.path().join("tmux.sock");
+        let inner = format!(
+            "{} ; stty -a > {}",
+            shell_quote(env!("CARGO_BIN_EXE_glomers")),
+            shell_quote(&dir.path().join("stty.txt").to_string_lossy())
+        );
+        let script = format!(
+            "script -q -e -c {} {}",
+            shell_quote(&inner),
+            shell_quote(&dir.path().join("raw.out").to_string_lossy())
+        );
+        let dashboard = Dashboard { socket, dir };
+        let glomers_dir = format!("GLOMERS_DIR={}", dashboard.dir.path().join("glomers").display());
+        let cwd = dashboard.dir.path().to_string_lossy().into_owned();
+        let started = dashboard.tmux(&[
+            "new-session", "-d", "-s", "dash", "-x", "100", "-y", "30", "-c", &cwd, "-e", &glomers_dir, "-e", "NO_COLOR=1",
+            &script,
+        ]);
+        assert!(started.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&started.stderr));
+        Some(dashboard)
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux").arg("-S").arg(&self.socket).args(args).output().expect("run tmux")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "dash"]).stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "dash"];
+        args.extend(keys);
+        assert!(self.tmux(&args).status.success(), "send-keys {keys:?}");
+    }
+
+    /// Polls the screen until `done` holds; `seen` is called on every capture.
+    fn wait_until(&self, what: &str, timeout: Duration, mut seen: impl FnMut(&str) -> bool) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let screen = self.screen();
+            if seen(&screen) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_for(&self, text: &str, timeout: Duration) -> String {
+        self.wait_until(&format!("`{text}`"), timeout, |s| s.contains(text))
+    }
+
+    /// Waits for the pane's command (and so the dashboard) to exit.
+    fn wait_exit(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while self.tmux(&["has-session", "-t", "dash"]).status.success() {
+            assert!(Instant::now() < deadline, "dashboard did not exit; screen:\n{}", self.screen());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Asserts the dashboard left the alternate screen last, raw mode is off,
+    /// and no process (dashboard, backend, node) still runs in the test directory.
+    fn assert_cleaned_up(&self) {
+        let raw = std::fs::read(self.dir.path().join("raw.out")).expect("script output");
+        let raw = String::from_utf8_lossy(&raw);
+        let entered = raw.rfind("\x1b[?1049h").expect("entered the alternate screen");
+        let left = raw.rfind("\x1b[?1049l").expect("left the alternate screen");
+        assert!(left > entered, "the last alternate-screen switch must be leaving it");
+        let after = &raw[left + "\x1b[?1049l".len()..];
+        assert!(
+            after.trim_start_matches("\x1b[?25h").trim().is_empty(),
+            "nothing but showing the cursor may follow leaving the alternate screen: {after:?}"
+        );
+        let stty = std::fs::read_to_string(self.dir.path().join("stty.txt")).expect("stty output");
+        let modes: Vec<&str> = stty.split([' ', ';', '\n']).collect();
+        assert!(modes.contains(&"icanon") && modes.contains(&"echo"), "raw mode still on: {stty}");
+        let left_over = processes_in(self.dir.path());
+        assert!(left_over.is_empty(), "processes survived the dashboard: {left_over:?}");
+    }
+}
+
+impl Drop for Dashboard {
+    fn drop(&mut self) {
+        // Our private server only (its own socket).
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join(program)).find(|p| p.is_file())
+}
+
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// Pids whose working directory is under `dir`.
+fn processes_in(dir: &Path) -> Vec<String> {
+    let Ok(dir) = std::fs::canonicalize(dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
+        .filter(|e| std::fs::read_link(e.path().join("cwd")).is_ok_and(|cwd| cwd.starts_with(&dir)))
+        .map(|e| {
+            let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+            format!("{} {}", e.file_name().to_string_lossy(), String::from_utf8_lossy(&cmdline).replace('\0', " "))
+        })
+        .collect()
+}
+
+const SHORT: Duration = Duration::from_secs(15);
+
+#[test]
+fn dashboard_opens_navigates_and_quits_restoring_the_terminal() {
+    let Some(dash) = Dashboard::start() else { return };
+    dash.wait_for("Grow-Only Counter", SHORT);
+    dash.keys(&["5"]);
+    dash.wait_for("No runs recorded yet", SHORT);
+    dash.keys(&["?"]);
+    dash.wait_for("keys (any key closes)", SHORT);
+    dash.keys(&["Escape", "1", "j", "j", "e"]);
+    dash.wait_for("run parameters", SHORT);
+    dash.keys(&["Escape", "q"]);
+    dash.wait_exit(SHORT);
+    dash.assert_cleaned_up();
+}
+
+#[test]
+#[ignore = "builds the node binaries (minutes when cold); run with --include-ignored"]
+fn dashboard_runs_echo_on_the_simulator_shows_node_logs_and_the_verdict() {
+    let Some(dash) = Dashboard::start() else { return };
+    dash.wait_for("Echo", SHORT);
+    // Quick profile, then run challenge 1 (the cursor starts on it).
+    dash.keys(&["p", "Enter"]);
+    dash.wait_for("harness output", SHORT);
+    let mut saw_node_log = false;
+    let verdict = dash.wait_until("the verdict", Duration::from_secs(300), |screen| {
+        saw_node_log |= screen.lines().any(|l| l.starts_with("│ n0 "));
+        screen.contains(" PASS ") || screen.contains(" FAIL ")
+    });
+    assert!(verdict.contains(" PASS "), "echo should pass:\n{verdict}");
+    assert!(saw_node_log, "the node-log pane never showed n0");
+    dash.keys(&["5"]);
+    dash.wait_for("history · 1 runs", SHORT);
+    dash.keys(&["q"]);
+    dash.wait_exit(SHORT);
+    dash.assert_cleaned_up();
+}

@@ -1,0 +1,63 @@
+//! Figures read from real Maelstrom 0.2.4 `results.edn` files (copied from
+//! the shared fixtures), as benches and the frontier use them.
+
+use std::path::Path;
+
+use report::{BenchSample, FrontierPoint, PointKind, ResultFigures};
+
+fn results(case: &str) -> edn::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/maelstrom")
+        .join(case)
+        .join("results.edn");
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    edn::parse(&text).expect("results.edn parses")
+}
+
+#[test]
+fn official_broadcast_run_gives_its_frontier_figures() {
+    let figures = ResultFigures::from_results(&results("broadcast-25-official"));
+    assert_eq!(
+        figures,
+        ResultFigures {
+            valid: Some(true),
+            msgs_per_op: Some(33.533596),
+            median_ms: Some(150.0),
+            max_ms: Some(292.0),
+            availability: Some(1.0),
+        }
+    );
+    let point = FrontierPoint::from_results(
+        "python grid",
+        PointKind::Ours { default: true },
+        &results("broadcast-25-official"),
+    )
+    .expect("broadcast has stable latencies");
+    assert_eq!(
+        (point.msgs_per_op, point.median_ms, point.max_ms),
+        (33.533596, 150.0, 292.0)
+    );
+}
+
+#[test]
+fn invalid_broadcast_and_echo_runs() {
+    let invalid = BenchSample::from_results(&results("broadcast-invalid"), 12.5, 1.5);
+    assert_eq!(invalid.valid, Some(false));
+    assert_eq!(invalid.msgs_per_op, Some(3.2));
+    assert_eq!(
+        (invalid.median_ms, invalid.max_ms),
+        (Some(0.0), Some(136.0))
+    );
+    assert_eq!(
+        (invalid.wall_s, invalid.overhead_s),
+        (Some(12.5), Some(1.5))
+    );
+
+    // Echo has no stable latencies: no frontier point, and a sample without them.
+    let echo = results("echo-valid");
+    let sample = BenchSample::from_results(&echo, 6.0, 1.0);
+    assert_eq!(sample.valid, Some(true));
+    assert_eq!(sample.msgs_per_op, Some(0.0));
+    assert_eq!(sample.median_ms, None);
+    assert!(FrontierPoint::from_results("echo", PointKind::Reference, &echo).is_none());
+}

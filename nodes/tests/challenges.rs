@@ -1,0 +1,200 @@
+//! End-to-end: every node binary through the embedded simulator with its
+//! challenge's parameters (shortened: `--time-limit 5`, `--recovery-wait 2`
+//! unless a test needs the real 10 s recovery),
+//! and the deliberately broken nodes, which the simulator must reject.
+//!
+//! Run with `cargo test -p nodes --test challenges`; each case takes ~5–15 s.
+//! Measured figures are printed (`--nocapture` shows them).
+
+use std::path::Path;
+
+use edn::Value;
+
+struct Run {
+    exit_code: i32,
+    results: Option<Value>,
+}
+
+fn simulate(bin: &str, workload: &str, args: &str) -> Run {
+    let base = tempfile::tempdir().expect("temp dir");
+    let shortened = format!("test -w {workload} --bin {bin} --time-limit 5 --recovery-wait 2");
+    // Options given later win, so `args` may override the shortened defaults.
+    let argv: Vec<String> = shortened
+        .split_whitespace()
+        .chain(args.split_whitespace())
+        .map(str::to_owned)
+        .collect();
+    let outcome = sim::run_cli(&argv, base.path());
+    let results = outcome.run_dir.as_deref().and_then(read_results);
+    Run {
+        exit_code: outcome.exit_code,
+        results,
+    }
+}
+
+fn read_results(run_dir: &Path) -> Option<Value> {
+    let text = std::fs::read_to_string(run_dir.join("results.edn")).ok()?;
+    edn::parse(&text).ok()
+}
+
+fn assert_valid(bin: &str, workload: &str, args: &str) -> Value {
+    let run = simulate(bin, workload, args);
+    assert_eq!(
+        run.exit_code, 0,
+        "{bin} {workload} {args}: expected a valid run"
+    );
+    run.results.expect("a valid run writes results.edn")
+}
+
+fn assert_rejected(bin: &str, workload: &str, args: &str) {
+    let run = simulate(bin, workload, args);
+    assert_eq!(
+        run.exit_code, 1,
+        "{bin} {workload} {args}: expected an invalid run"
+    );
+}
+
+fn msgs_per_op(results: &Value) -> f64 {
+    let servers = results.path(&["net", "servers", "msgs-per-op"]);
+    servers
+        .and_then(Value::as_f64)
+        .expect(":net :servers :msgs-per-op")
+}
+
+/// `:workload :stable-latencies` at the median and the maximum, in ms.
+fn stable_latencies(results: &Value) -> (i64, i64) {
+    let latencies = results
+        .path(&["workload", "stable-latencies"])
+        .expect(":stable-latencies");
+    let at = |quantile: Value| {
+        latencies
+            .get(&quantile)
+            .and_then(Value::as_i64)
+            .expect("quantile")
+    };
+    (at(Value::Float(0.5)), at(Value::Int(1)))
+}
+
+#[test]
+fn echo() {
+    assert_valid(env!("CARGO_BIN_EXE_echo"), "echo", "--node-count 1");
+}
+
+#[test]
+fn unique_ids_under_partitions() {
+    let args = "--rate 1000 --node-count 3 --availability total --nemesis partition";
+    assert_valid(env!("CARGO_BIN_EXE_unique-ids"), "unique-ids", args);
+}
+
+#[test]
+fn broadcast_single_node() {
+    assert_valid(
+        env!("CARGO_BIN_EXE_broadcast"),
+        "broadcast",
+        "--node-count 1 --rate 10",
+    );
+}
+
+#[test]
+fn broadcast_multi_node_under_partitions() {
+    let args = "--node-count 5 --rate 10 --nemesis partition";
+    assert_valid(env!("CARGO_BIN_EXE_broadcast"), "broadcast", args);
+}
+
+#[test]
+fn broadcast_latency_meets_3d() {
+    let args = "--node-count 25 --rate 100 --latency 100";
+    let results = assert_valid(env!("CARGO_BIN_EXE_broadcast-latency"), "broadcast", args);
+    let (median, max) = stable_latencies(&results);
+    let msgs = msgs_per_op(&results);
+    println!("3d broadcast-latency: msgs/op {msgs}, median {median} ms, max {max} ms");
+    assert!(msgs < 30.0 && median < 400 && max < 600);
+}
+
+#[test]
+fn broadcast_batched_meets_3e() {
+    let args = "--node-count 25 --rate 100 --latency 100";
+    let results = assert_valid(env!("CARGO_BIN_EXE_broadcast-batched"), "broadcast", args);
+    let (median, max) = stable_latencies(&results);
+    let msgs = msgs_per_op(&results);
+    println!("3e broadcast-batched: msgs/op {msgs}, median {median} ms, max {max} ms");
+    assert!(msgs < 1.0 && median < 1000 && max < 2000);
+}
+
+#[test]
+fn efficient_broadcasts_stay_valid_under_partitions() {
+    // Retransmissions wait seconds by design, so keep the official recovery time.
+    let args = "--node-count 25 --rate 100 --latency 100 --nemesis partition --recovery-wait 10";
+    assert_valid(env!("CARGO_BIN_EXE_broadcast-latency"), "broadcast", args);
+    assert_valid(env!("CARGO_BIN_EXE_broadcast-batched"), "broadcast", args);
+}
+
+#[test]
+fn g_counter_crdt_under_partitions() {
+    let args = "--node-count 3 --rate 100 --nemesis partition";
+    assert_valid(env!("CARGO_BIN_EXE_g-counter"), "g-counter", args);
+}
+
+#[test]
+fn g_counter_on_seq_kv_under_partitions() {
+    let args = "--node-count 3 --rate 100 --nemesis partition";
+    assert_valid(env!("CARGO_BIN_EXE_g-counter-seqkv"), "g-counter", args);
+}
+
+#[test]
+fn kafka_single_and_multi_node() {
+    let bin = env!("CARGO_BIN_EXE_kafka");
+    assert_valid(bin, "kafka", "--node-count 1 --concurrency 2n --rate 1000");
+    assert_valid(bin, "kafka", "--node-count 2 --concurrency 2n --rate 1000");
+}
+
+#[test]
+fn kafka_efficient_meets_5c() {
+    let args = "--node-count 2 --concurrency 2n --rate 1000";
+    let results = assert_valid(env!("CARGO_BIN_EXE_kafka-efficient"), "kafka", args);
+    let msgs = msgs_per_op(&results);
+    // Every op but the workload's deliberate client crashes must succeed.
+    let count = |path: &[&str]| results.path(path).and_then(Value::as_i64).unwrap_or(0);
+    let not_ok = count(&["stats", "count"]) - count(&["stats", "ok-count"]);
+    let crashes = count(&["stats", "by-f", "crash", "count"]);
+    println!("5c kafka-efficient: msgs/op {msgs}, non-ok ops {not_ok} (crashes {crashes})");
+    assert!(msgs <= 0.5);
+    assert_eq!(not_ok, crashes);
+}
+
+#[test]
+fn txn_read_uncommitted_and_read_committed() {
+    let bin = env!("CARGO_BIN_EXE_txn");
+    let common = "--concurrency 2n --rate 1000 --availability total";
+    let single = format!("--node-count 1 {common} --consistency-models read-uncommitted");
+    assert_valid(bin, "txn-rw-register", &single);
+    let partitioned = format!(
+        "--node-count 2 {common} --consistency-models read-uncommitted --nemesis partition"
+    );
+    assert_valid(bin, "txn-rw-register", &partitioned);
+    let committed =
+        format!("--node-count 2 {common} --consistency-models read-committed --nemesis partition");
+    let results = assert_valid(bin, "txn-rw-register", &committed);
+    println!("6c txn: msgs/op {}", msgs_per_op(&results));
+    assert!(msgs_per_op(&results) <= 0.03);
+}
+
+#[test]
+fn broken_nodes_are_rejected() {
+    assert_rejected(
+        env!("CARGO_BIN_EXE_broken-broadcast"),
+        "broadcast",
+        "--node-count 1 --rate 10",
+    );
+    let ids = "--rate 100 --node-count 3";
+    assert_rejected(env!("CARGO_BIN_EXE_broken-unique-ids"), "unique-ids", ids);
+    assert_rejected(
+        env!("CARGO_BIN_EXE_broken-counter"),
+        "g-counter",
+        "--node-count 3 --rate 100",
+    );
+    let kafka = "--node-count 1 --concurrency 2n --rate 1000";
+    assert_rejected(env!("CARGO_BIN_EXE_broken-kafka"), "kafka", kafka);
+    let txn = "--node-count 1 --concurrency 2n --rate 1000 --consistency-models read-committed";
+    assert_rejected(env!("CARGO_BIN_EXE_broken-txn"), "txn-rw-register", txn);
+}
