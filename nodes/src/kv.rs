@@ -186,3 +186,63 @@ impl Tso {
         Ok(ts.ts)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::{Ctx, Event, Node};
+    use crate::testkit::Cluster;
+    use std::time::Duration;
+
+    /// Answers any request with the outcomes of a fixed script of KV calls.
+    struct Probe;
+
+    impl Node for Probe {
+        type Payload = serde_json::Value;
+        type Internal = ();
+
+        fn init(_: &Ctx<()>) -> anyhow::Result<Self> {
+            Ok(Probe)
+        }
+
+        fn handle(&mut self, ctx: &Ctx<()>, event: Event<serde_json::Value, ()>) {
+            let Event::Message(msg) = event else { return };
+            let net = ctx.net().clone();
+            tokio::spawn(async move {
+                let (kv, tso) = (Kv::lin(net.clone()), Tso::new(net.clone()));
+                let describe = |outcome: Result<(), KvError>| match outcome {
+                    Ok(()) => "ok".to_owned(),
+                    Err(KvError::KeyDoesNotExist { .. }) => "missing".to_owned(),
+                    Err(KvError::PreconditionFailed { .. }) => "conflict".to_owned(),
+                    Err(error) => error.to_string(),
+                };
+                let steps = vec![
+                    describe(kv.read::<u64>("k").await.map(drop)),
+                    describe(kv.cas("k", 0, 1, false).await),
+                    describe(kv.cas("k", 0, 1, true).await),
+                    describe(kv.cas("k", 0, 2, true).await),
+                    describe(kv.write("k", 7).await),
+                    format!("{:?}", kv.read_opt::<u64>("k").await.ok().flatten()),
+                    format!("{:?}", (tso.ts().await.ok(), tso.ts().await.ok())),
+                ];
+                net.reply(&msg, json!({"type": "probe_ok", "steps": steps}));
+            });
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn kv_and_tso_calls_map_error_codes_to_typed_errors() {
+        let cluster = Cluster::start::<Probe>(1, Duration::from_millis(10)).await;
+        let reply = cluster.request("n0", json!({"type": "probe"})).await;
+        let expected = [
+            "missing",
+            "missing",
+            "ok",
+            "conflict",
+            "ok",
+            "Some(7)",
+            "(Some(0), Some(1))",
+        ];
+        assert_eq!(reply["steps"], json!(expected));
+    }
+}

@@ -102,14 +102,6 @@ impl Net {
         self.emit(dest, None, None, payload);
     }
 
-    /// Sends a message with a fresh `msg_id` and returns that id, for
-    /// protocols that match their own acknowledgements.
-    pub fn send_with_id(&self, dest: &str, payload: impl Serialize) -> u64 {
-        let msg_id = self.next_msg_id();
-        self.emit(dest, Some(msg_id), None, payload);
-        msg_id
-    }
-
     /// Answers `request`. Requests without a `msg_id` owe no reply, so
     /// nothing is sent for them.
     pub fn reply<P>(&self, request: &Message<P>, payload: impl Serialize) {

@@ -104,15 +104,20 @@ pub async fn run_session(
     let slots = Arc::new(Semaphore::new(config.jobs.max(1)));
     let mut tasks = Vec::new();
     for index in 0..config.challenges.len() {
-        let (config, binaries, slots, events, cancel) = (
+        // Taking the slot before spawning keeps runs in the order given.
+        let slot = slots
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("semaphore never closed");
+        let (config, binaries, events, cancel) = (
             config.clone(),
             binaries.clone(),
-            slots.clone(),
             events.clone(),
             cancel.clone(),
         );
         tasks.push(tokio::spawn(async move {
-            let _slot = slots.acquire().await.expect("semaphore never closed");
+            let _slot = slot;
             let (run_tx, mut run_rx) = mpsc::channel(1024);
             let forward = {
                 let events = events.clone();
@@ -170,6 +175,11 @@ async fn run_one(
         work_dir: work_dir.clone(),
         store_dir: None,
     };
+    if *cancel.borrow() {
+        outcome.status = RunStatus::Cancelled;
+        outcome.verdict = Verdict::failed("cancelled before it started");
+        return outcome;
+    }
     let bin = match node_binary(config, &challenge, binaries) {
         Ok(bin) => bin,
         Err((status, reason)) => {

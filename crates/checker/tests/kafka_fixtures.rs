@@ -9,7 +9,9 @@ use checker::workloads::kafka;
 use edn::Value;
 
 fn fixture_dir(case: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/maelstrom").join(case)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/maelstrom")
+        .join(case)
 }
 
 fn history(case: &str) -> Vec<Op> {
@@ -19,7 +21,11 @@ fn history(case: &str) -> Vec<Op> {
 
 fn expected_workload(case: &str) -> Value {
     let text = std::fs::read_to_string(fixture_dir(case).join("results.edn")).unwrap();
-    edn::parse(&text).unwrap().get_kw("workload").unwrap().clone()
+    edn::parse(&text)
+        .unwrap()
+        .get_kw("workload")
+        .unwrap()
+        .clone()
 }
 
 /// Checks verdict, error-type lists, info causes and every error entry's
@@ -27,13 +33,26 @@ fn expected_workload(case: &str) -> Value {
 fn assert_matches_maelstrom(case: &str) -> Value {
     let ours = kafka::check(&history(case));
     let theirs = expected_workload(case);
-    for key in ["valid?", "error-types", "bad-error-types", "info-txn-causes"] {
+    for key in [
+        "valid?",
+        "error-types",
+        "bad-error-types",
+        "info-txn-causes",
+    ] {
         assert_eq!(ours.get_kw(key), theirs.get_kw(key), "{case}: {key}");
     }
-    for error in theirs.get_kw("error-types").and_then(Value::as_seq).unwrap() {
+    for error in theirs
+        .get_kw("error-types")
+        .and_then(Value::as_seq)
+        .unwrap()
+    {
         let name = error.as_keyword().unwrap();
         if name == "unseen" {
-            assert_eq!(ours.get_kw("unseen"), theirs.get_kw("unseen"), "{case}: unseen");
+            assert_eq!(
+                ours.get_kw("unseen"),
+                theirs.get_kw("unseen"),
+                "{case}: unseen"
+            );
         } else {
             assert_eq!(
                 ours.path(&[name, "count"]),
@@ -49,7 +68,9 @@ fn assert_matches_maelstrom(case: &str) -> Value {
 fn correct_runs_are_valid() {
     for case in ["kafka-valid", "kafka-2node-valid"] {
         let ours = assert_matches_maelstrom(case);
-        let lag = ours.path(&["worst-realtime-lag", "lag"]).and_then(Value::as_f64);
+        let lag = ours
+            .path(&["worst-realtime-lag", "lag"])
+            .and_then(Value::as_f64);
         assert_eq!(lag, Some(0.0), "{case}");
     }
 }
@@ -83,7 +104,10 @@ fn reversed_polls_are_internally_nonmonotonic() {
 fn rewound_polls_are_nonmonotonic() {
     let ours = assert_matches_maelstrom("kafka-nonmonotonic-poll");
     let theirs = expected_workload("kafka-nonmonotonic-poll");
-    assert_eq!(ours.get_kw("nonmonotonic-poll"), theirs.get_kw("nonmonotonic-poll"));
+    assert_eq!(
+        ours.get_kw("nonmonotonic-poll"),
+        theirs.get_kw("nonmonotonic-poll")
+    );
 }
 
 #[test]

@@ -84,12 +84,21 @@ fn lost_message_is_a_lost_write_and_unseen() {
         ],
     );
     let result = kafka::check(&h);
-    assert_eq!(error_types(&result), ["int-poll-skip", "lost-write", "unseen"]);
-    let lost = &result.path(&["lost-write", "errs"]).and_then(Value::as_seq).unwrap()[0];
+    assert_eq!(
+        error_types(&result),
+        ["int-poll-skip", "lost-write", "unseen"]
+    );
+    let lost = &result
+        .path(&["lost-write", "errs"])
+        .and_then(Value::as_seq)
+        .unwrap()[0];
     assert_eq!(lost.get_kw("value"), Some(&Value::Int(2)));
     assert_eq!(
         result.path(&["unseen", "messages"]),
-        Some(&Value::Map(vec![(Value::Str("x".into()), Value::List(vec![Value::Int(2)]))]))
+        Some(&Value::Map(vec![(
+            Value::Str("x".into()),
+            Value::List(vec![Value::Int(2)])
+        )]))
     );
 }
 
@@ -104,12 +113,18 @@ fn reused_offset_is_inconsistent() {
         ],
     );
     let result = kafka::check(&h);
-    assert_eq!(error_types(&result), ["inconsistent-offsets", "lost-write", "unseen"]);
+    assert_eq!(
+        error_types(&result),
+        ["inconsistent-offsets", "lost-write", "unseen"]
+    );
     let case = &result
         .path(&["inconsistent-offsets", "errs"])
         .and_then(Value::as_seq)
         .unwrap()[0];
-    assert_eq!(case.get_kw("values"), Some(&Value::Set(vec![Value::Int(1), Value::Int(2)])));
+    assert_eq!(
+        case.get_kw("values"),
+        Some(&Value::Set(vec![Value::Int(1), Value::Int(2)]))
+    );
 }
 
 #[test]

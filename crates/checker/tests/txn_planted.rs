@@ -55,7 +55,10 @@ fn aborted_read_is_g1a() {
     let result = txn::check(&h, &models(&["read-committed"]));
     assert_eq!(result.get_kw("valid?"), Some(&Value::Bool(false)));
     assert_eq!(types(&result), ["G1a"]);
-    let case = &result.path(&["anomalies", "G1a"]).and_then(Value::as_seq).unwrap()[0];
+    let case = &result
+        .path(&["anomalies", "G1a"])
+        .and_then(Value::as_seq)
+        .unwrap()[0];
     assert_eq!(case.path(&["writer", "index"]), Some(&Value::Int(1)));
 }
 
@@ -84,9 +87,16 @@ fn circular_information_flow_is_g1c() {
     ]);
     let result = txn::check(&h, &models(&["read-committed"]));
     assert_eq!(types(&result), ["G1c"]);
-    let cycle = &result.path(&["anomalies", "G1c"]).and_then(Value::as_seq).unwrap()[0];
+    let cycle = &result
+        .path(&["anomalies", "G1c"])
+        .and_then(Value::as_seq)
+        .unwrap()[0];
     let steps = cycle.get_kw("steps").and_then(Value::as_seq).unwrap();
-    assert!(steps.iter().all(|s| s.get_kw("type") == Some(&Value::kw("wr"))));
+    assert!(
+        steps
+            .iter()
+            .all(|s| s.get_kw("type") == Some(&Value::kw("wr")))
+    );
     assert_eq!(
         result.get_kw("not"),
         Some(&Value::Set(vec![Value::kw("read-committed")]))
@@ -119,7 +129,10 @@ fn internal_inconsistency_names_the_expected_value() {
     ]);
     let result = txn::check(&h, &models(&["serializable"]));
     assert_eq!(types(&result), ["internal"]);
-    let case = &result.path(&["anomalies", "internal"]).and_then(Value::as_seq).unwrap()[0];
+    let case = &result
+        .path(&["anomalies", "internal"])
+        .and_then(Value::as_seq)
+        .unwrap()[0];
     assert_eq!(case.get_kw("expected"), Some(&Value::Int(1)));
 }
 
@@ -137,11 +150,18 @@ fn blind_dirty_write_is_a_strict_note_not_a_failure() {
     ]);
     let result = txn::check(&h, &models(&["read-uncommitted"]));
     assert_eq!(result.get_kw("valid?"), Some(&Value::Bool(true)));
-    let notes = result.path(&["strict-notes", "G0"]).and_then(Value::as_seq).unwrap();
+    let notes = result
+        .path(&["strict-notes", "G0"])
+        .and_then(Value::as_seq)
+        .unwrap();
     assert_eq!(notes.len(), 1);
     let steps = notes[0].get_kw("steps").and_then(Value::as_seq).unwrap();
     assert_eq!(steps.len(), 2);
-    assert!(steps.iter().all(|s| s.get_kw("type") == Some(&Value::kw("ww"))));
+    assert!(
+        steps
+            .iter()
+            .all(|s| s.get_kw("type") == Some(&Value::kw("ww")))
+    );
 }
 
 #[test]

@@ -206,7 +206,9 @@ impl Display {
                 run.1 = progress;
                 if self.live {
                     self.draw_status();
-                } else if progress.elapsed >= run.2 + CI_PROGRESS_EVERY {
+                } else if run.0 == Some(Phase::Running)
+                    && progress.elapsed >= run.2 + CI_PROGRESS_EVERY
+                {
                     run.2 = progress.elapsed;
                     let line = format!("[{id}] {}", progress_text(&progress));
                     self.note(&line);

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use checker::history::{Op, read_history};
 use plotters::coord::Shift;
-use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
@@ -296,6 +296,9 @@ fn draw_line<'a, DB: DrawingBackend + 'a, Y: Ranged<ValueType = f64>>(
     Ok(())
 }
 
+/// A chart whose x axis is time in seconds.
+type TimeChart<'a, DB, Y> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>;
+
 /// A chart over the run's time span with its caption and labelled axes.
 fn run_chart<'a, DB: DrawingBackend, Y: AsRangedCoord<Value = f64>>(
     root: &'a DrawingArea<DB, Shift>,
@@ -303,10 +306,7 @@ fn run_chart<'a, DB: DrawingBackend, Y: AsRangedCoord<Value = f64>>(
     caption: String,
     y: Y,
     y_desc: &str,
-) -> Result<
-    ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y::CoordDescType>>,
-    DrawingAreaErrorKind<DB::ErrorType>,
->
+) -> Result<TimeChart<'a, DB, Y::CoordDescType>, DrawingAreaErrorKind<DB::ErrorType>>
 where
     Y::CoordDescType: ValueFormatter<f64>,
 {

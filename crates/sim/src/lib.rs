@@ -15,6 +15,20 @@
 //! std::process::exit(outcome.exit_code);
 //! ```
 //!
+//! Differences from Maelstrom, all deliberate:
+//! - Extra `test` options `--seed N` (reproducible generators, latencies and
+//!   partitions) and `--recovery-wait SECS` (the quiet period before final
+//!   reads, Maelstrom's fixed 10 s by default).
+//! - Not written: `test.jepsen`, `net-journal/`, `messages.svg`, plots and
+//!   `timeline.html`; `--logging-json` is accepted and ignored.
+//! - A node that prints garbage is still drained (its output is dropped) rather
+//!   than left blocked on a full pipe; stdout lines over 64 MiB count as garbage.
+//! - `--leave-db-running` skips crash detection, but nodes still die with the
+//!   simulator (they are started with `PR_SET_PDEATHSIG`).
+//! - Replies to clients are counted as received when sent (Maelstrom counts them
+//!   when the client next reads), which only matters for late replies.
+//! - Kafka `assign` ops never carry the debug `:unseen` map.
+//!
 //! Layout:
 //! - [`cli`]: option parsing and validation (exit 254), defaults, node argv.
 //! - [`runner`]: one test, phase by phase, ending in analysis and the verdict.

@@ -4,19 +4,18 @@
 //! (heal, "Waiting for recovery...", final ops), history, teardown with crash
 //! detection, and analysis via `checker::analyze`.
 //!
+//! Client workers and the two workload phases live in `phases`.
+//!
 //! Every wait is bounded: RPCs time out, the main phase ends at the time
 //! limit, the kafka final phase is capped, and teardown kills process groups.
 
-use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use checker::history::{OpType, Process};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value as Json, json};
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::cli::{LatencyDist, TestOptions};
@@ -28,7 +27,10 @@ use crate::net::{LatencyModel, Net};
 use crate::process::{NodeProcess, ProcessGroups, SpawnSpec};
 use crate::services;
 use crate::store::RunStore;
-use crate::workloads::{self, Completion, Generator, Kind, OpSpec, Session, kafka};
+use crate::workloads::{self, Generator, Kind};
+
+mod phases;
+use phases::{Ctx, Worker, final_phase, main_phase};
 
 const RUNNER: &str = "jepsen test runner";
 /// How long a node has to answer `init` (protocol.md §1.1).
@@ -38,23 +40,6 @@ const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct RunOutcome {
     pub exit_code: i32,
     pub run_dir: Option<PathBuf>,
-}
-
-/// Everything client workers share.
-struct Ctx {
-    kind: Kind,
-    concurrency: u64,
-    clients: Arc<ClientFactory>,
-    history: Arc<Recorder>,
-    kafka: Arc<kafka::Shared>,
-}
-
-/// One client thread: its process number, its node and (lazily) its client.
-struct Worker {
-    thread: usize,
-    process: u64,
-    node: String,
-    session: Option<Session>,
 }
 
 /// Run one test; the console gets Maelstrom-like output.
@@ -283,6 +268,8 @@ async fn run_in_store(
 }
 
 /// Spawn every node, then `init` them all in parallel (init clients `c0..`).
+/// All nodes are registered before any init is sent, so a node that talks to
+/// its peers right after `init_ok` never finds one missing.
 #[allow(clippy::too_many_arguments)]
 async fn start_nodes(
     opts: &TestOptions,
@@ -294,7 +281,6 @@ async fn start_nodes(
     groups: &ProcessGroups,
     started: &mut Vec<NodeProcess>,
 ) -> Result<(), String> {
-    let mut pending = Vec::new();
     for id in &opts.nodes {
         let spec = SpawnSpec {
             id,
@@ -309,23 +295,17 @@ async fn start_nodes(
             "maelstrom.db",
             &format!("Setting up {id}"),
         );
-        let node = NodeProcess::spawn(spec, net, console, groups).map_err(|e| e.to_string())?;
-        started.push(node);
+        started.push(NodeProcess::spawn(spec, net, console, groups).map_err(|e| e.to_string())?);
+    }
+    let mut pending = Vec::new();
+    for id in &opts.nodes {
         let mut client = clients.open();
         let body = json!({"type": "init", "node_id": id, "node_ids": opts.nodes});
         let id = id.clone();
         pending.push(tokio::spawn(async move {
             let reply = client.rpc(&id, body, INIT_TIMEOUT).await;
             client.close();
-            match reply {
-                Ok(r) if r.get("type").and_then(Json::as_str) == Some("init_ok") => Ok(()),
-                Ok(r) => Err(format!("Node {id} responded to init with an unexpected message instead of init_ok: {r} (init-failed)")),
-                Err(RpcError::Timeout) => Err(format!("Expected node {id} to respond to an init message, but node did not respond.")),
-                Err(RpcError::Error { code, text, .. }) => Err(format!(
-                    "Node {id} answered init with error {code}: {}", text.unwrap_or_default()
-                )),
-                Err(RpcError::Indeterminate(why)) => Err(format!("Couldn't send init to node {id}: {why}")),
-            }
+            init_outcome(&id, reply)
         }));
     }
     let mut first_error = None;
@@ -335,6 +315,23 @@ async fn start_nodes(
         }
     }
     first_error.map_or(Ok(()), Err)
+}
+
+fn init_outcome(id: &str, reply: Result<Json, RpcError>) -> Result<(), String> {
+    match reply {
+        Ok(r) if r.get("type").and_then(Json::as_str) == Some("init_ok") => Ok(()),
+        Ok(r) => Err(format!(
+            "Node {id} responded to init with an unexpected message instead of init_ok: {r} (init-failed)"
+        )),
+        Err(RpcError::Timeout) => Err(format!(
+            "Expected node {id} to respond to an init message, but node did not respond."
+        )),
+        Err(RpcError::Error { code, text, .. }) => Err(format!(
+            "Node {id} answered init with error {code}: {}",
+            text.unwrap_or_default()
+        )),
+        Err(RpcError::Indeterminate(why)) => Err(format!("Couldn't send init to node {id}: {why}")),
+    }
 }
 
 /// Broadcast setup: each node's setup client sends its `topology` message.
@@ -377,148 +374,6 @@ async fn send_topology(
         }
     }
     (clients, result)
-}
-
-/// Record, run and complete one op on `worker`; replaces the client after
-/// `:info` when the workload's clients are not reusable.
-async fn run_op(ctx: &Ctx, worker: &mut Worker, op: OpSpec) -> Completion {
-    let thread = format!("jepsen worker {}", worker.thread);
-    ctx.history.record(
-        &thread,
-        Process::Client(worker.process),
-        OpType::Invoke,
-        &op.f,
-        op.value.clone(),
-        op.extra.clone(),
-    );
-    let session = worker.session.get_or_insert_with(|| Session {
-        client: ctx.clients.open(),
-        node: worker.node.clone(),
-        kafka_offsets: BTreeMap::new(),
-    });
-    let completion = workloads::invoke(ctx.kind, session, &op, &ctx.kafka).await;
-    let mut extra = op.extra.clone();
-    extra.extend(completion.extra.iter().cloned());
-    ctx.history.record(
-        &thread,
-        Process::Client(worker.process),
-        completion.kind,
-        &op.f,
-        completion.value.clone(),
-        extra,
-    );
-    if completion.kind == OpType::Info {
-        worker.process += ctx.concurrency;
-        if !ctx.kind.reusable_clients()
-            && let Some(s) = worker.session.take()
-        {
-            s.client.close();
-        }
-    }
-    completion
-}
-
-/// Release ops at `U[0, 2/rate)` intervals to free workers until `end`, then
-/// wait for every op in flight.
-async fn main_phase(
-    ctx: Arc<Ctx>,
-    workers: Vec<Worker>,
-    mut generator: Generator,
-    mut rng: ChaCha8Rng,
-    rate: f64,
-    end: Instant,
-) -> Vec<Worker> {
-    let total = workers.len();
-    let mut free: VecDeque<Worker> = workers.into();
-    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Worker>();
-    if rate <= 0.0 || total == 0 {
-        tokio::time::sleep_until(end).await;
-        return free.into();
-    }
-    let mut next = Instant::now();
-    loop {
-        tokio::time::sleep_until(next).await;
-        let mut now = Instant::now();
-        if now >= end {
-            break;
-        }
-        while let Ok(w) = done_rx.try_recv() {
-            free.push_back(w);
-        }
-        let worker = match free.pop_front() {
-            Some(w) => w,
-            None => tokio::select! {
-                w = done_rx.recv() => w.expect("the phase holds a sender"),
-                _ = tokio::time::sleep_until(end) => break,
-            },
-        };
-        now = Instant::now();
-        if now >= end {
-            free.push_back(worker);
-            break;
-        }
-        let op = generator.next_op(&mut rng);
-        let (ctx, done) = (Arc::clone(&ctx), done_tx.clone());
-        tokio::spawn(async move {
-            let mut worker = worker;
-            run_op(&ctx, &mut worker, op).await;
-            let _ = done.send(worker);
-        });
-        // Scheduled times accumulate so that timer granularity does not lower the rate;
-        // after a long stall (no free worker) the schedule restarts from now instead of bursting.
-        next += Duration::from_secs_f64(rng.random_range(0.0..2.0 / rate));
-        if next + Duration::from_secs(1) < now {
-            next = now;
-        }
-    }
-    while free.len() < total {
-        free.push_back(done_rx.recv().await.expect("the phase holds a sender"));
-    }
-    let mut workers: Vec<Worker> = free.into();
-    workers.sort_by_key(|w| w.thread);
-    workers
-}
-
-/// Each client thread runs the workload's final ops once (kafka: crash,
-/// assign from 0, poll until caught up, within 10 s).
-async fn final_phase(ctx: Arc<Ctx>, workers: Vec<Worker>, mut rng: ChaCha8Rng) -> Vec<Worker> {
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for mut worker in workers {
-        let ctx = Arc::clone(&ctx);
-        let mut rng = ChaCha8Rng::seed_from_u64(rng.random());
-        tasks.push(tokio::spawn(async move {
-            if ctx.kind == Kind::Kafka {
-                kafka_final(&ctx, &mut worker, &mut rng, started).await;
-            } else {
-                for op in workloads::final_ops(ctx.kind) {
-                    run_op(&ctx, &mut worker, op).await;
-                }
-            }
-            worker
-        }));
-    }
-    let mut out = Vec::new();
-    for t in tasks {
-        if let Ok(w) = t.await {
-            out.push(w);
-        }
-    }
-    out
-}
-
-async fn kafka_final(ctx: &Ctx, worker: &mut Worker, rng: &mut ChaCha8Rng, started: Instant) {
-    run_op(ctx, worker, OpSpec::new("crash", edn::Value::Nil)).await;
-    run_op(ctx, worker, kafka::final_assign(&ctx.kafka)).await;
-    let targets = ctx.kafka.targets();
-    let mut polled = BTreeMap::new();
-    while !kafka::caught_up(&targets, &polled) && started.elapsed() < kafka::FINAL_PHASE_CAP {
-        let done = run_op(ctx, worker, kafka::final_poll()).await;
-        if done.kind == OpType::Ok {
-            kafka::note_polled(&done, &mut polled);
-        }
-        tokio::time::sleep(Duration::from_secs_f64(rng.random_range(0.0..0.4))).await;
-    }
 }
 
 /// The verdict line of results.md §5.

@@ -104,3 +104,28 @@ fn en_dash_option_is_passed_to_nodes_as_arguments() {
         "no partition may be injected"
     );
 }
+
+#[test]
+fn test_count_runs_the_test_repeatedly_in_separate_directories() {
+    let bin = node("echo.py");
+    let run = sim(&[
+        "test",
+        "-w",
+        "echo",
+        "--bin",
+        &bin,
+        "--node-count",
+        "1",
+        "--time-limit",
+        "1",
+        "--test-count",
+        "2",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let runs = std::fs::read_dir(run.dir.path().join("store/echo"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name() != "latest")
+        .count();
+    assert_eq!(runs, 2);
+    assert_eq!(run.stdout.matches("Everything looks good!").count(), 2);
+}

@@ -128,6 +128,7 @@ mod tests {
         cluster.settle(Duration::from_secs(3)).await;
         assert_eq!(read(&cluster, "n1").await, json!([1, 4]));
         assert_eq!(read(&cluster, "n3").await, json!([2, 3]));
+        assert!(cluster.dropped_msgs() > 0, "the partition dropped gossip");
         cluster.heal();
         cluster.settle(Duration::from_secs(3)).await;
         for node in cluster.node_ids() {

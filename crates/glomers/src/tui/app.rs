@@ -705,16 +705,17 @@ fn session_done(app: &mut App) -> Vec<Command> {
     if let [(a, _), (b, _)] = summaries.as_slice() {
         app.compare = Some((a.clone(), b.clone()));
     }
-    if let Some((summary, results)) = summaries.last().cloned() {
-        if app.screen == Screen::Run && !session.cancelling {
-            app.run_view.run = session.runs.len() - 1;
-            app.results = Some(ResultsView {
-                summary,
-                results,
-                load_error: None,
-            });
-            app.screen = Screen::Results;
-        }
+    if let Some((summary, results)) = summaries.last().cloned()
+        && app.screen == Screen::Run
+        && !session.cancelling
+    {
+        app.run_view.run = session.runs.len() - 1;
+        app.results = Some(ResultsView {
+            summary,
+            results,
+            load_error: None,
+        });
+        app.screen = Screen::Results;
     }
     let passed = summaries.iter().filter(|(s, _)| s.passed).count();
     app.notice = Some(format!(
@@ -854,12 +855,29 @@ mod tests {
         assert_eq!(app.run_view.node, 0, "wraps around");
         press(&mut app, KeyCode::Char('['));
         assert_eq!(app.run_view.node, 2);
-        run_event(&mut app, 0, RunEvent::NodeLog { node: "c5".into(), line: "client".into() });
+        run_event(
+            &mut app,
+            0,
+            RunEvent::NodeLog {
+                node: "c5".into(),
+                line: "client".into(),
+            },
+        );
         assert_eq!(app.run_view.node, 2, "c5 sorts after the selected n2");
         press(&mut app, KeyCode::Char(']'));
-        run_event(&mut app, 0, RunEvent::NodeLog { node: "n3".into(), line: "late".into() });
+        run_event(
+            &mut app,
+            0,
+            RunEvent::NodeLog {
+                node: "n3".into(),
+                line: "late".into(),
+            },
+        );
         let nodes = &app.session.as_ref().unwrap().runs[0].nodes;
-        assert_eq!(nodes[app.run_view.node].0, "c5", "still showing c5 after n3 sorted in before it");
+        assert_eq!(
+            nodes[app.run_view.node].0, "c5",
+            "still showing c5 after n3 sorted in before it"
+        );
     }
 
     #[test]

@@ -95,7 +95,10 @@ impl<'a, 'h> Context<'a, 'h> {
 
     /// Index difference between two messages of a key; 1 when either is unplaced.
     fn delta(&self, k: KeyId, v1: Option<i64>, v2: Option<i64>) -> (i64, Option<(usize, usize)>) {
-        match (v1.and_then(|v| self.index(k, v)), v2.and_then(|v| self.index(k, v))) {
+        match (
+            v1.and_then(|v| self.index(k, v)),
+            v2.and_then(|v| self.index(k, v)),
+        ) {
             (Some(i1), Some(i2)) => (i2 as i64 - i1 as i64, Some((i1, i2))),
             _ => (1, None),
         }
@@ -120,7 +123,10 @@ pub fn inconsistent_offsets(cx: &Context<'_, '_>) -> Vec<Case> {
                         ("key", cx.key(k)),
                         ("offset", Value::Int(*offset)),
                         ("index", Value::Int(index as i64)),
-                        ("values", Value::Set(sorted_values.into_iter().map(Value::Int).collect())),
+                        (
+                            "values",
+                            Value::Set(sorted_values.into_iter().map(Value::Int).collect()),
+                        ),
                     ],
                 ));
             }
@@ -146,7 +152,10 @@ pub fn duplicates(cx: &Context<'_, '_>) -> Vec<Case> {
                     ("key", cx.key(k)),
                     ("value", Value::Int(v)),
                     ("count", Value::Int(offsets.len() as i64)),
-                    ("offsets", Value::Vector(offsets.into_iter().map(Value::Int).collect())),
+                    (
+                        "offsets",
+                        Value::Vector(offsets.into_iter().map(Value::Int).collect()),
+                    ),
                 ],
             ));
         }
@@ -193,10 +202,17 @@ pub fn lost_writes(cx: &Context<'_, '_>) -> Vec<Case> {
     read_keys.sort_unstable();
     for &k in read_keys {
         let read = &cx.ok_reads[&k];
-        let Some(order) = cx.orders.get(&k) else { continue };
+        let Some(order) = cx.orders.get(&k) else {
+            continue;
+        };
         let first_index = order.first_index();
         let last_index_values = order.last_index_values();
-        let Some(bound) = read.iter().filter_map(|v| first_index.get(v)).max().copied() else {
+        let Some(bound) = read
+            .iter()
+            .filter_map(|v| first_index.get(v))
+            .max()
+            .copied()
+        else {
             continue;
         };
         let max_read = || {
@@ -319,15 +335,16 @@ pub fn poll_order(cx: &Context<'_, '_>) -> (Vec<Case>, Vec<Case>) {
         for i in ops {
             let op = &cx.ops[i];
             match op.op.f.as_str() {
-                "assign" | "subscribe" => {
-                    if !matches!(op.kind(), OpType::Invoke | OpType::Fail) {
-                        let kept = assigned_keys(cx, op);
-                        last_read.retain(|k, _| kept.contains(k));
-                    }
+                // A failed or pending assign changes nothing.
+                "assign" | "subscribe" if !matches!(op.kind(), OpType::Invoke | OpType::Fail) => {
+                    let kept = assigned_keys(cx, op);
+                    last_read.retain(|k, _| kept.contains(k));
                 }
                 "poll" | "txn" => {
                     for (k, pairs) in &op.reads {
-                        let Some(&prev) = last_read.get(k) else { continue };
+                        let Some(&prev) = last_read.get(k) else {
+                            continue;
+                        };
                         let v = cx.ops[prev].read_values(*k).last();
                         let v2 = pairs.first().map(|&(_, v)| v);
                         let (delta, indices) = cx.delta(*k, v, v2);
@@ -393,7 +410,10 @@ pub fn nonmonotonic_sends(cx: &Context<'_, '_>) -> Vec<Case> {
                                     delta,
                                     vec![
                                         ("key", cx.key(k)),
-                                        ("values", Value::Vector(vec![int_or_nil(v), int_or_nil(v2)])),
+                                        (
+                                            "values",
+                                            Value::Vector(vec![int_or_nil(v), int_or_nil(v2)]),
+                                        ),
                                         ("delta", Value::Int(delta)),
                                         ("ops", Value::Vector(vec![cx.op(prev), cx.op(i)])),
                                     ],

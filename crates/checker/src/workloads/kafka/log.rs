@@ -19,7 +19,10 @@ pub fn ok_reads(ops: &[KafkaOp<'_>]) -> OkReads {
     let mut reads: OkReads = FastMap::default();
     for op in ops.iter().filter(|o| o.kind() == OpType::Ok) {
         for (key, pairs) in &op.reads {
-            reads.entry(*key).or_default().extend(pairs.iter().map(|&(_, v)| v));
+            reads
+                .entry(*key)
+                .or_default()
+                .extend(pairs.iter().map(|&(_, v)| v));
         }
     }
     reads

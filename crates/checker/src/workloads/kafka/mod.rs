@@ -83,7 +83,10 @@ pub fn check(history: &[Op]) -> Value {
 
     let mut entries = vec![
         (Value::kw("valid?"), Value::Bool(bad.is_empty())),
-        (Value::kw("worst-realtime-lag"), worst_realtime_lag(history, &ops, &keys)),
+        (
+            Value::kw("worst-realtime-lag"),
+            worst_realtime_lag(history, &ops, &keys),
+        ),
         (
             Value::kw("bad-error-types"),
             Value::List(bad.iter().map(|t| Value::kw(t)).collect()),
@@ -110,7 +113,9 @@ fn condense(name: &str, found: &[Case]) -> Value {
     sorted.sort_by_key(|c| c.weight); // stable, like Clojure's sort-by
     let kept: Vec<&Case> = match name {
         "duplicate" | "inconsistent-offsets" => sorted.into_iter().take(32).collect(),
-        "int-nonmonotonic-poll" | "int-nonmonotonic-send" | "nonmonotonic-poll"
+        "int-nonmonotonic-poll"
+        | "int-nonmonotonic-send"
+        | "nonmonotonic-poll"
         | "nonmonotonic-send" => sorted.into_iter().take(8).collect(),
         "int-poll-skip" | "int-send-skip" | "poll-skip" => {
             let skip = sorted.len().saturating_sub(8);
@@ -121,7 +126,10 @@ fn condense(name: &str, found: &[Case]) -> Value {
     };
     Value::kw_map([
         ("count", Value::Int(found.len() as i64)),
-        ("errs", Value::List(kept.into_iter().map(|c| c.value.clone()).collect())),
+        (
+            "errs",
+            Value::List(kept.into_iter().map(|c| c.value.clone()).collect()),
+        ),
     ])
 }
 
@@ -200,7 +208,10 @@ fn unseen(ops: &[KafkaOp<'_>], keys: &Keys) -> Option<Value> {
         })
         .collect();
     Some(Value::kw_map([
-        ("time", last_time.map_or(Value::Nil, |t| Value::Int(t as i64))),
+        (
+            "time",
+            last_time.map_or(Value::Nil, |t| Value::Int(t as i64)),
+        ),
         ("unseen", Value::Map(counts)),
         ("messages", Value::Map(messages)),
     ]))
@@ -219,7 +230,10 @@ fn max_offsets(op: &KafkaOp<'_>) -> Vec<(KeyId, i64)> {
     };
     if matches!(op.op.f.as_str(), "poll" | "txn") {
         for (k, pairs) in &op.reads {
-            bump(*k, pairs.iter().filter_map(|p| p.0).max().unwrap_or(-1).max(-1));
+            bump(
+                *k,
+                pairs.iter().filter_map(|p| p.0).max().unwrap_or(-1).max(-1),
+            );
         }
     }
     if matches!(op.op.f.as_str(), "send" | "txn") {
@@ -297,7 +311,14 @@ fn worst_realtime_lag(history: &[Op], ops: &[KafkaOp<'_>], keys: &Keys) -> Value
             "assign" => {
                 let old = assigned.remove(&process).unwrap_or_default();
                 let mut fresh = Assignment::default();
-                for k in op.op.value.as_seq().unwrap_or(&[]).iter().filter_map(|k| keys.find(k)) {
+                for k in op
+                    .op
+                    .value
+                    .as_seq()
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(|k| keys.find(k))
+                {
                     fresh.set(&expired, k, old.offsets.get(&k).copied().unwrap_or(-1));
                 }
                 assigned.insert(process, fresh);
@@ -310,7 +331,10 @@ fn worst_realtime_lag(history: &[Op], ops: &[KafkaOp<'_>], keys: &Keys) -> Value
                 let assignment = assigned.entry(process).or_default();
                 let touched = max_offsets(op);
                 for &(k, offset) in &touched {
-                    let merged = assignment.offsets.get(&k).map_or(offset, |&o| o.max(offset));
+                    let merged = assignment
+                        .offsets
+                        .get(&k)
+                        .map_or(offset, |&o| o.max(offset));
                     assignment.set(&expired, k, merged);
                 }
                 let candidate = match assignment.by_expiry.first() {
@@ -351,7 +375,8 @@ fn cycles(history: &[Op], ops: &[KafkaOp<'_>], keys: &Keys) -> Vec<(String, Vec<
     let invocations = history::invocations(history);
     let nodes: Vec<usize> = (0..ops.len())
         .filter(|&i| {
-            ops[i].kind() != OpType::Invoke && matches!(ops[i].op.f.as_str(), "txn" | "poll" | "send")
+            ops[i].kind() != OpType::Invoke
+                && matches!(ops[i].op.f.as_str(), "txn" | "poll" | "send")
         })
         .collect();
     let mut node_of_write: FastMap<(KeyId, i64), usize> = FastMap::default();
@@ -380,6 +405,9 @@ fn cycles(history: &[Op], ops: &[KafkaOp<'_>], keys: &Keys) -> Vec<(String, Vec<
 
     let graph = graph.finish();
     let mut found = Vec::new();
+    if !graph::has_cycle(&graph, Rel::Wr.bit() | Rel::Realtime.bit()) {
+        return found;
+    }
     for spec in graph::cycle_specs() {
         if !matches!(spec.name, "G1c" | "G1c-realtime") {
             continue;

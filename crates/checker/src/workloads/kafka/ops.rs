@@ -13,6 +13,9 @@ use crate::history::{Op, OpType};
 
 pub type KeyId = usize;
 
+/// Polled `(offset, message)` pairs of one key; the offset may be absent.
+pub type Pairs = Vec<(Option<i64>, i64)>;
+
 /// Interned keys, printed back as they appeared.
 #[derive(Debug, Default)]
 pub struct Keys {
@@ -58,7 +61,7 @@ pub struct KafkaOp<'h> {
     /// Sends as `(key, offset if known, message)`, in op order.
     pub writes: Vec<(KeyId, Option<i64>, i64)>,
     /// Polled `(offset, message)` pairs per key, keys in first-seen order.
-    pub reads: Vec<(KeyId, Vec<(Option<i64>, i64)>)>,
+    pub reads: Vec<(KeyId, Pairs)>,
 }
 
 impl KafkaOp<'_> {
@@ -153,7 +156,7 @@ fn parse_send(parts: &[Value], keys: &mut Keys) -> Option<(KeyId, Option<i64>, i
     Some((keys.intern(key), offset, message))
 }
 
-fn parse_pairs(pairs: &Value) -> Vec<(Option<i64>, i64)> {
+fn parse_pairs(pairs: &Value) -> Pairs {
     pairs
         .as_seq()
         .unwrap_or(&[])

@@ -179,6 +179,22 @@ pub fn find_cycles(graph: &DepGraph, spec: &CycleSpec) -> Search {
     search
 }
 
+/// The relationships a spec's cycles may use.
+pub fn usable_rels(spec: &CycleSpec) -> Rels {
+    spec.allowed
+        | if spec.rw == RwCount::None {
+            0
+        } else {
+            Rel::Rw.bit()
+        }
+}
+
+/// Whether any cycle at all uses only relationships in `rels`: one Tarjan
+/// pass that lets a clean history skip every per-shape search.
+pub fn has_cycle(graph: &DepGraph, rels: Rels) -> bool {
+    !strongly_connected(graph.adjacency(), rels).is_empty()
+}
+
 /// What the bounded search of one component concluded.
 enum Outcome {
     Found(Cycle),
@@ -678,7 +694,12 @@ mod tests {
 
     /// Whether a closed walk (as steps) has the spec's shape.
     fn satisfies(spec: &CycleSpec, steps: &[Step]) -> bool {
-        let usable = spec.allowed | if spec.rw == RwCount::None { 0 } else { Rel::Rw.bit() };
+        let usable = spec.allowed
+            | if spec.rw == RwCount::None {
+                0
+            } else {
+                Rel::Rw.bit()
+            };
         let rw = steps.iter().filter(|s| s.rel == Rel::Rw).count();
         let seen = steps.iter().fold(0, |acc, s| acc | s.rel.bit());
         steps.iter().all(|s| usable & s.rel.bit() != 0)
@@ -698,7 +719,11 @@ mod tests {
             for next in 0..g.out.len() {
                 let rels = g.rels_between(here, next);
                 for rel in Rel::ALL.into_iter().filter(|r| rels & r.bit() != 0) {
-                    let step = Step { from: here, to: next, rel };
+                    let step = Step {
+                        from: here,
+                        to: next,
+                        rel,
+                    };
                     if next == start {
                         let mut cycle = path.clone();
                         cycle.push(step);

@@ -6,7 +6,6 @@
 //! Keys and values are integers, as Maelstrom's txn-rw-register generates
 //! them; a micro-op of any other shape is ignored rather than trusted.
 
-
 use super::fast_hash::{FastMap, FastSet};
 use edn::Value;
 
@@ -15,6 +14,9 @@ use crate::history::{self, Op, OpType};
 
 /// A register value as read or written: `None` is `nil` (never written).
 pub type Version = Option<i64>;
+
+/// `(key, value)` pairs, one per key.
+pub type KeyValues = Vec<(i64, Version)>;
 
 /// One `[:r k v]` or `[:w k v]`, with its position in the transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,34 +36,42 @@ pub struct Txn<'h> {
     /// Position of the completion in the history.
     pub completed_at: usize,
     pub mops: Vec<Mop>,
+    ext_reads: KeyValues,
+    ext_writes: KeyValues,
 }
 
-impl Txn<'_> {
-    /// First read of each key that precedes any write of that key.
-    pub fn ext_reads(&self) -> Vec<(i64, Version)> {
-        let mut seen: Vec<i64> = Vec::new();
-        let mut reads = Vec::new();
-        for mop in &self.mops {
-            if !seen.contains(&mop.key) {
-                seen.push(mop.key);
-                if !mop.write {
-                    reads.push((mop.key, mop.value));
-                }
+/// External reads (first read of a key before any write of it) and external
+/// writes (last write of each key) of a transaction's micro-ops.
+fn externals(mops: &[Mop]) -> (KeyValues, KeyValues) {
+    let mut seen: Vec<i64> = Vec::new();
+    let mut reads = Vec::new();
+    let mut writes: Vec<(i64, Version)> = Vec::new();
+    for mop in mops {
+        if !seen.contains(&mop.key) {
+            seen.push(mop.key);
+            if !mop.write {
+                reads.push((mop.key, mop.value));
             }
         }
-        reads
-    }
-
-    /// Last write of each key, in order of first write.
-    pub fn ext_writes(&self) -> Vec<(i64, Version)> {
-        let mut writes: Vec<(i64, Version)> = Vec::new();
-        for mop in self.mops.iter().filter(|m| m.write) {
+        if mop.write {
             match writes.iter_mut().find(|(k, _)| *k == mop.key) {
                 Some(slot) => slot.1 = mop.value,
                 None => writes.push((mop.key, mop.value)),
             }
         }
-        writes
+    }
+    (reads, writes)
+}
+
+impl Txn<'_> {
+    /// First read of each key that precedes any write of that key.
+    pub fn ext_reads(&self) -> &[(i64, Version)] {
+        &self.ext_reads
+    }
+
+    /// Last write of each key, in order of first write.
+    pub fn ext_writes(&self) -> &[(i64, Version)] {
+        &self.ext_writes
     }
 
     /// Position of the first micro-op equal to `(write, key, value)`.
@@ -121,11 +131,17 @@ pub fn transactions(history: &[Op]) -> Vec<Txn<'_>> {
         .iter()
         .enumerate()
         .filter(|(_, op)| op.is_client() && op.f == "txn" && op.kind != OpType::Invoke)
-        .map(|(pos, op)| Txn {
-            op,
-            invoked_at: invocations[pos],
-            completed_at: pos,
-            mops: parse_mops(&op.value),
+        .map(|(pos, op)| {
+            let mops = parse_mops(&op.value);
+            let (ext_reads, ext_writes) = externals(&mops);
+            Txn {
+                op,
+                invoked_at: invocations[pos],
+                completed_at: pos,
+                mops,
+                ext_reads,
+                ext_writes,
+            }
         })
         .collect()
 }
@@ -158,10 +174,11 @@ fn initial_versions(txns: &[Txn<'_>]) -> FastSet<(i64, Version, Version)> {
         let values: Vec<(i64, Version)> = match txn.op.kind {
             OpType::Ok => txn
                 .ext_writes()
-                .into_iter()
+                .iter()
                 .chain(txn.ext_reads())
+                .copied()
                 .collect(),
-            OpType::Info => txn.ext_writes(),
+            OpType::Info => txn.ext_writes().to_vec(),
             _ => Vec::new(),
         };
         for (key, value) in values {
@@ -179,7 +196,7 @@ fn wfr_versions(oks: &[&Txn<'_>]) -> FastSet<(i64, Version, Version)> {
     let mut edges = FastSet::default();
     for txn in oks {
         let writes = txn.ext_writes();
-        for (key, read) in txn.ext_reads() {
+        for &(key, read) in txn.ext_reads() {
             if read.is_none() {
                 continue;
             }
@@ -243,10 +260,10 @@ pub fn infer<'h>(txns: &'h [Txn<'h>], order: SessionOrder) -> Inference<'h> {
     let mut writers: FastMap<(i64, Version), Vec<usize>> = FastMap::default();
     let mut readers: FastMap<(i64, Version), Vec<usize>> = FastMap::default();
     for (node, txn) in oks.iter().enumerate() {
-        for (key, value) in txn.ext_writes() {
+        for &(key, value) in txn.ext_writes() {
             writers.entry((key, value)).or_default().push(node);
         }
-        for (key, value) in txn.ext_reads() {
+        for &(key, value) in txn.ext_reads() {
             readers.entry((key, value)).or_default().push(node);
         }
     }
@@ -320,7 +337,7 @@ pub fn explain_step(inference: &Inference<'_>, step: &Step) -> Value {
     match step.rel {
         Rel::Wr => {
             let reads = b.ext_reads();
-            for (key, value) in a.ext_writes() {
+            for &(key, value) in a.ext_writes() {
                 if reads.contains(&(key, value)) {
                     return Value::kw_map([
                         ("type", Value::kw("wr")),
@@ -340,7 +357,7 @@ pub fn explain_step(inference: &Inference<'_>, step: &Step) -> Value {
                 a.ext_reads()
             };
             let b_writes = b.ext_writes();
-            for (key, before) in a_side {
+            for &(key, before) in a_side {
                 if let Some(&(_, after)) = b_writes.iter().find(|(k, after)| {
                     *k == key && inference.versions.contains(&(key, before, *after))
                 }) {

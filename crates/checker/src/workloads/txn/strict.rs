@@ -9,7 +9,6 @@
 //! contradicts itself (stale reads, allowed by weaker models) are left out, so
 //! a note always rests on a consistent order. Notes never change `:valid?`.
 
-
 use super::fast_hash::{FastMap, FastSet};
 use edn::Value;
 
@@ -35,13 +34,15 @@ pub fn dirty_write_notes(inference: &Inference<'_>) -> Option<Value> {
 
     let mut writers: FastMap<(i64, Version), Vec<usize>> = FastMap::default();
     for (node, txn) in oks.iter().enumerate() {
-        for (key, value) in txn.ext_writes() {
+        for &(key, value) in txn.ext_writes() {
             writers.entry((key, value)).or_default().push(node);
         }
     }
     let mut ww = DepGraph::new(oks.len());
     for &(key, before, after) in inference.versions.iter().chain(&extra) {
-        let (Some(a_list), Some(b_list)) = (writers.get(&(key, before)), writers.get(&(key, after))) else {
+        let (Some(a_list), Some(b_list)) =
+            (writers.get(&(key, before)), writers.get(&(key, after)))
+        else {
             continue;
         };
         for &a in a_list {
@@ -129,16 +130,19 @@ fn cyclic_keys<'a>(edges: impl Iterator<Item = &'a (i64, Version, Version)>) -> 
         .collect()
 }
 
+/// One transaction's contact with a key: the first and last value it saw
+/// there, and its (invoked, completed) history positions.
+type Touch = (Version, Version, (usize, usize));
+
 /// Per key, version edges implied by real-time order among the :ok
 /// transactions that externally touched the key.
 fn realtime_versions(oks: &[&Txn<'_>]) -> FastMap<i64, Vec<(i64, Version, Version)>> {
-    // For each key: (first value seen, last value seen, invoked, completed).
-    let mut touches: FastMap<i64, Vec<(Version, Version, (usize, usize))>> = FastMap::default();
+    let mut touches: FastMap<i64, Vec<Touch>> = FastMap::default();
     for txn in oks {
         let reads = txn.ext_reads();
         let writes = txn.ext_writes();
         let span = (txn.invoked_at.unwrap_or(txn.completed_at), txn.completed_at);
-        let mut keys: Vec<i64> = reads.iter().chain(&writes).map(|(k, _)| *k).collect();
+        let mut keys: Vec<i64> = reads.iter().chain(writes).map(|(k, _)| *k).collect();
         keys.sort_unstable();
         keys.dedup();
         for key in keys {
@@ -166,7 +170,7 @@ fn realtime_versions(oks: &[&Txn<'_>]) -> FastMap<i64, Vec<(i64, Version, Versio
 
 fn explain_ww(a: &Txn<'_>, b: &Txn<'_>, versions: &FastSet<(i64, Version, Version)>) -> Value {
     let b_writes = b.ext_writes();
-    for (key, before) in a.ext_writes() {
+    for &(key, before) in a.ext_writes() {
         if let Some(&(_, after)) = b_writes
             .iter()
             .find(|(k, after)| *k == key && versions.contains(&(key, before, *after)))

@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, LineGauge, Paragraph};
+use ratatui::widgets::{Block, LineGauge, Paragraph, Wrap};
 use runner::verdict::show;
 
 use super::{Theme, number};
@@ -210,7 +210,9 @@ fn draw_facts(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Them
     let store = s.store_dir.as_ref().unwrap_or(&s.work_dir);
     lines.push(Line::raw(format!(" {}", store.display())));
     frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(" run ")),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(" run ")),
         area,
     );
 }
