@@ -37,10 +37,12 @@
 //! - [`net`]: `send`, `reply`, `rpc` through a single output channel.
 //! - [`node`]: the [`Node`] trait, [`Event`]s and the [`Ctx`] with tickers.
 //! - [`runtime`]: the event loop over input lines, `init`, stdin/stdout.
+//! - [`knob`]: tuning knobs from environment variables.
 //! - [`kv`]: clients for `lin-kv`/`seq-kv`/`lww-kv` and `lin-tso`.
 //! - [`link`]: reliable batched streams with piggybacked acknowledgements.
 //! - [`testkit`]: an in-process cluster for tests.
 
+pub mod knob;
 pub mod kv;
 pub mod link;
 pub mod message;

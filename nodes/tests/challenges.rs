@@ -47,12 +47,13 @@ fn assert_valid(bin: &str, workload: &str, args: &str) -> Value {
     run.results.expect("a valid run writes results.edn")
 }
 
-fn assert_rejected(bin: &str, workload: &str, args: &str) {
+fn assert_rejected(bin: &str, workload: &str, args: &str) -> Value {
     let run = simulate(bin, workload, args);
     assert_eq!(
         run.exit_code, 1,
         "{bin} {workload} {args}: expected an invalid run"
     );
+    run.results.expect("an invalid run writes results.edn")
 }
 
 fn msgs_per_op(results: &Value) -> f64 {

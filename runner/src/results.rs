@@ -251,11 +251,15 @@ impl CrashReport {
 
     /// The most telling single line: the exception message, if any.
     pub fn headline(&self) -> Option<&str> {
-        self.console
+        let non_empty = |l: &&String| !l.trim().is_empty();
+        let after_crash = self
+            .console
             .iter()
-            .find(|l| l.contains("Exception"))
-            .or_else(|| self.console.iter().find(|l| l.contains("crashed")))
-            .or_else(|| self.console.iter().rev().find(|l| !l.trim().is_empty()))
+            .position(|l| l.contains("Test crashed!"))
+            .and_then(|i| self.console[i + 1..].iter().find(non_empty));
+        after_crash
+            .or_else(|| self.console.iter().find(|l| l.contains("Exception")))
+            .or_else(|| self.console.iter().rev().find(non_empty))
             .map(|l| l.trim())
     }
 }

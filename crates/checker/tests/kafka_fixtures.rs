@@ -41,6 +41,12 @@ fn assert_matches_maelstrom(case: &str) -> Value {
     ] {
         assert_eq!(ours.get_kw(key), theirs.get_kw(key), "{case}: {key}");
     }
+    // The worst lag's poll (time, process) and size; the key is a tie-break
+    // Jepsen makes in hash order.
+    for field in ["time", "process", "lag"] {
+        let path = ["worst-realtime-lag", field];
+        assert_eq!(ours.path(&path), theirs.path(&path), "{case}: lag {field}");
+    }
     for error in theirs
         .get_kw("error-types")
         .and_then(Value::as_seq)

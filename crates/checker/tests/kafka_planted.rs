@@ -193,6 +193,25 @@ fn message_polled_before_it_was_sent_is_a_realtime_cycle() {
     let result = kafka::check(&h);
     assert_eq!(error_types(&result), ["G1c-realtime"]);
     assert_eq!(result.get_kw("valid?"), Some(&Value::Bool(false)));
+    let cycle = &result
+        .path(&["G1c-realtime", "errs"])
+        .and_then(Value::as_seq)
+        .unwrap()[0];
+    let steps = cycle.get_kw("steps").and_then(Value::as_seq).unwrap();
+    // One write-read step (send to poll) and one real-time step (poll
+    // completed before the send began), in whichever rotation.
+    let step = |kind: &str| {
+        steps
+            .iter()
+            .find(|s| s.get_kw("type") == Some(&Value::kw(kind)))
+            .unwrap()
+    };
+    assert_eq!(steps.len(), 2);
+    assert_eq!(step("wr").get_kw("b-mop-index"), Some(&Value::Int(0)));
+    assert_eq!(
+        step("realtime").path(&["a'", "f"]),
+        Some(&Value::kw("poll"))
+    );
 }
 
 #[test]

@@ -132,23 +132,19 @@ pub fn compare(glomers_dir: &Path, a: &str, b: &str, json: bool) -> anyhow::Resu
             _ => v,
         }
     };
-    println!(
-        "{:<20} {:<28} {:<28}",
-        "",
+    let (head_a, head_b) = (
         format!("{} ({})", ra.id, ra.run_id),
-        format!("{} ({})", rb.id, rb.run_id)
+        format!("{} ({})", rb.id, rb.run_id),
     );
+    let w = head_a.len().max(head_b.len()) + 2;
+    println!("{:<20} {head_a:<w$} {head_b:<w$}", "");
     for row in rows {
-        println!(
-            "{:<20} {:<28} {:<28}",
-            row.metric,
-            cell(row.a, row.limit_a),
-            cell(row.b, row.limit_b)
-        );
+        let (a, b) = (cell(row.a, row.limit_a), cell(row.b, row.limit_b));
+        println!("{:<20} {a:<w$} {b:<w$}", row.metric);
     }
     let verdict = |r: &RunSummary| if r.passed { "PASS" } else { "FAIL" };
     println!(
-        "{:<20} {:<28} {:<28}",
+        "{:<20} {:<w$} {:<w$}",
         "verdict",
         verdict(&ra),
         verdict(&rb)

@@ -6,18 +6,35 @@ use predicates::str::contains;
 
 #[test]
 fn no_arguments_prints_help() {
-    Command::cargo_bin("glomers").unwrap().assert().success().stdout(contains("Usage: glomers"));
+    Command::cargo_bin("glomers")
+        .unwrap()
+        .assert()
+        .success()
+        .stdout(contains("Usage: glomers"));
 }
 
 #[test]
 fn list_shows_every_challenge_with_its_official_command() {
-    let output = Command::cargo_bin("glomers").unwrap().arg("list").output().unwrap();
+    let output = Command::cargo_bin("glomers")
+        .unwrap()
+        .arg("list")
+        .output()
+        .unwrap();
     let text = String::from_utf8(output.stdout).unwrap();
     for id in ["1", "2", "3a", "3e", "4-seqkv", "5c", "6b-ii", "6c"] {
-        assert!(text.lines().any(|l| l.starts_with(&format!("{id} "))), "{id} missing:\n{text}");
+        assert!(
+            text.lines().any(|l| l.starts_with(&format!("{id} "))),
+            "{id} missing:\n{text}"
+        );
     }
-    assert!(text.contains("msgs/op < 30, median < 400 ms, max < 600 ms"), "{text}");
-    assert!(text.contains("–-nemesis"), "the 6c en-dash quirk stays visible");
+    assert!(
+        text.contains("msgs/op < 30, median < 400 ms, max < 600 ms"),
+        "{text}"
+    );
+    assert!(
+        text.contains("–-nemesis"),
+        "the 6c en-dash quirk stays visible"
+    );
 }
 
 #[test]

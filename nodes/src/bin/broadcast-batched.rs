@@ -29,7 +29,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use nodes::link::{Batch, LinkTimings, Links};
-use nodes::{Ctx, Event, Node};
+use nodes::{Ctx, Event, Node, knob};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
@@ -69,25 +69,15 @@ struct Knobs {
 impl Knobs {
     fn from_env() -> anyhow::Result<Self> {
         Ok(Knobs {
-            round: millis_from_env("GLOMERS_BATCH_MS", 600)?,
-            hub_wait: millis_from_env("GLOMERS_HUB_WAIT_MS", 8)?,
-            hub_lag: millis_from_env("GLOMERS_HUB_LAG_MS", 120)?,
+            round: knob::millis("GLOMERS_BATCH_MS", 600)?,
+            hub_wait: knob::millis("GLOMERS_HUB_WAIT_MS", 8)?,
+            hub_lag: knob::millis("GLOMERS_HUB_LAG_MS", 120)?,
             timings: LinkTimings {
-                ack_delay: millis_from_env("GLOMERS_ACK_DELAY_MS", 2000)?,
-                retry: millis_from_env("GLOMERS_RETRY_MS", 4000)?,
+                ack_delay: knob::millis("GLOMERS_ACK_DELAY_MS", 2000)?,
+                retry: knob::millis("GLOMERS_RETRY_MS", 4000)?,
             },
         })
     }
-}
-
-fn millis_from_env(name: &str, default: u64) -> anyhow::Result<Duration> {
-    let millis = match std::env::var(name) {
-        Ok(value) => value
-            .parse()
-            .map_err(|e| anyhow::anyhow!("{name}={value}: {e}"))?,
-        Err(_) => default,
-    };
-    Ok(Duration::from_millis(millis))
 }
 
 struct Broadcast {

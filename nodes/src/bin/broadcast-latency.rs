@@ -19,7 +19,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use nodes::link::{Batch, LinkTimings, Links};
-use nodes::{Ctx, Event, Node};
+use nodes::{Ctx, Event, Node, knob};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
@@ -55,24 +55,14 @@ struct Broadcast {
     links: Links<u64>,
 }
 
-fn millis_from_env(name: &str, default: u64) -> anyhow::Result<Duration> {
-    let millis = match std::env::var(name) {
-        Ok(value) => value
-            .parse()
-            .map_err(|e| anyhow::anyhow!("{name}={value}: {e}"))?,
-        Err(_) => default,
-    };
-    Ok(Duration::from_millis(millis))
-}
-
 impl Node for Broadcast {
     type Payload = Payload;
     type Internal = Tick;
 
     fn init(ctx: &Ctx<Tick>) -> anyhow::Result<Self> {
         let timings = LinkTimings {
-            ack_delay: millis_from_env("GLOMERS_ACK_DELAY_MS", 2000)?,
-            retry: millis_from_env("GLOMERS_RETRY_MS", 4000)?,
+            ack_delay: knob::millis("GLOMERS_ACK_DELAY_MS", 2000)?,
+            retry: knob::millis("GLOMERS_RETRY_MS", 4000)?,
         };
         ctx.every(OVERDUE_CHECK_EVERY, Tick::Overdue);
         Ok(Broadcast {

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use nodes::link::{Batch, LinkTimings, Links};
-use nodes::{Ctx, ErrorCode, ErrorReply, Event, Node};
+use nodes::{Ctx, ErrorCode, ErrorReply, Event, Node, knob};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::time::Instant;
@@ -234,17 +234,13 @@ impl Node for Kafka {
     type Internal = Internal;
 
     fn init(ctx: &Ctx<Internal>) -> anyhow::Result<Self> {
-        let forward_ms = match std::env::var("GLOMERS_FORWARD_MS") {
-            Ok(ms) => ms.parse()?,
-            Err(_) => 20,
-        };
         ctx.every_aligned(REPLICATE_EVERY, Internal::Replicate);
         Ok(Kafka {
             logs: HashMap::new(),
             committed: HashMap::new(),
             links: Links::new(TIMINGS),
             forwards: HashMap::new(),
-            forward_wait: Duration::from_millis(forward_ms),
+            forward_wait: knob::millis("GLOMERS_FORWARD_MS", 20)?,
         })
     }
 

@@ -454,10 +454,16 @@ fn explain(ops: &[KafkaOp<'_>], keys: &Keys, nodes: &[usize], step: &Step) -> Va
         Rel::Wr => {
             for &(k, _, v) in &a.writes {
                 if b.read_values(k).any(|r| r == v) {
+                    let index = |op: &KafkaOp<'_>, f: &str| {
+                        mop_index(op, f, keys.value(k), v)
+                            .map_or(Value::Nil, |i| Value::Int(i as i64))
+                    };
                     return Value::kw_map([
                         ("type", Value::kw("wr")),
                         ("key", keys.value(k).clone()),
                         ("value", Value::Int(v)),
+                        ("a-mop-index", index(a, "send")),
+                        ("b-mop-index", index(b, "poll")),
                     ]);
                 }
             }
@@ -469,4 +475,36 @@ fn explain(ops: &[KafkaOp<'_>], keys: &Keys, nodes: &[usize], step: &Step) -> Va
             ("b", b.op.to_tagged_edn()),
         ]),
     }
+}
+
+/// Position of the op's first `send` of `message` to `key` (`f = "send"`), or
+/// of its first `poll` returning it (`f = "poll"`).
+fn mop_index(op: &KafkaOp<'_>, f: &str, key: &Value, message: i64) -> Option<usize> {
+    op.op.value.as_seq()?.iter().position(|mop| {
+        let Some(parts) = mop.as_seq() else {
+            return false;
+        };
+        match (parts.first().and_then(Value::as_keyword), f) {
+            (Some("send"), "send") => {
+                parts.get(1) == Some(key)
+                    && match parts.get(2) {
+                        Some(Value::Vector(pair)) => {
+                            pair.get(1).and_then(Value::as_i64) == Some(message)
+                        }
+                        Some(other) => other.as_i64() == Some(message),
+                        None => false,
+                    }
+            }
+            (Some("poll"), "poll") => parts
+                .get(1)
+                .and_then(|polled| polled.get(key))
+                .and_then(Value::as_seq)
+                .is_some_and(|pairs| {
+                    pairs.iter().any(|p| {
+                        p.as_seq().and_then(|p| p.get(1)).and_then(Value::as_i64) == Some(message)
+                    })
+                }),
+            _ => false,
+        }
+    })
 }

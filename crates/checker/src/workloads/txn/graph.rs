@@ -333,28 +333,45 @@ fn anchor_rel(spec: &CycleSpec) -> Option<Rel> {
         .find(|rel| spec.required & rel.bit() != 0)
 }
 
+/// One strongly connected component being searched for one spec.
+struct ComponentSearch<'a> {
+    adjacency: &'a [Vec<(u32, Rels)>],
+    /// Component members; local index `i` is `members[i]`.
+    members: &'a [u32],
+    local: FastMap<u32, usize>,
+    layout: Layout,
+    spec: &'a CycleSpec,
+    usable: Rels,
+}
+
 fn cycle_in_component(
     adjacency: &[Vec<(u32, Rels)>],
-    component: &[u32],
+    members: &[u32],
     spec: &CycleSpec,
     usable: Rels,
 ) -> Outcome {
-    let local: FastMap<u32, usize> = component
-        .iter()
-        .enumerate()
-        .map(|(i, &node)| (node, i))
-        .collect();
-    let layout = Layout {
-        required: Rel::ALL
-            .into_iter()
-            .filter(|rel| spec.required & rel.bit() != 0)
+    let search = ComponentSearch {
+        adjacency,
+        members,
+        local: members
+            .iter()
+            .enumerate()
+            .map(|(i, &node)| (node, i))
             .collect(),
+        layout: Layout {
+            required: Rel::ALL
+                .into_iter()
+                .filter(|rel| spec.required & rel.bit() != 0)
+                .collect(),
+        },
+        spec,
+        usable,
     };
     let anchor = anchor_rel(spec);
     let mut tried = 0;
-    for &from in component {
+    for &from in members {
         for &(to, rels) in &adjacency[from as usize] {
-            if !local.contains_key(&to) || rels & usable == 0 {
+            if !search.local.contains_key(&to) || rels & usable == 0 {
                 continue;
             }
             let anchor_as = match anchor {
@@ -370,9 +387,12 @@ fn cycle_in_component(
                 return Outcome::GaveUp;
             }
             tried += 1;
-            if let Some(steps) = bfs_back(
-                adjacency, &local, component, &layout, spec, usable, from, to, anchor_as,
-            ) {
+            let anchor_step = Step {
+                from: from as usize,
+                to: to as usize,
+                rel: anchor_as,
+            };
+            if let Some(steps) = search.shortest_through(anchor_step) {
                 return Outcome::Found(Cycle {
                     spec: spec.name,
                     steps,
@@ -383,111 +403,87 @@ fn cycle_in_component(
     Outcome::Absent
 }
 
-/// Shortest path from `to` back to `from` that, together with the anchor edge
-/// `from -> to` used as `anchor_as`, satisfies the spec.
-#[allow(clippy::too_many_arguments)]
-fn bfs_back(
-    adjacency: &[Vec<(u32, Rels)>],
-    local: &FastMap<u32, usize>,
-    component: &[u32],
-    layout: &Layout,
-    spec: &CycleSpec,
-    usable: Rels,
-    from: u32,
-    to: u32,
-    anchor_as: Rel,
-) -> Option<Vec<Step>> {
-    let start = StateKey {
-        node: local[&to],
-        rw_used: rw_after(spec.rw, 0, anchor_as)?,
-        seen: layout.mark(0, anchor_as),
-    };
-    let goal_node = local[&from];
-    let full = layout.masks() - 1;
-    let slots = component.len() * 3 * layout.masks();
-    // Parent of each visited slot: (previous slot, relationship used); the start
-    // slot points to itself.
-    let mut parent: Vec<Option<(usize, Rel)>> = vec![None; slots];
-    let mut keys: Vec<Option<StateKey>> = vec![None; slots];
-    let start_slot = layout.slot(start);
-    parent[start_slot] = Some((start_slot, anchor_as));
-    keys[start_slot] = Some(start);
-    let mut queue = std::collections::VecDeque::from([start]);
+impl ComponentSearch<'_> {
+    /// The shortest cycle that starts with `anchor` and returns to its
+    /// origin, satisfying the spec: a BFS over (node, rw edges used, required
+    /// relationships seen).
+    fn shortest_through(&self, anchor: Step) -> Option<Vec<Step>> {
+        let layout = &self.layout;
+        let start = StateKey {
+            node: self.local[&(anchor.to as u32)],
+            rw_used: rw_after(self.spec.rw, 0, anchor.rel)?,
+            seen: layout.mark(0, anchor.rel),
+        };
+        let goal_node = self.local[&(anchor.from as u32)];
+        let full = layout.masks() - 1;
+        // Per visited state: the state it was reached from and how.
+        let mut parent: Vec<Option<(StateKey, Rel)>> =
+            vec![None; self.members.len() * 3 * layout.masks()];
+        parent[layout.slot(start)] = Some((start, anchor.rel));
+        let mut queue = std::collections::VecDeque::from([start]);
 
-    while let Some(state) = queue.pop_front() {
-        let slot = layout.slot(state);
-        if state.node == goal_node && state.seen == full && rw_satisfied(spec.rw, state.rw_used) {
-            return Some(unwind(
-                &parent, &keys, component, slot, start_slot, from, to, anchor_as,
-            ));
-        }
-        // Leaving the goal node would make the cycle pass through it twice.
-        if state.node == goal_node {
-            continue;
-        }
-        let node = component[state.node];
-        for &(next, rels) in &adjacency[node as usize] {
-            let Some(&next_local) = local.get(&next) else {
-                continue;
-            };
-            for rel in Rel::ALL {
-                if rels & usable & rel.bit() == 0 {
-                    continue;
+        while let Some(state) = queue.pop_front() {
+            if state.node == goal_node {
+                if state.seen == full && rw_satisfied(self.spec.rw, state.rw_used) {
+                    return Some(self.unwind(&parent, start, state, anchor));
                 }
-                let Some(rw_used) = rw_after(spec.rw, state.rw_used, rel) else {
+                // Leaving the origin would make the cycle pass through it twice.
+                continue;
+            }
+            let node = self.members[state.node];
+            for &(next, rels) in &self.adjacency[node as usize] {
+                let Some(&next_local) = self.local.get(&next) else {
                     continue;
                 };
-                let key = StateKey {
-                    node: next_local,
-                    rw_used,
-                    seen: layout.mark(state.seen, rel),
-                };
-                let next_slot = layout.slot(key);
-                if parent[next_slot].is_none() {
-                    parent[next_slot] = Some((slot, rel));
-                    keys[next_slot] = Some(key);
-                    queue.push_back(key);
+                for rel in Rel::ALL {
+                    if rels & self.usable & rel.bit() == 0 {
+                        continue;
+                    }
+                    let Some(rw_used) = rw_after(self.spec.rw, state.rw_used, rel) else {
+                        continue;
+                    };
+                    let key = StateKey {
+                        node: next_local,
+                        rw_used,
+                        seen: layout.mark(state.seen, rel),
+                    };
+                    let slot = layout.slot(key);
+                    if parent[slot].is_none() {
+                        parent[slot] = Some((state, rel));
+                        queue.push_back(key);
+                    }
                 }
             }
         }
+        None
     }
-    None
-}
 
-#[allow(clippy::too_many_arguments)]
-fn unwind(
-    parent: &[Option<(usize, Rel)>],
-    keys: &[Option<StateKey>],
-    component: &[u32],
-    goal_slot: usize,
-    start_slot: usize,
-    from: u32,
-    to: u32,
-    anchor_as: Rel,
-) -> Vec<Step> {
-    let mut back = Vec::new();
-    let mut slot = goal_slot;
-    while slot != start_slot {
-        let Some((prev, rel)) = parent[slot] else {
-            break;
-        };
-        let here = keys[slot].map(|k| component[k.node]).unwrap_or(from);
-        let there = keys[prev].map(|k| component[k.node]).unwrap_or(to);
-        back.push(Step {
-            from: there as usize,
-            to: here as usize,
-            rel,
-        });
-        slot = prev;
+    /// Follows parents from `goal` back to `start`, then puts the anchor first.
+    fn unwind(
+        &self,
+        parent: &[Option<(StateKey, Rel)>],
+        start: StateKey,
+        goal: StateKey,
+        anchor: Step,
+    ) -> Vec<Step> {
+        let mut back = Vec::new();
+        let mut state = goal;
+        while self.layout.slot(state) != self.layout.slot(start) {
+            let Some((prev, rel)) = parent[self.layout.slot(state)] else {
+                break;
+            };
+            back.push(Step {
+                from: self.members[prev.node] as usize,
+                to: self.members[state.node] as usize,
+                rel,
+            });
+            state = prev;
+        }
+        back.reverse();
+        let mut steps = vec![anchor];
+        steps.extend(back);
+        steps
     }
-    back.reverse();
-    let mut steps = vec![Step {
-        from: from as usize,
-        to: to as usize,
-        rel: anchor_as,
-    }];
-    steps.extend(back);
-    steps
 }
 
 /// The Elle name of a cycle from the relationships its steps use: by data
