@@ -228,3 +228,25 @@ fn indeterminate_sends_are_listed_as_causes() {
         Some(&Value::List(vec![Value::kw("net-timeout")]))
     );
 }
+
+#[test]
+fn malformed_values_are_skipped_without_panicking() {
+    let h = history(&[
+        (0, Invoke, "send", "[[:send \"x\" \"not a number\"]]"),
+        (0, Ok, "send", "[[:send \"x\" [-5 1]] [:send] 42]"),
+        (1, Invoke, "poll", POLL),
+        (
+            1,
+            Ok,
+            "poll",
+            "[[:poll {\"x\" [[9223372036854775807 1] [nil 2] [3]]}] [:poll \"junk\"]]",
+        ),
+        (1, Invoke, "assign", "\"not a list\""),
+        (1, Ok, "assign", "\"not a list\""),
+        (1, Invoke, "poll", POLL),
+        (1, Ok, "poll", "nil"),
+    ]);
+    let result = kafka::check(&h);
+    assert!(result.get_kw("valid?").is_some());
+    assert!(result.get_kw("worst-realtime-lag").is_some());
+}

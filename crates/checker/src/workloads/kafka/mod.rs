@@ -261,7 +261,7 @@ struct Assignment {
 
 impl Assignment {
     fn expiry(expired: &FastMap<KeyId, Vec<Option<u64>>>, k: KeyId, offset: i64) -> Option<u64> {
-        let slot = usize::try_from(offset + 1).ok()?;
+        let slot = usize::try_from(offset.checked_add(1)?).ok()?;
         expired.get(&k)?.get(slot).copied().flatten()
     }
 

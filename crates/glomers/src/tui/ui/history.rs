@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
-use super::{Theme, margin_passed, number};
+use super::{Theme, margin_passed, number, status_name};
 use crate::tui::app::App;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
@@ -38,13 +38,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
             }),
             Cell::from(run.run_id.clone()),
             Cell::from(run.id.clone()),
-            Cell::from(
-                serde_json::to_value(run.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default(),
-            )
-            .style(theme.verdict(Some(run.passed))),
+            Cell::from(status_name(run.status)).style(theme.verdict(Some(run.passed))),
             judged("msgs-per-op", number(run.msgs_per_op, 1)),
             judged("median-latency", number(run.latency_median_ms, 0)),
             judged("max-latency", number(run.latency_max_ms, 0)),

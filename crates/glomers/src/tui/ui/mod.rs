@@ -96,12 +96,8 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         };
         spans.push(Span::styled(label, style));
     }
-    let profile = match app.profile {
-        Profile::Official => "official",
-        Profile::Quick => "quick",
-    };
     spans.push(Span::styled(
-        format!(" {} · {profile}", app.backend),
+        format!(" {} · {}", app.backend, profile_name(app.profile)),
         theme.dim(),
     ));
     frame.render_widget(Line::from(spans), area);
@@ -243,4 +239,19 @@ fn margin_passed(margins: &[runner::verdict::Margin], metric: &str) -> Option<bo
         .iter()
         .find(|m| metric.starts_with(m.metric.as_str()))
         .map(|m| m.passed)
+}
+
+fn profile_name(profile: Profile) -> &'static str {
+    match profile {
+        Profile::Official => "official",
+        Profile::Quick => "quick",
+    }
+}
+
+/// A run status as the history and `--json` spell it (`build-failed`, ...).
+fn status_name(status: runner::session::RunStatus) -> String {
+    serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
 }

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, LineGauge, Paragraph, Wrap};
 use runner::verdict::show;
 
-use super::{Theme, number};
+use super::{Theme, number, profile_name, status_name};
 use crate::tui::app::{App, ResultsView};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
@@ -39,10 +39,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
 
 fn draw_verdict(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Theme) {
     let s = &view.summary;
-    let status = serde_json::to_value(s.status)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default();
+    let status = status_name(s.status);
     let headline = if s.passed {
         " PASS ".to_string()
     } else {
@@ -53,7 +50,7 @@ fn draw_verdict(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Th
         Span::raw(format!(
             " {} · {} · wall {:.1} s",
             s.backend,
-            profile_name(s),
+            profile_name(s.profile),
             s.wall_s
         )),
     ])];
@@ -68,13 +65,6 @@ fn draw_verdict(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Th
         Paragraph::new(lines).block(Block::bordered().title(title)),
         area,
     );
-}
-
-fn profile_name(s: &runner::history::RunSummary) -> &'static str {
-    match s.profile {
-        runner::catalog::Profile::Official => "official",
-        runner::catalog::Profile::Quick => "quick",
-    }
 }
 
 /// One gauge per threshold (value as a share of its limit) and one for availability.
