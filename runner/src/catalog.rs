@@ -52,6 +52,10 @@ pub struct Params {
     pub recovery_wait_s: Option<u64>,
     /// Anything else, appended verbatim.
     pub extra_args: Vec<String>,
+    /// Environment for the node binaries (their tuning knobs, e.g. `GLOMERS_BATCH_MS`);
+    /// both backends pass their environment on to the nodes they start.
+    #[serde(default)]
+    pub node_env: Vec<(String, String)>,
 }
 
 /// Performance thresholds beyond Maelstrom's `:valid?`; all strict `<`.
@@ -74,6 +78,7 @@ pub struct Overrides {
     pub latency_ms: Option<u64>,
     pub nemesis: Option<String>,
     pub extra_args: Vec<String>,
+    pub node_env: Vec<(String, String)>,
 }
 
 impl Challenge {
@@ -105,6 +110,7 @@ impl Challenge {
         params
             .extra_args
             .extend(overrides.extra_args.iter().cloned());
+        params.node_env.extend(overrides.node_env.iter().cloned());
         params
     }
 }

@@ -90,6 +90,7 @@ impl Drop for GroupGuard {
 pub async fn launch(
     program: &Path,
     args: &[String],
+    node_env: &[(String, String)],
     work_dir: &Path,
     tracker: &mut ConsoleTracker,
     events: &mpsc::Sender<RunEvent>,
@@ -99,11 +100,12 @@ pub async fn launch(
         dir: work_dir.into(),
         source,
     })?;
-    let mut child =
-        spawn_supervised(program, args, work_dir).map_err(|source| LaunchError::Spawn {
+    let mut child = spawn_supervised(program, args, node_env, work_dir).map_err(|source| {
+        LaunchError::Spawn {
             program: program.into(),
             source,
-        })?;
+        }
+    })?;
     let mut guard = GroupGuard {
         pgid: child.id().map(|id| Pid::from_raw(id as i32)),
     };
@@ -209,6 +211,7 @@ fn sweep_group(guard: &GroupGuard) {
 fn spawn_supervised(
     program: &Path,
     args: &[String],
+    node_env: &[(String, String)],
     work_dir: &Path,
 ) -> std::io::Result<tokio::process::Child> {
     let mut command = tokio::process::Command::new("/bin/sh");
@@ -218,6 +221,7 @@ fn spawn_supervised(
         .arg("glomers-backend")
         .arg(program)
         .args(args)
+        .envs(node_env.iter().map(|(k, v)| (k, v)))
         .current_dir(work_dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

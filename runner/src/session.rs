@@ -205,6 +205,7 @@ async fn run_one(
     let launched = launch::launch(
         &config.backend.program,
         &outcome.argv,
+        &params.node_env,
         &work_dir,
         &mut tracker,
         events,

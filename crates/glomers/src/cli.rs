@@ -52,6 +52,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run challenges several times and write median/spread tables to `bench/results/`.
+    Bench(crate::bench::BenchArgs),
+    /// Sweep the efficient broadcast nodes' batching and plot msgs/op against latency.
+    Frontier(crate::bench::FrontierArgs),
+    /// Write latency and rate plots (PNG and SVG) into a past run's store directory.
+    Report {
+        /// A run id (or unique prefix), or a challenge id for its latest run.
+        run: String,
+    },
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
     /// Run the embedded simulator with Maelstrom's command line, e.g. `glomers maelstrom test -w echo --bin ./echo`.
@@ -143,9 +152,33 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub maelstrom: Option<PathBuf>,
 
+    /// Environment variable for the node binaries, e.g. `GLOMERS_BATCH_MS=1600` (repeatable);
+    /// this is how the nodes' tuning knobs are set.
+    #[arg(long = "node-env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub node_env: Vec<(String, String)>,
+
     /// Extra arguments appended verbatim to every `maelstrom test` command (after `--`).
     #[arg(last = true, value_name = "MAELSTROM_ARGS")]
     pub extra: Vec<String>,
+}
+
+impl RunArgs {
+    /// The flags of `glomers run <ids>` with nothing else given.
+    pub fn for_challenges(ids: Vec<String>) -> RunArgs {
+        let argv = ["glomers", "run"].into_iter().map(String::from).chain(ids);
+        match Cli::parse_from(argv).command {
+            Some(Command::Run(args)) => args,
+            _ => unreachable!("`glomers run <ids>` always parses as the run command"),
+        }
+    }
+}
+
+/// `KEY=VALUE` → `(KEY, VALUE)`; the key must be non-empty.
+pub fn parse_key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+        _ => Err(format!("`{text}` is not KEY=VALUE")),
+    }
 }
 
 #[cfg(test)]

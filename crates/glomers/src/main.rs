@@ -8,7 +8,9 @@
 //! - `run`: `glomers run`: session setup, Ctrl-C, live progress, exit codes.
 //! - `report`: per-run text, the `--json` summary and the JUnit XML.
 //! - `past`: `list`, `history`, `show` and `compare`.
+//! - `bench`: `bench`, `frontier` and `report`: repeated runs, tables and plots.
 
+mod bench;
 mod cli;
 mod past;
 mod report;
@@ -57,15 +59,24 @@ fn main() -> ExitCode {
         }
         Some(Command::Show { run, json }) => past::show(&glomers_dir, &run, json),
         Some(Command::Compare { a, b, json }) => past::compare(&glomers_dir, &a, &b, json),
-        Some(Command::Run(args)) => match tokio::runtime::Runtime::new() {
-            Ok(rt) => rt.block_on(run::run(args, workspace, glomers_dir)),
-            Err(e) => Err(e.into()),
-        },
+        Some(Command::Report { run }) => bench::plots(&glomers_dir, &run),
+        Some(Command::Run(args)) => {
+            tokio_runtime().and_then(|rt| rt.block_on(run::run(args, workspace, glomers_dir)))
+        }
+        Some(Command::Bench(args)) => {
+            tokio_runtime().and_then(|rt| rt.block_on(bench::bench(args, workspace, glomers_dir)))
+        }
+        Some(Command::Frontier(args)) => tokio_runtime()
+            .and_then(|rt| rt.block_on(bench::frontier(args, workspace, glomers_dir))),
     };
     result.unwrap_or_else(|e| {
         eprintln!("glomers: {e:#}");
         ExitCode::from(run::EXIT_INFRA)
     })
+}
+
+fn tokio_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Runtime::new()?)
 }
 
 /// `glomers maelstrom ...`: the simulator, exactly like `maelstrom ...` run here.

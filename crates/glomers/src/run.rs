@@ -34,6 +34,27 @@ pub async fn run(
     workspace: PathBuf,
     glomers_dir: PathBuf,
 ) -> anyhow::Result<ExitCode> {
+    let config = session_config(&args, workspace, glomers_dir)?;
+    let outcomes = drive(config, args.ci, args.json).await?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report::json_summary(&outcomes))?
+        );
+    }
+    if let Some(path) = &args.junit {
+        std::fs::write(path, report::junit(&outcomes))
+            .with_context(|| format!("cannot write the JUnit report to {}", path.display()))?;
+    }
+    Ok(ExitCode::from(exit_code(&outcomes)))
+}
+
+/// What `args` asks to run: challenges, profile, overrides and backend.
+pub fn session_config(
+    args: &RunArgs,
+    workspace: PathBuf,
+    glomers_dir: PathBuf,
+) -> anyhow::Result<SessionConfig> {
     let challenges = if args.all {
         catalog::all()
     } else {
@@ -55,7 +76,7 @@ pub async fn run(
         args.maelstrom.as_deref(),
         Backend::sim_from_current_exe,
     )?;
-    let config = SessionConfig {
+    Ok(SessionConfig {
         challenges,
         profile: if args.quick {
             Profile::Quick
@@ -69,22 +90,26 @@ pub async fn run(
             latency_ms: args.latency,
             nemesis: args.nemesis.clone(),
             extra_args: args.extra.clone(),
+            node_env: args.node_env.clone(),
         },
         backend,
         bin: args.bin.clone(),
         workspace_root: workspace,
         glomers_dir,
         jobs: usize::from(args.jobs),
-    };
-    let ids: Vec<String> = config.challenges.iter().map(|c| c.id.to_string()).collect();
+    })
+}
 
+/// Runs one session while showing its events; Ctrl-C and SIGTERM cancel it.
+pub async fn drive(config: SessionConfig, ci: bool, json: bool) -> anyhow::Result<Vec<RunOutcome>> {
+    let ids: Vec<String> = config.challenges.iter().map(|c| c.id.to_string()).collect();
     let (events_tx, mut events) = mpsc::channel(4096);
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let session = tokio::spawn(session::run_session(config, events_tx, cancel_rx));
     let mut interrupt = signal(SignalKind::interrupt()).context("cannot watch for Ctrl-C")?;
     let mut terminate = signal(SignalKind::terminate()).context("cannot watch for SIGTERM")?;
-    let live = !args.ci && std::io::stderr().is_terminal();
-    let mut display = Display::new(ids, live, args.json);
+    let live = !ci && std::io::stderr().is_terminal();
+    let mut display = Display::new(ids, live, json);
     loop {
         tokio::select! {
             event = events.recv() => match event {
@@ -96,23 +121,12 @@ pub async fn run(
         }
     }
     let outcomes = session.await.context("the run session panicked")?;
-
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report::json_summary(&outcomes))?
-        );
-    }
-    if let Some(path) = &args.junit {
-        std::fs::write(path, report::junit(&outcomes))
-            .with_context(|| format!("cannot write the JUnit report to {}", path.display()))?;
-    }
     display.totals(&outcomes);
-    Ok(ExitCode::from(exit_code(&outcomes)))
+    Ok(outcomes)
 }
 
 /// Infrastructure errors win over failures; a cancel wins over both.
-fn exit_code(outcomes: &[RunOutcome]) -> u8 {
+pub fn exit_code(outcomes: &[RunOutcome]) -> u8 {
     if outcomes.iter().any(|o| o.status == RunStatus::Cancelled) {
         EXIT_CANCELLED
     } else if outcomes.iter().any(|o| o.status.is_infrastructure()) {

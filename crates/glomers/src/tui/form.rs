@@ -110,6 +110,7 @@ impl Form {
             latency_ms: self.number(LATENCY, "a whole number of milliseconds")?,
             nemesis: Some(self.fields[NEMESIS].text.trim().to_string()).filter(|n| !n.is_empty()),
             extra_args: self.extra_args.clone(),
+            ..Overrides::default()
         })
     }
 

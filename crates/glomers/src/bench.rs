@@ -1,0 +1,273 @@
+//! `glomers bench` and `glomers report`: repeated runs summarised into
+//! `bench/results/` tables, the broadcast frontier plot, and per-run plots.
+//!
+//! Runs go through the same session as `glomers run`; this module only
+//! repeats them and hands the recorded `results.edn` to the `report` crate.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use runner::session::{RunOutcome, RunStatus};
+
+use crate::cli::RunArgs;
+use crate::run;
+use ::report::{BenchReport, BenchRow, BenchSample, FrontierPoint, PointKind};
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Runs per challenge; the tables give the median and the min–max spread.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..))]
+    pub runs: u16,
+
+    /// Directory for the Markdown and JSON tables (and the frontier plot).
+    #[arg(long, value_name = "DIR", default_value = "bench/results")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct FrontierArgs {
+    /// `GLOMERS_BATCH_MS` values to sweep for the 3e node (the 3d node runs once, unbatched).
+    #[arg(long, value_delimiter = ',', default_values_t = [200u32, 400, 600, 1000, 1600])]
+    pub batch_ms: Vec<u32>,
+
+    /// The 3e node's shipped `GLOMERS_BATCH_MS`, marked as its default on the plot.
+    #[arg(long, default_value_t = 600)]
+    pub default_batch_ms: u32,
+
+    /// Directory for `frontier.png`, `frontier.svg` and `frontier.md`.
+    #[arg(long, value_name = "DIR", default_value = "bench/results")]
+    pub out: PathBuf,
+
+    /// Backend to measure on.
+    #[arg(long, value_enum, default_value_t = crate::cli::BackendArg::Sim)]
+    pub backend: crate::cli::BackendArg,
+
+    /// Path to the real `maelstrom` launcher.
+    #[arg(long, value_name = "PATH")]
+    pub maelstrom: Option<PathBuf>,
+}
+
+/// Seconds of quiet Maelstrom waits before the final phase of these workloads.
+const MAELSTROM_RECOVERY_WAIT_S: u64 = 10;
+
+pub async fn bench(
+    args: BenchArgs,
+    workspace: PathBuf,
+    glomers_dir: PathBuf,
+) -> anyhow::Result<ExitCode> {
+    let revision = git_revision(&workspace);
+    let out = workspace_relative(&workspace, &args.out);
+    let config = run::session_config(&args.run, workspace, glomers_dir)?;
+    let mut samples: Vec<Vec<BenchSample>> = vec![Vec::new(); config.challenges.len()];
+    let mut all_outcomes = Vec::new();
+    for round in 1..=args.runs {
+        eprintln!("glomers bench: round {round} of {}", args.runs);
+        let outcomes = run::drive(config.clone(), true, false).await?;
+        if outcomes.iter().any(|o| o.status == RunStatus::Cancelled) {
+            return Ok(ExitCode::from(run::EXIT_CANCELLED));
+        }
+        for (row, outcome) in samples.iter_mut().zip(&outcomes) {
+            row.push(sample(outcome));
+        }
+        all_outcomes.extend(outcomes);
+    }
+    let backend = config.backend.kind.to_string();
+    let rows: Vec<BenchRow> = config
+        .challenges
+        .iter()
+        .zip(samples)
+        .map(|(challenge, runs)| BenchRow {
+            challenge: challenge.id.to_string(),
+            backend: backend.clone(),
+            runs,
+        })
+        .collect();
+    let report = BenchReport::new(&revision, rows);
+    let ids: Vec<&str> = config.challenges.iter().map(|c| c.id).collect();
+    let stem = table_stem(&backend, &ids, args.run.all);
+    let written = report.write(&out, &stem)?;
+    println!("{}", report.to_markdown());
+    for path in written {
+        println!("wrote {}", path.display());
+    }
+    Ok(ExitCode::from(run::exit_code(&all_outcomes)))
+}
+
+/// Sweeps the efficient broadcast nodes at the official 3d/3e parameters and
+/// plots msgs/op against latency with the target boxes and reference points.
+pub async fn frontier(
+    args: FrontierArgs,
+    workspace: PathBuf,
+    glomers_dir: PathBuf,
+) -> anyhow::Result<ExitCode> {
+    let out = workspace_relative(&workspace, &args.out);
+    let mut settings: Vec<(&str, Option<u32>)> = vec![("3d", None)];
+    settings.extend(args.batch_ms.iter().map(|&ms| ("3e", Some(ms))));
+    let mut points = Vec::new();
+    let mut table = String::from(
+        "| node | setting | valid | msgs/op | median ms | max ms |\n|---|---|---|---|---|---|\n",
+    );
+    for (id, batch_ms) in settings {
+        let mut run_args = RunArgs::for_challenges(vec![id.to_string()]);
+        run_args.backend = args.backend;
+        run_args.maelstrom = args.maelstrom.clone();
+        if let Some(ms) = batch_ms {
+            run_args.node_env = vec![("GLOMERS_BATCH_MS".into(), ms.to_string())];
+        }
+        let config = run::session_config(&run_args, workspace.clone(), glomers_dir.clone())?;
+        let node = config.challenges[0].node_bin;
+        let outcomes = run::drive(config, true, false).await?;
+        let Some(outcome) = outcomes.first() else {
+            continue;
+        };
+        if outcome.status == RunStatus::Cancelled {
+            return Ok(ExitCode::from(run::EXIT_CANCELLED));
+        }
+        let setting = batch_ms.map_or("defaults".to_string(), |ms| {
+            format!("GLOMERS_BATCH_MS={ms}")
+        });
+        let default = batch_ms.is_none_or(|ms| ms == args.default_batch_ms);
+        let label = match batch_ms {
+            Some(ms) => format!("3e node, {ms} ms rounds"),
+            None => "3d node".to_string(),
+        };
+        let results = read_results(outcome);
+        let point = results
+            .as_ref()
+            .and_then(|r| FrontierPoint::from_results(&label, PointKind::Ours { default }, r));
+        let figure = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.2}"));
+        let valid = results
+            .as_ref()
+            .and_then(|r| r.get_kw("valid?"))
+            .map_or("–".to_string(), |v| v.to_string());
+        table.push_str(&format!(
+            "| {node} | {setting} | {valid} | {} | {} | {} |\n",
+            figure(point.as_ref().map(|p| p.msgs_per_op)),
+            figure(point.as_ref().map(|p| p.median_ms)),
+            figure(point.as_ref().map(|p| p.max_ms)),
+        ));
+        points.extend(point);
+    }
+    points.extend(::report::frontier::reference_points());
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut written = ::report::frontier_plot(&points, &out.join("frontier"))?;
+    let table_path = out.join("frontier.md");
+    std::fs::write(&table_path, &table)
+        .with_context(|| format!("cannot write {}", table_path.display()))?;
+    written.push(table_path);
+    println!("{table}");
+    for path in written {
+        println!("wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `glomers report <run>`: Maelstrom-like latency and rate plots in the run's store directory.
+pub fn plots(glomers_dir: &Path, selector: &str) -> anyhow::Result<ExitCode> {
+    let run = runner::history::History::new(glomers_dir).find(selector)?;
+    let store = run.store_dir.with_context(|| {
+        format!(
+            "run {} has no store directory (it never started)",
+            run.run_id
+        )
+    })?;
+    for path in ::report::run_plots(&store)? {
+        println!("wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sample(outcome: &RunOutcome) -> BenchSample {
+    let wall_s = outcome.wall.as_secs_f64();
+    let overhead_s = wall_s - outcome.params.time_limit_s as f64 - recovery_wait_s(outcome);
+    match read_results(outcome) {
+        Some(results) => BenchSample::from_results(&results, wall_s, overhead_s),
+        None => BenchSample {
+            valid: None,
+            msgs_per_op: None,
+            median_ms: None,
+            max_ms: None,
+            availability: None,
+            wall_s: Some(wall_s),
+            overhead_s: None,
+        },
+    }
+}
+
+/// The quiet period before final reads: part of the workload, not backend overhead.
+fn recovery_wait_s(outcome: &RunOutcome) -> f64 {
+    let has_final_phase = matches!(
+        outcome.challenge.workload,
+        "broadcast" | "g-set" | "g-counter" | "pn-counter" | "kafka"
+    );
+    if has_final_phase {
+        outcome
+            .params
+            .recovery_wait_s
+            .unwrap_or(MAELSTROM_RECOVERY_WAIT_S) as f64
+    } else {
+        0.0
+    }
+}
+
+fn read_results(outcome: &RunOutcome) -> Option<edn::Value> {
+    let text = std::fs::read_to_string(outcome.store_dir.as_ref()?.join("results.edn")).ok()?;
+    edn::parse(&text).ok()
+}
+
+/// `sim-3d-3e`, or `sim-all` for `--all`: reruns of the same set overwrite their table.
+fn table_stem(backend: &str, ids: &[&str], all: bool) -> String {
+    if all {
+        format!("{backend}-all")
+    } else {
+        format!("{backend}-{}", ids.join("-"))
+    }
+}
+
+fn workspace_relative(workspace: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        workspace.join(path)
+    }
+}
+
+fn git_revision(workspace: &Path) -> String {
+    std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(workspace)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_named_after_backend_and_challenges() {
+        assert_eq!(table_stem("sim", &["3d", "3e"], false), "sim-3d-3e");
+        assert_eq!(table_stem("maelstrom", &["1"], true), "maelstrom-all");
+    }
+
+    #[test]
+    fn relative_output_directories_live_in_the_workspace() {
+        let ws = Path::new("/ws");
+        assert_eq!(
+            workspace_relative(ws, Path::new("bench/results")),
+            Path::new("/ws/bench/results")
+        );
+        assert_eq!(
+            workspace_relative(ws, Path::new("/tmp/x")),
+            Path::new("/tmp/x")
+        );
+    }
+}
