@@ -100,17 +100,18 @@ struct Kafka {
     forward_wait: Duration,
 }
 
-impl Kafka {
-    fn owner<'a>(&self, ctx: &'a Ctx<Internal>, key: &str) -> &'a str {
-        let hash = key.parse::<u64>().unwrap_or_else(|_| {
-            key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-            })
-        });
-        let nodes = ctx.node_ids();
-        &nodes[(hash % nodes.len() as u64) as usize]
-    }
+/// The node that assigns `key`'s offsets: numeric keys spread round-robin,
+/// others by an FNV-1a hash.
+fn owner<'a>(node_ids: &'a [String], key: &str) -> &'a str {
+    let hash = key.parse::<u64>().unwrap_or_else(|_| {
+        key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        })
+    });
+    &node_ids[(hash % node_ids.len() as u64) as usize]
+}
 
+impl Kafka {
     /// Appends as the owner and queues the entry for every replica.
     fn append(&mut self, ctx: &Ctx<Internal>, key: &str, msg: Value) -> u64 {
         let log = self.logs.entry(key.to_owned()).or_default();
@@ -257,7 +258,7 @@ impl Node for Kafka {
         };
         match &msg.body.payload {
             Payload::Send { key, msg: value } => {
-                let owner = self.owner(ctx, key);
+                let owner = owner(ctx.node_ids(), key);
                 if owner == ctx.id() {
                     let offset = self.append(ctx, key, value.clone());
                     ctx.reply(&msg, Payload::SendOk { offset });
