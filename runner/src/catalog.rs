@@ -574,11 +574,11 @@ mod tests {
             latency_ms: Some(50),
             nemesis: Some("none".into()),
             extra_args: vec!["--topology".into(), "tree4".into()],
+            node_env: vec![("GLOMERS_BATCH_MS".into(), "900".into())],
         };
-        let args = c
-            .params(Profile::Official, false, &o)
-            .test_args("broadcast", "x")
-            .join(" ");
+        let params = c.params(Profile::Official, false, &o);
+        assert_eq!(params.node_env, o.node_env, "node knobs reach the launch");
+        let args = params.test_args("broadcast", "x").join(" ");
         assert_eq!(
             args,
             "test -w broadcast --bin x --node-count 7 --time-limit 3 --rate 2.5 --latency 50 --topology tree4"

@@ -16,6 +16,7 @@ use assert_cmd::prelude::*;
 /// `sleep` (recording both pids) instead of finishing.
 const FAKE_MAELSTROM: &str = r#"#!/bin/bash
 printf '%s\n' "$@" > "$FAKE_OUT/argv"
+env | grep '^GLOMERS_' | sort > "$FAKE_OUT/env"
 workload=""
 while [ $# -gt 0 ]; do
   if [ "$1" = "-w" ]; then workload="$2"; fi
@@ -267,6 +268,8 @@ fn quick_profile_and_overrides_reach_the_backend() {
             "7",
             "--nemesis",
             "none",
+            "--node-env",
+            "GLOMERS_BATCH_MS=1600",
             "--",
             "--topology",
             "tree4",
@@ -274,6 +277,11 @@ fn quick_profile_and_overrides_reach_the_backend() {
     )
     .output()
     .unwrap();
+    let env = std::fs::read_to_string(fake.path("out/env")).unwrap();
+    assert!(
+        env.lines().any(|l| l == "GLOMERS_BATCH_MS=1600"),
+        "node knobs reach the backend (and so the nodes) as environment: {env}"
+    );
     let argv = fake.argv().join(" ");
     assert!(
         argv.ends_with("--node-count 5 --time-limit 5 --rate 7 --topology tree4"),

@@ -1,7 +1,7 @@
 //! The dashboard's one loop: terminal input, the running session's events
 //! and termination signals become [`Action`]s; [`Command`]s from `update`
-//! are carried out here; the screen is redrawn only when something changed,
-//! at most once per [`FRAME`].
+//! are carried out here; the screen is redrawn at once after a key, and
+//! otherwise only when something changed, at most once per [`FRAME`].
 
 use std::io::Stdout;
 use std::path::PathBuf;
@@ -57,6 +57,7 @@ pub async fn run(
         for command in std::mem::take(&mut pending) {
             if let Some(action) = execute(command, setup, &mut running) {
                 pending.extend(app::update(app, action));
+                dirty = true;
             }
         }
         if app.should_quit() {
@@ -78,7 +79,9 @@ pub async fn run(
             _ = terminate.recv() => Action::Terminate,
             // Before session events, so a flood of log lines cannot starve redraws.
             _ = frames.tick(), if dirty => {
-                terminal.draw(|frame| ui::draw(frame, app)).context("cannot draw the dashboard")?;
+                if let Err(e) = terminal.draw(|frame| ui::draw(frame, app)) {
+                    break Err(anyhow::Error::new(e).context("cannot draw the dashboard"));
+                }
                 dirty = false;
                 continue;
             }
@@ -93,8 +96,18 @@ pub async fn run(
                 }
             },
         };
+        let typed = matches!(action, Action::Key(_));
         pending.extend(app::update(app, action));
-        dirty = true;
+        if typed && !app.should_quit() {
+            // Keys come at human pace: answer them now rather than at the next frame.
+            if let Err(e) = terminal.draw(|frame| ui::draw(frame, app)) {
+                break Err(anyhow::Error::new(e).context("cannot draw the dashboard"));
+            }
+            frames.reset();
+            dirty = false;
+        } else {
+            dirty = true;
+        }
     };
     if let Some(left) = running.take() {
         // Leaving with a session still running (terminal error): stop it and its processes.
