@@ -258,7 +258,7 @@ fn hostile_results_edn_is_a_clear_error() {
         (
             "truncated",
             b"{:perf {:latency-graph {:valid? true}}, :valid? tr".to_vec(),
-            "unexpected end of input",
+            "unterminated map",
         ),
         (
             "non-UTF-8",
@@ -291,24 +291,40 @@ fn huge_results_edn_is_read() {
 }
 
 #[test]
-fn corrupt_history_line_is_reported_not_a_panic() {
+fn corrupt_history_is_reported_not_a_panic() {
     let sandbox = Sandbox::new();
-    assert!(sandbox.run("1").stdout(Stdio::null()).status().unwrap().success());
+    assert!(
+        sandbox
+            .run("1")
+            .stdout(Stdio::null())
+            .status()
+            .unwrap()
+            .success()
+    );
     let history = sandbox.work_dir().join("history.jsonl");
-    let mut bytes = std::fs::read(&history).unwrap();
-    bytes.extend_from_slice(b"{\"run_id\": \"cut\xff\n");
-    std::fs::write(&history, bytes).unwrap();
-    for command in ["show", "history"] {
-        let mut cmd = Command::cargo_bin("glomers").unwrap();
-        cmd.arg(command);
-        if command == "show" {
-            cmd.arg("1");
+    let good = std::fs::read(&history).unwrap();
+    let cases: [(&[u8], &str); 2] = [
+        (b"{\"run_id\": \"cut", "history.jsonl:2: not a run summary"),
+        (
+            b"{\"run_id\": \"\xff\"}",
+            "history.jsonl: stream did not contain valid UTF-8",
+        ),
+    ];
+    for (tail, why) in cases {
+        std::fs::write(&history, [good.as_slice(), tail, b"\n"].concat()).unwrap();
+        for args in [&["show", "1"][..], &["history"]] {
+            let out = Command::cargo_bin("glomers")
+                .unwrap()
+                .args(args)
+                .arg("--work-dir")
+                .arg(sandbox.work_dir())
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!stderr.contains("panicked"), "{stderr}");
+            assert_ne!(out.status.code(), Some(0), "{args:?}: {stderr}");
+            assert!(stderr.contains(why), "{args:?}: {stderr}");
         }
-        let out = cmd.arg("--work-dir").arg(sandbox.work_dir()).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        assert_ne!(out.status.code(), Some(0), "{command}: {stderr}");
-        assert!(stderr.contains("history.jsonl:2"), "{command}: {stderr}");
     }
 }
 
@@ -320,6 +336,8 @@ fn missing_cargo_is_a_build_error_with_exit_2() {
         .args(["run", "1", "--ci", "--time-limit", "1", "--work-dir"])
         .arg(sandbox.work_dir())
         .env("PATH", "/nonexistent")
+        // cargo test sets $CARGO, which the build step would use instead of PATH.
+        .env_remove("CARGO")
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
@@ -331,9 +349,12 @@ fn missing_cargo_is_a_build_error_with_exit_2() {
 #[test]
 fn missing_maelstrom_names_what_to_install() {
     let sandbox = Sandbox::new();
-    let out = sandbox
-        .run("1")
-        .args(["--backend", "maelstrom"])
+    let out = Command::cargo_bin("glomers")
+        .unwrap()
+        .args(["run", "1", "--ci", "--backend", "maelstrom", "--work-dir"])
+        .arg(sandbox.work_dir())
+        .arg("--bin")
+        .arg(sandbox.path("echo.py"))
         .env("PATH", "/usr/bin:/bin")
         .env_remove("MAELSTROM")
         .output()
@@ -352,10 +373,12 @@ fn unwritable_work_dir_is_an_error_with_exit_2() {
     let sandbox = Sandbox::new();
     // A path below a regular file cannot be created, even by root.
     std::fs::write(sandbox.path("file"), "").unwrap();
-    let out = sandbox
-        .run("1")
-        .arg("--work-dir")
+    let out = Command::cargo_bin("glomers")
+        .unwrap()
+        .args(["run", "1", "--ci", "--time-limit", "1", "--work-dir"])
         .arg(sandbox.path("file/glomers"))
+        .arg("--bin")
+        .arg(sandbox.path("echo.py"))
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
@@ -370,8 +393,15 @@ fn unwritable_work_dir_is_an_error_with_exit_2() {
 #[test]
 fn two_glomers_in_one_work_dir_do_not_clobber() {
     let sandbox = Sandbox::new();
-    let first = sandbox.run("2").arg("--json").stderr(Stdio::null()).spawn();
-    let second = sandbox.run("2").arg("--json").stderr(Stdio::null()).spawn();
+    let start = || {
+        sandbox
+            .run("2")
+            .arg("--json")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+    };
+    let (first, second) = (start(), start());
     let outputs = [first, second].map(|c| c.unwrap().wait_with_output().unwrap());
     let mut stores = Vec::new();
     for out in &outputs {
@@ -383,9 +413,43 @@ fn two_glomers_in_one_work_dir_do_not_clobber() {
     }
     assert_ne!(stores[0], stores[1], "each run has its own directory");
     // A later run in the same (now older) work dir adds to it.
-    assert!(sandbox.run("1").stdout(Stdio::null()).status().unwrap().success());
+    assert!(
+        sandbox
+            .run("1")
+            .stdout(Stdio::null())
+            .status()
+            .unwrap()
+            .success()
+    );
     let runs = History::new(&sandbox.work_dir()).load().unwrap();
     assert_eq!(runs.len(), 3);
     let ids: std::collections::BTreeSet<_> = runs.iter().map(|r| &r.run_id).collect();
     assert_eq!(ids.len(), 3, "distinct run ids: {ids:?}");
+}
+
+#[test]
+#[ignore = "known bug: println! panics with EPIPE when stdout is closed (e.g. `glomers show 1 | head -1`)"]
+fn output_into_a_closed_pipe_is_not_a_panic() {
+    let sandbox = Sandbox::new();
+    assert!(
+        sandbox
+            .run("1")
+            .stdout(Stdio::null())
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut child = Command::cargo_bin("glomers")
+        .unwrap()
+        .args(["show", "1", "--work-dir"])
+        .arg(sandbox.work_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end before glomers writes, as `| head -0` would.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

@@ -3,7 +3,8 @@
 //! dashboard writes, and `stty -a` afterwards shows the terminal mode it
 //! left behind. Skipped (with a note) where tmux or script is missing.
 //!
-//! The full run (build the nodes, run challenge 1 on the simulator) is
+//! The full run (build the nodes, run challenge 1 on the simulator, look
+//! at its latency chart and results tree) is
 //! `#[ignore]`d because a cold node build takes minutes:
 //! `cargo test -p glomers --test tui_pty -- --include-ignored` (about 15 s
 //! with the nodes already built in `CARGO_TARGET_DIR`).
@@ -253,6 +254,12 @@ fn dashboard_runs_echo_on_the_simulator_shows_node_logs_and_the_verdict() {
     });
     assert!(verdict.contains(" PASS "), "echo should pass:\n{verdict}");
     assert!(saw_node_log, "the node-log pane never showed n0");
+    // The run's history.edn becomes the latency chart, its results.edn the `t` tree.
+    dash.wait_for("latency: p50 p95 p99 max", SHORT);
+    dash.keys(&["t"]);
+    dash.wait_for("▾ :stats", SHORT);
+    dash.keys(&["t"]);
+    dash.wait_for("latency: p50 p95 p99 max", SHORT);
     dash.keys(&["5"]);
     dash.wait_for("history · 1 runs", SHORT);
     dash.keys(&["q"]);

@@ -15,9 +15,11 @@ use runner::history::RunSummary;
 use runner::results::RunResults;
 
 use super::form::{Form, FormOutcome};
+use super::latency::LatencyChart;
 use super::live::{Change, LiveSession};
+use super::tree::{self, NodePath};
 
-/// Lines moved by PgUp/PgDn in the node-log pane.
+/// Lines moved by PgUp/PgDn in the node-log pane and the results tree.
 pub const PAGE: usize = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +61,12 @@ pub enum Action {
         run_id: String,
         results: Result<RunResults, String>,
     },
+    /// The answer to [`Command::LoadRunFiles`].
+    RunFilesLoaded {
+        run_id: String,
+        latency: Result<LatencyChart, String>,
+        tree: Result<edn::Value, String>,
+    },
     /// A command could not be carried out (e.g. real Maelstrom is missing).
     Failed(String),
     /// SIGTERM or SIGINT from outside.
@@ -71,7 +79,15 @@ pub enum Command {
     StartSession(SessionRequest),
     Cancel,
     LoadHistory,
-    LoadResults { run_id: String, store_dir: PathBuf },
+    LoadResults {
+        run_id: String,
+        store_dir: PathBuf,
+    },
+    /// Read the store's `history.edn` (latency chart) and `results.edn` (tree).
+    LoadRunFiles {
+        run_id: String,
+        store_dir: PathBuf,
+    },
 }
 
 /// What to run; the event loop adds the paths and resolves the backend.
@@ -138,6 +154,43 @@ pub struct ResultsView {
     /// Full results (all latency quantiles, op stats, anomalies) when available.
     pub results: Option<RunResults>,
     pub load_error: Option<String>,
+    /// Latency over time from `history.edn`; `None` until read.
+    pub latency: Option<Result<LatencyChart, String>>,
+    /// The whole `results.edn`; `None` until read.
+    pub tree: Option<Result<edn::Value, String>>,
+    pub tree_view: TreeView,
+}
+
+impl ResultsView {
+    fn new(summary: RunSummary, results: Option<RunResults>) -> ResultsView {
+        ResultsView {
+            summary,
+            results,
+            load_error: None,
+            latency: None,
+            tree: None,
+            tree_view: TreeView::default(),
+        }
+    }
+
+    /// The rows of the results tree as currently folded (none before it is read).
+    pub fn tree_rows(&self) -> Vec<tree::TreeRow> {
+        match &self.tree {
+            Some(Ok(value)) => tree::rows(value, &self.tree_view.toggled),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The results tree toggled with `t` on the Results screen.
+#[derive(Debug, Clone, Default)]
+pub struct TreeView {
+    /// Shown instead of the summary.
+    pub shown: bool,
+    /// Selected row among the visible rows.
+    pub cursor: usize,
+    /// Nodes opened or folded by the user (see [`tree::is_open`]).
+    pub toggled: std::collections::BTreeSet<NodePath>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -254,6 +307,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
             }
             Vec::new()
         }
+        Action::RunFilesLoaded {
+            run_id,
+            latency,
+            tree,
+        } => {
+            if let Some(view) = app.results.as_mut().filter(|v| v.summary.run_id == run_id) {
+                view.latency = Some(latency);
+                view.tree = Some(tree);
+            }
+            Vec::new()
+        }
         Action::Failed(message) => {
             if app
                 .session
@@ -327,13 +391,52 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         Screen::Challenges => challenges_key(app, key),
         Screen::Run => run_key(app, key),
         Screen::History => history_key(app, key),
-        Screen::Results | Screen::Compare => {
+        Screen::Results => results_key(app, key),
+        Screen::Compare => {
             if key.code == KeyCode::Esc {
                 app.screen = Screen::Challenges;
             }
             Vec::new()
         }
     }
+}
+
+fn results_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    let Some(view) = app.results.as_mut() else {
+        if key.code == KeyCode::Esc {
+            app.screen = Screen::Challenges;
+        }
+        return Vec::new();
+    };
+    if !view.tree_view.shown {
+        match key.code {
+            KeyCode::Char('t') => view.tree_view.shown = true,
+            KeyCode::Esc => app.screen = Screen::Challenges,
+            _ => {}
+        }
+        return Vec::new();
+    }
+    let rows = view.tree_rows();
+    let tree_view = &mut view.tree_view;
+    if let Some(cursor) = moved(tree_view.cursor, rows.len(), key) {
+        tree_view.cursor = cursor;
+        return Vec::new();
+    }
+    let last = rows.len().saturating_sub(1);
+    match key.code {
+        KeyCode::Char('t') | KeyCode::Esc => tree_view.shown = false,
+        KeyCode::PageDown => tree_view.cursor = (tree_view.cursor + PAGE).min(last),
+        KeyCode::PageUp => tree_view.cursor = tree_view.cursor.saturating_sub(PAGE),
+        KeyCode::Enter | KeyCode::Char(' ') => {
+            if let Some(row) = rows.get(tree_view.cursor).filter(|r| r.open.is_some())
+                && !tree_view.toggled.remove(&row.path)
+            {
+                tree_view.toggled.insert(row.path.clone());
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
 }
 
 /// Moves a list cursor by a navigation key; `None` when the key is not one.
@@ -500,7 +603,7 @@ fn run_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
                 error: None,
             });
         }
-        KeyCode::Enter => open_live_results(app),
+        KeyCode::Enter => return open_live_results(app),
         _ => {}
     }
     Vec::new()
@@ -520,7 +623,7 @@ fn select_run(view: &mut RunView, run: usize) {
     };
 }
 
-fn open_live_results(app: &mut App) {
+fn open_live_results(app: &mut App) -> Vec<Command> {
     let outcome = app
         .session
         .as_ref()
@@ -528,14 +631,16 @@ fn open_live_results(app: &mut App) {
         .and_then(|r| r.outcome.as_ref());
     match outcome {
         Some(outcome) => {
-            app.results = Some(ResultsView {
-                summary: RunSummary::from(outcome.as_ref()),
-                results: outcome.results.clone(),
-                load_error: None,
-            });
+            let summary = RunSummary::from(outcome.as_ref());
+            let load = run_files(&summary);
+            app.results = Some(ResultsView::new(summary, outcome.results.clone()));
             app.screen = Screen::Results;
+            load
         }
-        None => app.notice = Some("this run has not finished yet".into()),
+        None => {
+            app.notice = Some("this run has not finished yet".into());
+            Vec::new()
+        }
     }
 }
 
@@ -595,20 +700,32 @@ fn history_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
 
 /// Opens a run from the history; its full results are read from its store.
 fn open_recorded(app: &mut App, summary: RunSummary) -> Vec<Command> {
-    let load = summary
+    let mut load = run_files(&summary);
+    if let Some(store_dir) = summary.store_dir.clone() {
+        load.insert(
+            0,
+            Command::LoadResults {
+                run_id: summary.run_id.clone(),
+                store_dir,
+            },
+        );
+    }
+    app.results = Some(ResultsView::new(summary, None));
+    app.screen = Screen::Results;
+    load
+}
+
+/// Reading the chart's and the tree's files, when the run kept a store.
+fn run_files(summary: &RunSummary) -> Vec<Command> {
+    summary
         .store_dir
         .clone()
-        .map(|store_dir| Command::LoadResults {
+        .map(|store_dir| Command::LoadRunFiles {
             run_id: summary.run_id.clone(),
             store_dir,
-        });
-    app.results = Some(ResultsView {
-        summary,
-        results: None,
-        load_error: None,
-    });
-    app.screen = Screen::Results;
-    load.into_iter().collect()
+        })
+        .into_iter()
+        .collect()
 }
 
 fn on_input_key(app: &mut App, key: KeyEvent) {
@@ -705,16 +822,14 @@ fn session_done(app: &mut App) -> Vec<Command> {
     if let [(a, _), (b, _)] = summaries.as_slice() {
         app.compare = Some((a.clone(), b.clone()));
     }
+    let mut commands = Vec::new();
     if let Some((summary, results)) = summaries.last().cloned()
         && app.screen == Screen::Run
         && !session.cancelling
     {
         app.run_view.run = session.runs.len() - 1;
-        app.results = Some(ResultsView {
-            summary,
-            results,
-            load_error: None,
-        });
+        commands = run_files(&summary);
+        app.results = Some(ResultsView::new(summary, results));
         app.screen = Screen::Results;
     }
     let passed = summaries.iter().filter(|(s, _)| s.passed).count();
@@ -722,14 +837,16 @@ fn session_done(app: &mut App) -> Vec<Command> {
         "session finished: {passed}/{} passed",
         summaries.len()
     ));
-    vec![Command::LoadHistory]
+    commands.push(Command::LoadHistory);
+    commands
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tui::test_support::{
-        history, outcome, play_finished, play_running, press, run_event, type_keys,
+        history, outcome, play_finished, play_running, press, run_event, run_files_loaded,
+        type_keys,
     };
     use runner::event::RunEvent;
 
@@ -962,7 +1079,7 @@ mod tests {
         assert_eq!(app.history_rows().len(), 1);
         let commands = press(&mut app, KeyCode::Enter);
         assert!(
-            matches!(&commands[..], [Command::LoadResults { run_id, .. }] if run_id.ends_with("-3d"))
+            matches!(&commands[..], [Command::LoadResults { run_id, .. }, Command::LoadRunFiles { run_id: files_of, .. }] if run_id.ends_with("-3d") && files_of == run_id)
         );
         assert_eq!(
             app.results.as_ref().map(|r| r.summary.id.as_str()),
@@ -999,6 +1116,73 @@ mod tests {
                 .unwrap_or_default()
                 .contains("not found")
         );
+    }
+
+    #[test]
+    fn results_tree_toggles_moves_folds_and_ignores_stale_files() {
+        let mut app = App::new(false);
+        update(&mut app, Action::HistoryLoaded(Ok(history())));
+        type_keys(&mut app, "5");
+        let commands = press(&mut app, KeyCode::Enter);
+        let [_, Command::LoadRunFiles { run_id, .. }] = &commands[..] else {
+            panic!("{commands:?}")
+        };
+        let run_id = run_id.clone();
+        update(&mut app, run_files_loaded("some-other-run"));
+        assert!(
+            app.results.as_ref().unwrap().tree.is_none(),
+            "not this run's files"
+        );
+        update(&mut app, run_files_loaded(&run_id));
+        let view = app.results.as_ref().unwrap();
+        assert!(matches!(view.latency, Some(Ok(_))) && matches!(view.tree, Some(Ok(_))));
+
+        type_keys(&mut app, "jt");
+        let view = app.results.as_ref().unwrap();
+        assert!(
+            view.tree_view.shown && view.tree_view.cursor == 0,
+            "j before t moves nothing"
+        );
+        let shown = view.tree_rows().len();
+        press(&mut app, KeyCode::Enter);
+        let view = app.results.as_ref().unwrap();
+        assert_eq!(view.tree_view.toggled, [vec![0]].into(), ":perf folded");
+        assert_eq!(view.tree_rows().len(), shown - 5, "its five rows hidden");
+        type_keys(&mut app, "G");
+        press(&mut app, KeyCode::PageDown);
+        let view = app.results.as_ref().unwrap();
+        assert_eq!(
+            view.tree_view.cursor,
+            view.tree_rows().len() - 1,
+            "stays on the last row"
+        );
+        type_keys(&mut app, "g ");
+        assert!(
+            app.results.as_ref().unwrap().tree_view.toggled.is_empty(),
+            "unfolded again"
+        );
+        press(&mut app, KeyCode::Esc);
+        assert!(!app.results.as_ref().unwrap().tree_view.shown);
+        assert_eq!(
+            app.screen,
+            Screen::Results,
+            "the first esc only leaves the tree"
+        );
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.screen, Screen::Challenges);
+    }
+
+    #[test]
+    fn a_finished_session_asks_for_its_run_files() {
+        let (mut app, _) = started("jjjjj");
+        play_running(&mut app, 0, "3d");
+        play_finished(&mut app, 0, outcome("3d", "r-3d", 20.0, 300.0, 500.0));
+        let commands = update(&mut app, Action::Session(SessionEvent::Done));
+        assert!(matches!(
+            &commands[..],
+            [Command::LoadRunFiles { run_id, store_dir }, Command::LoadHistory]
+                if run_id == "r-3d" && store_dir.ends_with("r-3d/store/current")
+        ));
     }
 
     #[test]

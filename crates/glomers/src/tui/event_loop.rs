@@ -22,7 +22,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::app::{self, Action, App, Command, SessionRequest};
-use super::ui;
+use super::{latency, ui};
 
 /// Minimum time between two redraws (20 fps).
 const FRAME: Duration = Duration::from_millis(50);
@@ -51,11 +51,13 @@ pub async fn run(
     let mut frames = tokio::time::interval(FRAME);
     frames.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut running: Option<Running> = None;
+    // Answers of work done off the loop (reading a run's large files).
+    let (background, mut answers) = mpsc::unbounded_channel::<Action>();
     let mut pending = App::startup();
     let mut dirty = true;
     let result = loop {
         for command in std::mem::take(&mut pending) {
-            if let Some(action) = execute(command, setup, &mut running) {
+            if let Some(action) = execute(command, setup, &mut running, &background) {
                 pending.extend(app::update(app, action));
                 dirty = true;
             }
@@ -77,6 +79,7 @@ pub async fn run(
             },
             _ = interrupt.recv() => Action::Terminate,
             _ = terminate.recv() => Action::Terminate,
+            Some(answer) = answers.recv() => answer,
             // Before session events, so a flood of log lines cannot starve redraws.
             _ = frames.tick(), if dirty => {
                 if let Err(e) = terminal.draw(|frame| ui::draw(frame, app)) {
@@ -125,7 +128,14 @@ async fn next_session_event(running: &mut Option<Running>) -> Option<SessionEven
 }
 
 /// Carries out one command; returns its answer, if it has one.
-fn execute(command: Command, setup: &Setup, running: &mut Option<Running>) -> Option<Action> {
+/// Answers that take long (a history can be tens of thousands of lines) come
+/// later through `background` instead, so keys and redraws are not held up.
+fn execute(
+    command: Command,
+    setup: &Setup,
+    running: &mut Option<Running>,
+    background: &mpsc::UnboundedSender<Action>,
+) -> Option<Action> {
     match command {
         Command::LoadHistory => Some(Action::HistoryLoaded(
             History::new(&setup.glomers_dir)
@@ -136,6 +146,22 @@ fn execute(command: Command, setup: &Setup, running: &mut Option<Running>) -> Op
             let results =
                 RunResults::read(&store_dir.join("results.edn")).map_err(|e| e.to_string());
             Some(Action::ResultsLoaded { run_id, results })
+        }
+        Command::LoadRunFiles { run_id, store_dir } => {
+            let background = background.clone();
+            tokio::task::spawn_blocking(move || {
+                let latency = read_text(&store_dir.join("history.edn"))
+                    .and_then(|text| latency::latency_chart(&text));
+                let tree = read_text(&store_dir.join("results.edn"))
+                    .and_then(|text| edn::parse(&text).map_err(|e| format!("results.edn: {e}")));
+                // The loop has ended when nobody listens: nothing left to show.
+                let _ = background.send(Action::RunFilesLoaded {
+                    run_id,
+                    latency,
+                    tree,
+                });
+            });
+            None
         }
         Command::Cancel => {
             if let Some(running) = running {
@@ -151,6 +177,11 @@ fn execute(command: Command, setup: &Setup, running: &mut Option<Running>) -> Op
             Err(e) => Some(Action::Failed(e.to_string())),
         },
     }
+}
+
+/// A whole file as text; the error names the file.
+fn read_text(path: &std::path::Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn start(request: SessionRequest, setup: &Setup) -> Result<Running, runner::backend::BackendError> {

@@ -8,15 +8,17 @@
 //!
 //! Layout, in the order data flows:
 //! - `event_loop`: terminal input, session events and signals become [`app::Action`]s; executes [`app::Command`]s; draws at most ~20 times a second.
-//! - `app`: all state and the pure `update`; `live` (the running session's bounded buffers) and `form` (the parameter form) are parts of it.
+//! - `app`: all state and the pure `update`; `live` (the running session's bounded buffers), `form` (the parameter form), `latency` (the Results chart's series) and `tree` (`results.edn` folded) are parts of it.
 //! - `ui`: `draw(frame, &App)`, one module per screen; never mutates.
 //! - `terminal`: raw mode and the alternate screen, restored on drop and on panic.
 
 mod app;
 mod event_loop;
 mod form;
+mod latency;
 mod live;
 mod terminal;
+mod tree;
 mod ui;
 
 #[cfg(test)]

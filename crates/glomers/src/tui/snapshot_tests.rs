@@ -7,7 +7,9 @@ use ratatui::backend::TestBackend;
 use runner::event::SessionEvent;
 
 use super::app::{Action, App, Screen, update};
-use super::test_support::{history, outcome, play_finished, play_running, press, type_keys};
+use super::test_support::{
+    history, outcome, play_finished, play_running, press, run_files_loaded, type_keys,
+};
 use super::ui;
 
 fn render(app: &App, width: u16, height: u16) -> String {
@@ -113,8 +115,8 @@ fn results_screen_after_a_session() {
     snapshot_sizes("compare", &app);
 }
 
-#[test]
-fn results_screen_passing() {
+/// The passing 3d run opened from History, its results and run files read.
+fn opened_3d() -> App {
     let mut app = app_with_history();
     type_keys(&mut app, "5j");
     press(&mut app, KeyCode::Enter);
@@ -129,7 +131,51 @@ fn results_screen_passing() {
             results: Ok(results),
         },
     );
+    update(&mut app, run_files_loaded("20261125T171000.000Z-3d"));
+    app
+}
+
+#[test]
+fn results_screen_passing_with_latency_chart() {
+    let app = opened_3d();
     snapshot_sizes("results_passed", &app);
+}
+
+#[test]
+fn results_tree_folded_and_scrolled() {
+    let mut app = opened_3d();
+    type_keys(&mut app, "t");
+    snapshot_sizes("results_tree", &app);
+    // Down to :stats → :by-f → :broadcast (folded at depth 2), unfold it, then a page on.
+    type_keys(&mut app, &"j".repeat(17));
+    let view = app.results.as_ref().expect("open");
+    assert!(view.tree_rows()[17].text.starts_with(":broadcast"));
+    type_keys(&mut app, " ");
+    press(&mut app, KeyCode::PageDown);
+    snapshot_sizes("results_tree_unfolded_scrolled", &app);
+}
+
+#[test]
+fn unreadable_run_files_are_reported_in_place() {
+    let mut app = app_with_history();
+    type_keys(&mut app, "5j");
+    press(&mut app, KeyCode::Enter);
+    update(
+        &mut app,
+        Action::RunFilesLoaded {
+            run_id: "20261125T171000.000Z-3d".into(),
+            latency: Err("history.edn line 7: missing key :time".into()),
+            tree: Err("results.edn: unexpected end of input".into()),
+        },
+    );
+    assert!(render(&app, 120, 40).contains("history.edn line 7: missing key :time"));
+    type_keys(&mut app, "tj");
+    assert!(render(&app, 80, 24).contains("results.edn: unexpected end of input"));
+    assert_eq!(
+        app.results.as_ref().unwrap().tree_view.cursor,
+        0,
+        "no rows to move over"
+    );
 }
 
 #[test]
@@ -143,7 +189,7 @@ fn history_screen() {
 fn overlays() {
     let mut app = app_with_history();
     press(&mut app, KeyCode::Char('?'));
-    insta::assert_snapshot!("help_80x24", render(&app, 80, 24));
+    snapshot_sizes("help", &app);
     press(&mut app, KeyCode::Esc);
     type_keys(&mut app, "jjjjjep12x");
     press(&mut app, KeyCode::Enter);

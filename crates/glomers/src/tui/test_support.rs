@@ -163,3 +163,36 @@ pub fn play_finished(app: &mut App, index: usize, outcome: RunOutcome) {
     run_event(app, index, RunEvent::Phase(Phase::Done));
     run_event(app, index, RunEvent::Finished(Box::new(outcome)));
 }
+
+/// A history of 5 s: five clients each invoking every 250 ms, latencies
+/// rising from 20 ms to about 120 ms plus up to 108 ms of jitter.
+pub fn synthetic_history() -> String {
+    let mut events: Vec<(u64, String)> = Vec::new();
+    for i in 0..100u64 {
+        let invoked_ms = i * 50;
+        let latency_ms = 20 + i + (i * 7 % 10) * 12;
+        let process = i % 5;
+        for (at, kind) in [(invoked_ms, "invoke"), (invoked_ms + latency_ms, "ok")] {
+            events.push((at * 1_000_000, format!(":type :{kind}, :process {process}")));
+        }
+    }
+    events.sort_by_key(|(at, _)| *at);
+    events
+        .iter()
+        .enumerate()
+        .map(|(index, (at, rest))| {
+            format!("{{:index {index}, :time {at}, {rest}, :f :broadcast, :value {index}}}\n")
+        })
+        .collect()
+}
+
+/// The answer to `LoadRunFiles` for `run_id`: the synthetic history's chart
+/// and a real Maelstrom `results.edn` (broadcast, invalid).
+pub fn run_files_loaded(run_id: &str) -> Action {
+    let results = include_str!("../../tests/fixtures/maelstrom/broadcast-invalid/results.edn");
+    Action::RunFilesLoaded {
+        run_id: run_id.into(),
+        latency: super::latency::latency_chart(&synthetic_history()),
+        tree: edn::parse(results).map_err(|e| e.to_string()),
+    }
+}

@@ -135,7 +135,10 @@ fn keys(app: &App) -> &'static str {
         Screen::Run => {
             "tab/[ ] node · f follow · PgUp/PgDn scroll · / filter · , . run · c cancel · enter results · ? help"
         }
-        Screen::Results => "1-5 screens · esc back · ? help · q quit",
+        Screen::Results if app.results.as_ref().is_some_and(|r| r.tree_view.shown) => {
+            "↑↓ move · PgUp/PgDn page · enter/space fold · t or esc summary · ? help · q quit"
+        }
+        Screen::Results => "t results.edn tree · 1-5 screens · esc back · ? help · q quit",
         Screen::Compare => "1-5 screens · esc back · ? help · q quit",
         Screen::History => {
             "↑↓ move · enter open · / filter · m mark · c compare with mark · esc back · ? help"
@@ -161,7 +164,11 @@ const HELP: &[(&str, &str)] = &[
         "history",
         "enter open · / filter by challenge · m mark · c compare marked run with the cursor",
     ),
-    ("results, compare", "esc back"),
+    (
+        "results",
+        "t full results.edn tree · in the tree: j/k or ↑/↓ move · PgUp/PgDn page · enter/space fold or unfold · t or esc back to the summary · elsewhere esc back",
+    ),
+    ("compare", "esc back"),
 ];
 
 fn draw_help(frame: &mut Frame<'_>, theme: Theme) {

@@ -1,15 +1,27 @@
 //! The Results screen: the verdict with a reason per failed criterion,
 //! each thresholded metric as a gauge against its limit, latency
-//! quantiles, op counts, anomalies and where the run's files are.
+//! quantiles, op counts, anomalies and where the run's files are, and
+//! latency over time as a chart. `t` swaps all but the verdict for the
+//! whole `results.edn` as a foldable tree.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, LineGauge, Paragraph, Wrap};
+use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LineGauge, Paragraph, Wrap};
 use runner::verdict::show;
 
 use super::{Theme, number, profile_name, status_name};
 use crate::tui::app::{App, ResultsView};
+
+/// Rows the stable-latency table and the run facts need side by side.
+const FACTS_HEIGHT: u16 = 9;
+/// Below this many rows for the lower half, the chart takes the place of the
+/// stable-latency table (the gauges and the tree still show those numbers).
+const TALL: u16 = FACTS_HEIGHT + 8;
+/// Width of the run-facts pane beside the chart on short terminals.
+const FACTS_WIDTH: u16 = 40;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     let Some(view) = &app.results else {
@@ -22,6 +34,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     };
     let s = &view.summary;
     let reasons = s.reasons.len().min(4) as u16;
+    if view.tree_view.shown {
+        let [verdict_area, tree_area] =
+            Layout::vertical([Constraint::Length(3 + reasons), Constraint::Fill(1)]).areas(area);
+        draw_verdict(frame, verdict_area, view, theme);
+        draw_tree(frame, tree_area, view, theme);
+        return;
+    }
     let gauges = s.margins.len() as u16 + u16::from(s.availability.is_some());
     let [verdict_area, metrics_area, details_area] = Layout::vertical([
         Constraint::Length(3 + reasons),
@@ -31,10 +50,151 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     .areas(area);
     draw_verdict(frame, verdict_area, view, theme);
     draw_metrics(frame, metrics_area, view, theme);
-    let [latency_area, facts_area] =
-        Layout::horizontal([Constraint::Length(24), Constraint::Fill(1)]).areas(details_area);
-    draw_latencies(frame, latency_area, view, theme);
-    draw_facts(frame, facts_area, view, theme);
+    if details_area.height >= TALL {
+        let [table_row, chart_area] =
+            Layout::vertical([Constraint::Length(FACTS_HEIGHT), Constraint::Fill(1)])
+                .areas(details_area);
+        let [latency_area, facts_area] =
+            Layout::horizontal([Constraint::Length(24), Constraint::Fill(1)]).areas(table_row);
+        draw_latencies(frame, latency_area, view, theme);
+        draw_facts(frame, facts_area, view, theme);
+        draw_chart(frame, chart_area, view, theme);
+    } else {
+        let [chart_area, facts_area] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Length(FACTS_WIDTH)])
+                .areas(details_area);
+        draw_chart(frame, chart_area, view, theme);
+        draw_facts(frame, facts_area, view, theme);
+    }
+}
+
+/// Latency per time bucket of every client op, one line per quantile.
+fn draw_chart(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Theme) {
+    let chart = match &view.latency {
+        Some(Ok(chart)) if chart.lines.iter().any(|l| !l.points.is_empty()) => chart,
+        other => {
+            let (note, style) = match other {
+                Some(Err(e)) => (format!(" {e}"), theme.warn()),
+                Some(Ok(_)) => (" no completed client operations".into(), theme.dim()),
+                None if view.summary.store_dir.is_none() => {
+                    (" no store: nothing to chart".into(), theme.dim())
+                }
+                None => (" reading history.edn…".into(), theme.dim()),
+            };
+            let block = Block::bordered().title(" latency over time ");
+            frame.render_widget(
+                Paragraph::new(Line::styled(note, style))
+                    .wrap(Wrap { trim: false })
+                    .block(block),
+                area,
+            );
+            return;
+        }
+    };
+    let datasets: Vec<Dataset<'_>> = chart
+        .lines
+        .iter()
+        .zip(LINE_COLORS)
+        .map(|(line, color)| {
+            Dataset::default()
+                .name(line.name())
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(line_style(color, theme))
+                .data(&line.points)
+        })
+        .collect();
+    // The title doubles as the legend: a legend box would hide the latest,
+    // often highest, points in the top-right corner of a small chart.
+    let mut title = vec![Span::raw(" latency:")];
+    for (line, color) in chart.lines.iter().zip(LINE_COLORS) {
+        title.push(Span::styled(
+            format!(" {}", line.name()),
+            line_style(color, theme),
+        ));
+    }
+    title.push(Span::raw(format!(" · per {} s ", show(chart.bucket_s))));
+    let widget = Chart::new(datasets)
+        .block(Block::bordered().title(Line::from(title)))
+        .legend_position(None)
+        .x_axis(axis(chart.span_s, "s", theme))
+        .y_axis(axis(nice_top(chart.max_ms), "ms", theme));
+    frame.render_widget(widget, area);
+}
+
+/// Median, 95th, 99th, maximum: cooler to hotter.
+const LINE_COLORS: [Color; 4] = [Color::Green, Color::Cyan, Color::Yellow, Color::Red];
+
+fn line_style(color: Color, theme: Theme) -> Style {
+    if theme.color {
+        Style::new().fg(color)
+    } else {
+        Style::new()
+    }
+}
+
+/// An axis from 0 to `top` labelled at both ends and the middle.
+fn axis(top: f64, unit: &str, theme: Theme) -> Axis<'static> {
+    let top = top.max(f64::MIN_POSITIVE);
+    Axis::default()
+        .bounds([0.0, top])
+        .style(theme.dim())
+        .labels([
+            "0".to_string(),
+            show((top / 2.0 * 10.0).round() / 10.0),
+            format!("{} {unit}", show((top * 10.0).round() / 10.0)),
+        ])
+}
+
+/// The y axis top: the highest latency rounded up to a round number, in
+/// steps fine enough that the lines still fill most of the height.
+fn nice_top(max_ms: f64) -> f64 {
+    if max_ms <= 0.0 {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(max_ms.log10().floor());
+    [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
+        .into_iter()
+        .map(|step| step * magnitude)
+        .find(|top| *top >= max_ms)
+        .unwrap_or(10.0 * magnitude)
+}
+
+/// `results.edn` folded as the user left it; the cursor row stays in view.
+fn draw_tree(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Theme) {
+    let title = " results.edn · ↑↓ move · enter fold/unfold · t back ";
+    let block = Block::bordered().title(title);
+    let lines: Vec<Line<'_>> = match &view.tree {
+        None if view.summary.store_dir.is_none() => {
+            vec![Line::styled(" no store: no results.edn", theme.dim())]
+        }
+        None => vec![Line::styled(" reading results.edn…", theme.dim())],
+        Some(Err(e)) => vec![Line::styled(format!(" {e}"), theme.warn())],
+        Some(Ok(_)) => {
+            let rows = view.tree_rows();
+            let height = usize::from(block.inner(area).height);
+            let first = (view.tree_view.cursor + 1).saturating_sub(height);
+            rows.iter()
+                .enumerate()
+                .skip(first)
+                .take(height)
+                .map(|(i, row)| {
+                    let marker = match row.open {
+                        Some(true) => "▾ ",
+                        Some(false) => "▸ ",
+                        None => "  ",
+                    };
+                    let text = format!("{}{marker}{}", "  ".repeat(row.depth), row.text);
+                    if i == view.tree_view.cursor {
+                        Line::styled(text, theme.selected())
+                    } else {
+                        Line::raw(text)
+                    }
+                })
+                .collect()
+        }
+    };
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 fn draw_verdict(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Theme) {
