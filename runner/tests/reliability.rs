@@ -178,3 +178,50 @@ proptest! {
         let _ = CrashReport::gather(&lines, None).headline();
     }
 }
+
+/// Test files whose every test must appear in `docs/reliability.md`.
+const SUITES: [&str; 3] = [
+    "crates/sim/tests/misbehaviour.rs",
+    "runner/tests/reliability.rs",
+    "crates/glomers/tests/reliability.rs",
+];
+
+/// Names of the `#[test]` functions in `source` (plain and proptest ones).
+fn test_names(source: &str) -> Vec<String> {
+    let test_fn = regex::Regex::new(r"#\[test\]\s*(?:#\[ignore[^\]]*\]\s*)?fn (\w+)").unwrap();
+    test_fn
+        .captures_iter(source)
+        .map(|c| c[1].to_string())
+        .collect()
+}
+
+#[test]
+fn reliability_doc_matches_the_tests() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let doc = std::fs::read_to_string(root.join("docs/reliability.md")).unwrap();
+    let reference = regex::Regex::new(r"`([\w/.-]+\.rs)::(\w+)`").unwrap();
+    let mut named = Vec::new();
+    for c in reference.captures_iter(&doc) {
+        let source = std::fs::read_to_string(root.join(&c[1]))
+            .unwrap_or_else(|e| panic!("docs/reliability.md names {}: {e}", &c[1]));
+        assert!(
+            test_names(&source).iter().any(|t| t == &c[2]),
+            "docs/reliability.md names {}::{}, which is not a test there",
+            &c[1],
+            &c[2]
+        );
+        named.push(format!("{}::{}", &c[1], &c[2]));
+    }
+    for suite in SUITES {
+        let source = std::fs::read_to_string(root.join(suite)).unwrap();
+        let names = test_names(&source);
+        assert!(!names.is_empty(), "no tests found in {suite}");
+        for name in names {
+            let full = format!("{suite}::{name}");
+            assert!(
+                named.contains(&full),
+                "{full} is missing from docs/reliability.md"
+            );
+        }
+    }
+}

@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
-"""A correct echo node that floods stderr from a thread: 128 MiB of 4 KiB lines,
-then one 80 MiB line with no newline until its end (longer than the simulator's
-line limit), then keeps logging a line per echo."""
+"""A correct echo node that floods stderr from a thread: one 80 MiB line
+(longer than the simulator's 64 MiB line limit), then 32 MiB of 4 KiB lines."""
 import sys
 import threading
 import node_lib
@@ -10,12 +9,13 @@ LINE = "e" * 4095 + "\n"
 
 
 def flood():
-    for _ in range(128 * 256):
-        sys.stderr.write(LINE)
     chunk = "L" * (1 << 20)
     for _ in range(80):
         sys.stderr.write(chunk)
-    sys.stderr.write("\nflood done\n")
+    sys.stderr.write("\n")
+    for _ in range(32 * 256):
+        sys.stderr.write(LINE)
+    sys.stderr.write("flood done\n")
     sys.stderr.flush()
 
 
