@@ -228,11 +228,19 @@ fn spawn_supervised(
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
+    let parent = nix::unistd::getpid();
     // SAFETY: the closure runs in the forked child before exec and only makes
-    // the prctl syscall, which is async-signal-safe and touches no memory of ours.
+    // the prctl and getppid syscalls, which are async-signal-safe and touch no memory of ours.
     unsafe {
-        command.pre_exec(|| {
-            nix::sys::prctl::set_pdeathsig(Signal::SIGTERM).map_err(std::io::Error::from)
+        command.pre_exec(move || {
+            nix::sys::prctl::set_pdeathsig(Signal::SIGTERM).map_err(std::io::Error::from)?;
+            // If glomers died between fork and prctl, no signal will ever come: give up now.
+            if nix::unistd::getppid() != parent {
+                return Err(std::io::Error::other(
+                    "glomers exited while starting the backend",
+                ));
+            }
+            Ok(())
         });
     }
     command.spawn()

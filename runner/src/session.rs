@@ -155,8 +155,12 @@ async fn run_one(
     let simulator = config.backend.kind == BackendKind::Sim;
     let params = challenge.params(config.profile, simulator, &config.overrides);
     let now = chrono::Utc::now();
-    let run_id = format!("{}-{}", now.format("%Y%m%dT%H%M%S%.3fZ"), challenge.id);
-    let work_dir = config.glomers_dir.join("runs").join(&run_id);
+    let runs_dir = config.glomers_dir.join("runs");
+    let run_id = claim_run_id(
+        &runs_dir,
+        format!("{}-{}", now.format("%Y%m%dT%H%M%S%.3fZ"), challenge.id),
+    );
+    let work_dir = runs_dir.join(&run_id);
     let started = Instant::now();
     let mut outcome = RunOutcome {
         run_id: run_id.clone(),
@@ -225,6 +229,25 @@ async fn run_one(
     outcome.store_dir = launch::find_store_dir(&work_dir);
     judge_exit(&mut outcome, &exit);
     record(config, outcome)
+}
+
+/// A run id that no other run, in this or another glomers process, has taken:
+/// its directory is created here, atomically, so two runs started in the same
+/// millisecond become `…-3d` and `…-3d-2` instead of sharing a store.
+fn claim_run_id(runs_dir: &std::path::Path, base: String) -> String {
+    let _ = std::fs::create_dir_all(runs_dir);
+    let mut attempt = 1;
+    loop {
+        let id = match attempt {
+            1 => base.clone(),
+            n => format!("{base}-{n}"),
+        };
+        match std::fs::create_dir(runs_dir.join(&id)) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => attempt += 1,
+            // Created, or an error that launching reports with the directory's path.
+            _ => return id,
+        }
+    }
 }
 
 /// Sets status and verdict from how the backend ended and what it wrote.
@@ -341,4 +364,20 @@ fn record(config: &SessionConfig, mut outcome: RunOutcome) -> RunOutcome {
 /// Where runs and history live by default: `<workspace>/.glomers`.
 pub fn default_glomers_dir(workspace_root: &Path) -> PathBuf {
     workspace_root.join(".glomers")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn run_ids_taken_in_the_same_millisecond_get_a_suffix() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = super::claim_run_id(dir.path(), "t-3d".into());
+        let second = super::claim_run_id(dir.path(), "t-3d".into());
+        let third = super::claim_run_id(dir.path(), "t-3d".into());
+        assert_eq!(
+            (first.as_str(), second.as_str(), third.as_str()),
+            ("t-3d", "t-3d-2", "t-3d-3")
+        );
+        assert!(dir.path().join("t-3d-3").is_dir());
+    }
 }

@@ -26,6 +26,13 @@ use cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Some(Command::List | Command::History { .. } | Command::Show { .. })
+            | Some(Command::Compare { .. } | Command::Completions { .. })
+    ) {
+        end_quietly_on_closed_pipe();
+    }
     let workspace = cli
         .workspace
         .clone()
@@ -73,6 +80,17 @@ fn main() -> ExitCode {
         eprintln!("glomers: {e:#}");
         ExitCode::from(run::EXIT_INFRA)
     })
+}
+
+/// Commands that only print end like other Unix tools when their reader goes
+/// away (`glomers show 3d | head -1`). Commands that run things keep ignoring
+/// SIGPIPE: a closed pipe must never kill a run and orphan its nodes.
+#[allow(unsafe_code)]
+fn end_quietly_on_closed_pipe() {
+    // SAFETY: called before any thread is started; SIG_DFL is always a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 fn tokio_runtime() -> anyhow::Result<tokio::runtime::Runtime> {

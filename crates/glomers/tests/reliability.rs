@@ -447,7 +447,6 @@ fn runs_in_an_older_work_dir_are_added_alongside() {
 }
 
 #[test]
-#[ignore = "known bug: run ids are millisecond timestamps, so two glomers started in the same millisecond share a run directory"]
 fn two_glomers_in_one_work_dir_do_not_clobber() {
     let sandbox = Sandbox::new();
     // Collisions need both starts in one millisecond: 1 pair in ~6 on a busy machine.
@@ -460,7 +459,6 @@ fn two_glomers_in_one_work_dir_do_not_clobber() {
 }
 
 #[test]
-#[ignore = "known bug: println! panics with EPIPE when stdout is closed (e.g. `glomers show 1 | head -1`)"]
 fn output_into_a_closed_pipe_is_not_a_panic() {
     let sandbox = Sandbox::new();
     assert!(

@@ -239,12 +239,19 @@ fn exit_status_number(status: std::process::ExitStatus) -> i32 {
 /// no node outlives a crashed or killed simulator.
 #[allow(unsafe_code)]
 fn die_with_parent(cmd: &mut tokio::process::Command) {
+    let parent = std::process::id();
     // SAFETY: the closure runs in the forked child before exec and only calls
-    // prctl, which is async-signal-safe and touches no shared state.
+    // prctl and getppid, which are async-signal-safe and touch no shared state.
     unsafe {
-        cmd.pre_exec(|| {
+        cmd.pre_exec(move || {
             if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
                 return Err(std::io::Error::last_os_error());
+            }
+            // If the simulator died between fork and prctl, no signal will ever come.
+            if libc::getppid() as u32 != parent {
+                return Err(std::io::Error::other(
+                    "the simulator exited while starting the node",
+                ));
             }
             Ok(())
         });
