@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::message::{Body, ErrorReply, Message};
+use crate::message::{Body, ErrorCode, ErrorReply, Message};
 
 /// How long an [`Net::rpc`] waits by default: well under Maelstrom's 5 s
 /// client timeout so a node can still answer its client after one retry.
@@ -108,6 +108,23 @@ impl Net {
         match request.body.msg_id {
             Some(id) => self.reply_to(&request.src, id, payload),
             None => tracing::debug!(src = %request.src, "no msg_id, so no reply sent"),
+        }
+    }
+
+    /// Replies with `outcome`'s payload, or, if it failed, with an error of
+    /// `code` carrying the failure's text (logged, as the request is given up).
+    pub fn reply_or_error<P>(
+        &self,
+        request: &Message<P>,
+        outcome: Result<impl Serialize, impl std::fmt::Display>,
+        code: ErrorCode,
+    ) {
+        match outcome {
+            Ok(payload) => self.reply(request, payload),
+            Err(error) => {
+                tracing::warn!(%error, "giving up on a client request");
+                self.reply(request, ErrorReply::new(code, error.to_string()));
+            }
         }
     }
 

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use nodes::kv::{Kv, KvError};
-use nodes::{Ctx, ErrorCode, ErrorReply, Event, Message, Node};
+use nodes::{Ctx, ErrorCode, Event, Node};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
@@ -56,7 +56,7 @@ impl Node for Counter {
                 let (kv, net) = (self.kv.clone(), ctx.net().clone());
                 tokio::spawn(async move {
                     let outcome = add(&kv, delta).await.map(|()| Payload::AddOk);
-                    answer(&net, &msg, outcome);
+                    net.reply_or_error(&msg, outcome, ErrorCode::TemporarilyUnavailable);
                 });
             }
             Payload::Read => {
@@ -67,7 +67,7 @@ impl Node for Counter {
                     let outcome = fresh_read(&kv, scratch)
                         .await
                         .map(|value| Payload::ReadOk { value });
-                    answer(&net, &msg, outcome);
+                    net.reply_or_error(&msg, outcome, ErrorCode::TemporarilyUnavailable);
                 });
             }
             Payload::AddOk | Payload::ReadOk { .. } => {}
@@ -93,19 +93,6 @@ async fn add(kv: &Kv, delta: u64) -> Result<(), KvError> {
 async fn fresh_read(kv: &Kv, (scratch_key, sync): (String, u64)) -> Result<u64, KvError> {
     kv.write(&scratch_key, sync).await?;
     Ok(kv.read_opt::<u64>(COUNTER_KEY).await?.unwrap_or(0))
-}
-
-fn answer(net: &nodes::Net, request: &Message<Payload>, outcome: Result<Payload, KvError>) {
-    match outcome {
-        Ok(reply) => net.reply(request, reply),
-        Err(error) => {
-            tracing::warn!(%error, "giving up on a client request");
-            net.reply(
-                request,
-                ErrorReply::new(ErrorCode::TemporarilyUnavailable, error.to_string()),
-            );
-        }
-    }
 }
 
 fn main() -> anyhow::Result<()> {

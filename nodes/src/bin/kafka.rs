@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use nodes::kv::{Kv, KvError};
-use nodes::{Ctx, ErrorCode, ErrorReply, Event, Message, Net, Node};
+use nodes::{Ctx, ErrorCode, Event, Node};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::time::Instant;
@@ -84,7 +84,8 @@ impl Node for Kafka {
                     .map(|offsets| Payload::ListCommittedOffsetsOk { offsets }),
                 _ => return,
             };
-            answer(&net, &msg, outcome);
+            // Indefinite on purpose: a timed-out cas may still have applied.
+            net.reply_or_error(&msg, outcome, ErrorCode::Timeout);
         });
     }
 }
@@ -157,20 +158,6 @@ async fn committed(kv: &Kv, keys: &[String]) -> Result<BTreeMap<String, u64>, Kv
         }
     }
     Ok(offsets)
-}
-
-fn answer(net: &Net, request: &Message<Payload>, outcome: Result<Payload, KvError>) {
-    match outcome {
-        Ok(reply) => net.reply(request, reply),
-        Err(error) => {
-            // Indefinite on purpose: a timed-out cas may still have applied.
-            tracing::warn!(%error, "giving up on a client request");
-            net.reply(
-                request,
-                ErrorReply::new(ErrorCode::Timeout, error.to_string()),
-            );
-        }
-    }
 }
 
 fn main() -> anyhow::Result<()> {
