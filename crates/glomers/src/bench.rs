@@ -201,10 +201,8 @@ fn sample(outcome: &RunOutcome) -> BenchSample {
 
 /// The quiet period before final reads: part of the workload, not backend overhead.
 fn recovery_wait_s(outcome: &RunOutcome) -> f64 {
-    let has_final_phase = matches!(
-        outcome.challenge.workload,
-        "broadcast" | "g-set" | "g-counter" | "pn-counter" | "kafka"
-    );
+    let has_final_phase = sim::workloads::Kind::from_name(outcome.challenge.workload)
+        .is_some_and(sim::workloads::Kind::has_final_phase);
     if has_final_phase {
         outcome
             .params
