@@ -17,6 +17,7 @@
 //! ```
 //!
 //! Layout:
+//! - `incremental`: the same results from ops fed one at a time, in bounded memory.
 //! - `history`: the `Op` type; reading `history.edn`, printing ops; pairing invocations.
 //! - `generic`: `:perf`, `:timeline`, `:exceptions`, `:stats`, `:availability`.
 //! - `workloads`: one checker per workload (`:workload`).
@@ -27,6 +28,7 @@
 mod float32;
 pub mod generic;
 pub mod history;
+mod incremental;
 pub mod order;
 pub mod validity;
 pub mod workloads;
@@ -35,6 +37,7 @@ use edn::Value;
 use history::Op;
 
 pub use float32::{float32_ratio, float32_value};
+pub use incremental::Incremental;
 pub use validity::Validity;
 
 /// The test options that change how a history is judged.
@@ -150,6 +153,11 @@ fn split_at_spaced_comma(text: &str) -> Option<(&str, &str)> {
 /// :availability :net :workload :valid?`; the top-level `:valid?` merges the
 /// seven checkers' verdicts (false > :unknown > true).
 pub fn analyze(history: &[Op], options: &CheckOptions, net: Value) -> Value {
+    assemble(history, options, net, workloads::check(history, options))
+}
+
+/// The result map around an already computed `:workload` result.
+fn assemble(history: &[Op], options: &CheckOptions, net: Value, workload: Value) -> Value {
     let stats_rule = if options.workload == "kafka" {
         generic::StatsRule::Kafka
     } else {
@@ -165,7 +173,7 @@ pub fn analyze(history: &[Op], options: &CheckOptions, net: Value) -> Value {
             generic::availability(history, options.availability),
         ),
         ("net", net),
-        ("workload", workloads::check(history, options)),
+        ("workload", workload),
     ];
     let valid = Validity::merge(
         checkers

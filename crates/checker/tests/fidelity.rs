@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 
 use checker::history::{Op, OpType, read_history};
 use checker::order::clj_eq;
-use checker::{Availability, CheckOptions, analyze, float32_ratio, split_consistency_models};
+use checker::{
+    Availability, CheckOptions, Incremental, analyze, float32_ratio, split_consistency_models,
+};
 use edn::Value;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/maelstrom");
@@ -84,6 +86,30 @@ fn our_checkers_agree_with_maelstrom_on_its_own_histories() {
             .collect::<Vec<_>>()
             .join("; ")
     );
+}
+
+/// Ops fed one at a time (set reads losing their values as they go) must be
+/// judged exactly as the whole history is.
+#[test]
+fn incremental_analysis_equals_the_batch_one_on_every_fixture() {
+    let mut compared = 0;
+    for dir in case_dirs() {
+        let (Ok(command), Ok(history)) = (read(&dir, "command.txt"), read(&dir, "history.edn"))
+        else {
+            continue;
+        };
+        let options = options_from_command(&command).unwrap();
+        let history = read_history(&history).unwrap();
+        let net = Value::kw_map([("all", Value::Int(1))]);
+        let batch = analyze(&history, &options, net.clone());
+        let mut incremental = Incremental::new(options);
+        for op in history {
+            incremental.push(op);
+        }
+        assert_eq!(incremental.finish(net), batch, "{}", dir.display());
+        compared += 1;
+    }
+    assert!(compared >= 25, "only {compared} fixtures had a history");
 }
 
 fn case_dirs() -> Vec<PathBuf> {

@@ -144,7 +144,11 @@ async fn run_in_store(
         &opts, &bin, store, &net, &clients, console, groups, &mut nodes,
     )
     .await;
-    let history = Recorder::new(Arc::clone(console));
+    let files = store
+        .history_writer()
+        .map_err(|e| console.warn(RUNNER, "jepsen.core", &e.to_string()))
+        .ok();
+    let history = Recorder::new(Arc::clone(console), check_options(&opts), files);
     let mut setup_clients: Vec<Client> = opts.nodes.iter().map(|_| clients.open()).collect();
     let setup = match setup {
         Ok(()) if kind == Kind::Broadcast => {
@@ -228,8 +232,8 @@ async fn run_in_store(
     }
 
     console.info(RUNNER, "jepsen.core", "Run complete, writing");
-    let ops = history.snapshot();
-    if let Err(e) = store.write_history(&ops) {
+    history.close_files();
+    if let Err(e) = store.mark_latest() {
         console.warn(RUNNER, "jepsen.core", &e.to_string());
     }
     let mut crash = None;
@@ -258,13 +262,9 @@ async fn run_in_store(
         crashed(console, &why);
         return 255;
     }
-    analyze(
-        &opts,
-        store,
-        console,
-        &ops,
-        stats.to_edn(history.client_invocations()),
-    )
+    console.info(RUNNER, "jepsen.core", "Analyzing...");
+    let results = history.results(|invocations| stats.to_edn(invocations));
+    report(store, console, &results)
 }
 
 /// Spawn every node, then `init` them all in parallel (init clients `c0..`).
@@ -385,22 +385,18 @@ pub fn verdict_line(valid: &edn::Value) -> &'static str {
     }
 }
 
-fn analyze(
-    opts: &TestOptions,
-    store: &RunStore,
-    console: &Console,
-    ops: &[checker::history::Op],
-    net: edn::Value,
-) -> i32 {
-    console.info(RUNNER, "jepsen.core", "Analyzing...");
-    let check = checker::CheckOptions {
+fn check_options(opts: &TestOptions) -> checker::CheckOptions {
+    checker::CheckOptions {
         workload: opts.workload.clone(),
         availability: opts.availability,
         consistency_models: opts.consistency_models.clone(),
-    };
-    let results = checker::analyze(ops, &check, net);
+    }
+}
+
+/// Write `results.edn`, print it with the verdict, and give the exit code.
+fn report(store: &RunStore, console: &Console, results: &edn::Value) -> i32 {
     console.info(RUNNER, "jepsen.core", "Analysis complete");
-    match store.write_results(&results) {
+    match store.write_results(results) {
         Ok(path) => console.info("jepsen results", "jepsen.store", &format!("Wrote {path}")),
         Err(e) => console.warn("jepsen results", "jepsen.store", &e.to_string()),
     }
@@ -408,7 +404,7 @@ fn analyze(
         .get_kw("valid?")
         .cloned()
         .unwrap_or(edn::Value::kw("unknown"));
-    let mut text = edn::to_pretty(&results).trim_end().to_string();
+    let mut text = edn::to_pretty(results).trim_end().to_string();
     if let Some(error) = results.get_kw("error") {
         text.push_str(&format!("\n\n{error}"));
     }

@@ -85,20 +85,21 @@ impl RunStore {
         self.dir.join("jepsen.log")
     }
 
-    /// Write `history.edn` and `history.txt`, then point the `latest` links here.
-    pub fn write_history(&self, history: &[Op]) -> Result<(), StoreError> {
-        let edn_path = self.dir.join("history.edn");
-        let txt_path = self.dir.join("history.txt");
-        let mut edn_out =
-            std::io::BufWriter::new(std::fs::File::create(&edn_path).map_err(io_err(&edn_path))?);
-        let mut txt_out =
-            std::io::BufWriter::new(std::fs::File::create(&txt_path).map_err(io_err(&txt_path))?);
-        for op in history {
-            writeln!(edn_out, "{}", op.to_edn()).map_err(io_err(&edn_path))?;
-            writeln!(txt_out, "{}", op.to_history_txt()).map_err(io_err(&txt_path))?;
-        }
-        edn_out.flush().map_err(io_err(&edn_path))?;
-        txt_out.flush().map_err(io_err(&txt_path))?;
+    /// Open `history.edn` and `history.txt` for ops written as they happen.
+    pub fn history_writer(&self) -> Result<HistoryWriter, StoreError> {
+        let open = |name: &str| {
+            let path = self.dir.join(name);
+            let file = std::fs::File::create(&path).map_err(io_err(&path))?;
+            Ok::<_, StoreError>((std::io::BufWriter::new(file), path))
+        };
+        Ok(HistoryWriter {
+            edn: open("history.edn")?,
+            txt: open("history.txt")?,
+        })
+    }
+
+    /// Point the `latest` links at this run (once its history is complete).
+    pub fn mark_latest(&self) -> Result<(), StoreError> {
         let store = self.base.join("store");
         relink(
             &store.join("latest"),
@@ -114,6 +115,26 @@ impl RunStore {
         text.push('\n');
         std::fs::write(&path, text).map_err(io_err(&path))?;
         Ok(format!("{}/results.edn", self.display))
+    }
+}
+
+/// `history.edn` and `history.txt`, appended op by op so that a long run
+/// keeps its history on disk rather than in memory.
+pub struct HistoryWriter {
+    edn: (std::io::BufWriter<std::fs::File>, PathBuf),
+    txt: (std::io::BufWriter<std::fs::File>, PathBuf),
+}
+
+impl HistoryWriter {
+    /// Append `op`, whose `history.txt` line (`op.to_history_txt()`) the caller already has.
+    pub fn append(&mut self, op: &Op, txt_line: &str) -> Result<(), StoreError> {
+        writeln!(self.edn.0, "{}", op.to_edn()).map_err(io_err(&self.edn.1))?;
+        writeln!(self.txt.0, "{txt_line}").map_err(io_err(&self.txt.1))
+    }
+
+    pub fn flush(&mut self) -> Result<(), StoreError> {
+        self.edn.0.flush().map_err(io_err(&self.edn.1))?;
+        self.txt.0.flush().map_err(io_err(&self.txt.1))
     }
 }
 

@@ -19,12 +19,12 @@ use crate::history::Op;
 
 /// The `:workload` result for `options.workload`.
 pub fn check(history: &[Op], options: &CheckOptions) -> Value {
+    if let Some(add_f) = set_full::add_f(&options.workload) {
+        return set_full::check(history, add_f);
+    }
     match options.workload.as_str() {
         "echo" => echo::check(history),
         "unique-ids" => unique_ids::check(history),
-        // Maelstrom's broadcast checker is set-full with :broadcast read as :add.
-        "broadcast" => set_full::check(history, "broadcast"),
-        "g-set" => set_full::check(history, "add"),
         "g-counter" | "pn-counter" => counter::check(history),
         "kafka" => kafka::check(history),
         "txn-rw-register" => txn::check(history, &options.consistency_models),

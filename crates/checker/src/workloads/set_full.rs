@@ -8,12 +8,12 @@
 //! *lost* if a read that began after it was known missed it and no later read
 //! saw it, and *never read* otherwise.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use edn::Value;
 
 use crate::count_value;
-use crate::history::{Op, OpType, invocations};
+use crate::history::{Op, OpType, Process};
 use crate::order::Key;
 
 /// Elements shown under `:worst-stale`.
@@ -48,57 +48,114 @@ struct Fate<'a> {
     last_absent: Option<usize>,
 }
 
+/// The `:f` of additions for the workloads judged by set-full. Maelstrom's
+/// broadcast checker is set-full with `:broadcast` read as `:add`.
+pub fn add_f(workload: &str) -> Option<&'static str> {
+    match workload {
+        "broadcast" => Some("broadcast"),
+        "g-set" => Some("add"),
+        _ => None,
+    }
+}
+
 /// The set-full result map. `add_f` is the `:f` of additions (`add` for
 /// g-set, `broadcast` for broadcast, which Maelstrom renames to `:add`
 /// before checking, so ops shown in the result say `:add`).
 pub fn check(history: &[Op], add_f: &str) -> Value {
-    let invocation = invocations(history);
-    let mut elements: BTreeMap<Key, Element> = BTreeMap::new();
+    let mut fold = Fold::new(add_f);
+    for pos in 0..history.len() {
+        fold.observe(history, pos);
+    }
+    fold.finish(history)
+}
 
-    for (pos, op) in history.iter().enumerate() {
-        if !op.is_client() {
-            continue;
-        }
-        if op.f == add_f {
-            let key = Key(op.value.clone());
-            if op.kind == OpType::Invoke {
-                // A repeated add of the same value starts tracking afresh.
-                elements.insert(key, Element::default());
-            } else if op.kind == OpType::Ok
-                && let Some(element) = elements.get_mut(&key)
-            {
-                element.known.get_or_insert(pos);
-            }
-        } else if op.f == "read" && op.kind == OpType::Ok {
-            let Some(inv) = invocation[pos] else { continue };
-            let seen: BTreeSet<Key> = op
-                .value
-                .as_seq()
-                .unwrap_or_default()
-                .iter()
-                .map(|v| Key(v.clone()))
-                .collect();
-            let later = |current: Option<usize>| {
-                current.is_none_or(|c| history[c].index < history[inv].index)
-            };
-            for (key, element) in elements.iter_mut() {
-                if seen.contains(key) {
-                    element.known.get_or_insert(pos);
-                    if later(element.last_present) {
-                        element.last_present = Some(inv);
-                    }
-                } else if later(element.last_absent) {
-                    element.last_absent = Some(inv);
-                }
-            }
+/// The checker as a fold over a history that is still being written: after
+/// an op is observed, its value is only needed again if [`Fold::observe`]
+/// says so, which lets a long run drop the (ever growing) read values.
+pub struct Fold {
+    add_f: String,
+    elements: BTreeMap<Key, Element>,
+    /// Position of each client process's pending invocation.
+    open: HashMap<Process, usize>,
+}
+
+impl Fold {
+    pub fn new(add_f: &str) -> Fold {
+        Fold {
+            add_f: add_f.to_string(),
+            elements: BTreeMap::new(),
+            open: HashMap::new(),
         }
     }
 
-    let fates: Vec<Fate<'_>> = elements
-        .iter()
-        .map(|(Key(value), element)| fate(history, value, element))
-        .collect();
-    summarize(history, add_f, &fates)
+    /// Takes `history[pos]` into account. Earlier ops must be in `history`,
+    /// but only their index and time are read, so their values may have been
+    /// dropped. Returns whether `history[pos]`'s value is needed by
+    /// [`Fold::finish`] (a read that first revealed some element).
+    pub fn observe(&mut self, history: &[Op], pos: usize) -> bool {
+        let op = &history[pos];
+        if !op.is_client() {
+            return true;
+        }
+        let invocation = if op.kind == OpType::Invoke {
+            self.open.insert(op.process, pos);
+            None
+        } else {
+            self.open.remove(&op.process)
+        };
+        if op.f == self.add_f {
+            let key = Key(op.value.clone());
+            if op.kind == OpType::Invoke {
+                // A repeated add of the same value starts tracking afresh.
+                self.elements.insert(key, Element::default());
+            } else if op.kind == OpType::Ok
+                && let Some(element) = self.elements.get_mut(&key)
+            {
+                element.known.get_or_insert(pos);
+            }
+            return true;
+        }
+        if op.f != "read" || op.kind != OpType::Ok {
+            return true;
+        }
+        let Some(inv) = invocation else {
+            return false;
+        };
+        let seen: BTreeSet<Key> = op
+            .value
+            .as_seq()
+            .unwrap_or_default()
+            .iter()
+            .map(|v| Key(v.clone()))
+            .collect();
+        let later =
+            |current: Option<usize>| current.is_none_or(|c| history[c].index < history[inv].index);
+        let mut revealed = false;
+        for (key, element) in self.elements.iter_mut() {
+            if seen.contains(key) {
+                if element.known.is_none() {
+                    element.known = Some(pos);
+                    revealed = true;
+                }
+                if later(element.last_present) {
+                    element.last_present = Some(inv);
+                }
+            } else if later(element.last_absent) {
+                element.last_absent = Some(inv);
+            }
+        }
+        revealed
+    }
+
+    /// The result map, once every op has been observed.
+    pub fn finish(&self, history: &[Op]) -> Value {
+        let fates: Vec<Fate<'_>> = self
+            .elements
+            .iter()
+            .map(|(Key(value), element)| fate(history, value, element))
+            .collect();
+        summarize(history, &self.add_f, &fates)
+    }
 }
 
 fn fate<'a>(history: &[Op], value: &'a Value, e: &Element) -> Fate<'a> {
