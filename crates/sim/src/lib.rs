@@ -3,7 +3,7 @@
 //!
 //! It runs node binaries as subprocesses, routes their JSON messages through a
 //! simulated network (latency, partitions, services), drives client workloads,
-//! records a Jepsen-style history, checks it with [`checker::analyze`], and
+//! records a Jepsen-style history, checks it with [`checker::Incremental`], and
 //! writes Maelstrom's `store/` layout and `results.edn`. It is not a general
 //! Jepsen: only Maelstrom's network model and the workloads in [`workloads`]
 //! exist (no `lin-kv` or `txn-list-append` workload, no `serve`, no plots).
@@ -19,8 +19,11 @@
 //! - Extra `test` options `--seed N` (reproducible generators, latencies and
 //!   partitions) and `--recovery-wait SECS` (the quiet period before final
 //!   reads, Maelstrom's fixed 10 s by default).
-//! - Not written: `test.jepsen`, `net-journal/`, `messages.svg`, plots and
-//!   `timeline.html`; `--logging-json` is accepted and ignored.
+//! - Not written: `test.jepsen`, `net-journal/`, plots and `timeline.html`;
+//!   `--logging-json` is accepted and ignored. `messages.svg` is drawn from
+//!   the first 10 000 network events with our own layout.
+//! - `history.edn`/`history.txt` are written as ops happen, not at the end,
+//!   so memory stays bounded (and a killed run keeps its history).
 //! - A node that prints garbage is still drained (its output is dropped) rather
 //!   than left blocked on a full pipe; stdout lines over 64 MiB count as garbage.
 //! - `--leave-db-running` skips crash detection, but nodes still die with the
@@ -39,11 +42,13 @@
 //! - [`nemesis`]: the partition schedule and shapes.
 //! - [`workloads`]: generators and client ops per workload, final phases.
 //! - [`history`]: the op recorder; [`store`]: `store/` files and links; [`console`]: log lines.
+//! - `journal`: the first network events and their Lamport diagram (`messages.svg`).
 
 pub mod cli;
 pub mod clients;
 pub mod console;
 pub mod history;
+mod journal;
 pub mod nemesis;
 pub mod net;
 pub mod process;

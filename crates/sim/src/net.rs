@@ -23,6 +23,7 @@ use tokio::time::Instant;
 
 use crate::cli::LatencyDist;
 use crate::console::Console;
+use crate::journal::Journal;
 
 /// One message on the wire, serialised exactly as Maelstrom writes it to a node.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -167,6 +168,7 @@ pub struct Net {
     console: Arc<Console>,
     log_send: bool,
     log_recv: bool,
+    journal: Journal,
 }
 
 impl Net {
@@ -188,6 +190,7 @@ impl Net {
             console,
             log_send,
             log_recv,
+            journal: Journal::default(),
         })
     }
 
@@ -275,6 +278,7 @@ impl Net {
                 &format!(":send {}", message.to_line()),
             );
         }
+        self.journal.sent(&message);
         match route {
             Route::Client(tx) => {
                 self.note_recv(&message);
@@ -314,6 +318,12 @@ impl Net {
                 &format!(":recv {}", message.to_line()),
             );
         }
+        self.journal.received(message);
+    }
+
+    /// The Lamport diagram of the run's first events (`messages.svg`).
+    pub fn messages_svg(&self) -> String {
+        self.journal.to_svg()
     }
 
     /// Replace the partition: `grudge[dest]` = sources whose messages `dest` drops.

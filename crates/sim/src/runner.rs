@@ -263,6 +263,9 @@ async fn run_in_store(
         return 255;
     }
     console.info(RUNNER, "jepsen.core", "Analyzing...");
+    if let Err(e) = store.write_messages_svg(&net.messages_svg()) {
+        console.warn(RUNNER, "jepsen.core", &e.to_string());
+    }
     let results = history.results(|invocations| stats.to_edn(invocations));
     report(store, console, &results)
 }

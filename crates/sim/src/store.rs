@@ -1,7 +1,8 @@
 //! Maelstrom's `store/` layout: `store/<workload>/<yyyyMMdd'T'HHmmss.SSS><zone>/`
 //! with `jepsen.log`, `history.edn`, `history.txt`, `results.edn` and
 //! `node-logs/`, plus the relative `current` and `latest` symlinks
-//! (results.md §1). Binary Jepsen files, plots and the journal are not written.
+//! (results.md §1), and `messages.svg`. Binary Jepsen files, plots and the
+//! journal are not written.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -106,6 +107,12 @@ impl RunStore {
             &format!("{}/{}", self.workload, self.time),
         )?;
         relink(&store.join(&self.workload).join("latest"), &self.time)
+    }
+
+    /// Write the Lamport diagram (during analysis, so not after a crash).
+    pub fn write_messages_svg(&self, svg: &str) -> Result<(), StoreError> {
+        let path = self.dir.join("messages.svg");
+        std::fs::write(&path, svg).map_err(io_err(&path))
     }
 
     /// Write the pretty-printed `results.edn`; returns its path for the log line.

@@ -67,6 +67,85 @@ fn router_throughput() {
     });
 }
 
+/// How late the router delivers under load: 25 destinations, 50 000
+/// messages/s for 4 s, constant 20 ms latency; error = arrival − (send + 20 ms).
+#[test]
+#[ignore]
+fn router_delivery_time_error() {
+    const LATENCY_MS: u64 = 20;
+    const PER_TICK: usize = 500;
+    const TICKS: usize = 400; // one every 10 ms: 50 000 messages/s for 4 s
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let net = Net::new(
+            LatencyModel {
+                mean_ms: LATENCY_MS,
+                dist: LatencyDist::Constant,
+            },
+            1,
+            Arc::new(Console::new()),
+            false,
+            false,
+        );
+        let origin = Instant::now();
+        let ids: Vec<String> = (0..25).map(|i| format!("n{i}")).collect();
+        let mut receivers = Vec::new();
+        for id in &ids {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<sim::net::Message>();
+            net.register_queued(id, tx);
+            receivers.push(tokio::spawn(async move {
+                let mut errors_us = Vec::new();
+                while let Some(message) = rx.recv().await {
+                    let sent_us = message.body["sent_us"].as_u64().unwrap();
+                    let due_us = sent_us + LATENCY_MS * 1000;
+                    errors_us.push(origin.elapsed().as_micros() as i64 - due_us as i64);
+                }
+                errors_us
+            }));
+        }
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(10));
+        for t in 0..TICKS {
+            tick.tick().await;
+            for i in 0..PER_TICK {
+                let n = t * PER_TICK + i;
+                let sent_us = origin.elapsed().as_micros() as u64;
+                net.send(
+                    &ids[n % 25],
+                    &ids[(n * 7 + 3) % 25],
+                    serde_json::json!({"type": "gossip", "sent_us": sent_us}),
+                )
+                .unwrap();
+            }
+        }
+        let sending_s = origin.elapsed().as_secs_f64();
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        net.shutdown();
+        let mut errors: Vec<i64> = Vec::new();
+        for r in receivers {
+            errors.extend(r.await.unwrap_or_default());
+        }
+        errors.sort_unstable();
+        let at = |q: f64| {
+            errors[((errors.len() as f64 * q) as usize).min(errors.len() - 1)] as f64 / 1000.0
+        };
+        println!(
+            "router under load: {} messages in {sending_s:.2} s ({:.0}/s); delivery-time error ms: \
+             min {:.2}, p50 {:.2}, p99 {:.2}, max {:.2}",
+            errors.len(),
+            errors.len() as f64 / sending_s,
+            at(0.0),
+            at(0.5),
+            at(0.99),
+            at(1.0)
+        );
+        assert_eq!(errors.len(), PER_TICK * TICKS, "every message delivered");
+        assert!(errors[0] >= 0, "never early");
+    });
+}
+
 /// Wall time beyond time limit + recovery wait for the 3d command shape
 /// (25 nodes, latency 100) with a python node flooding along the grid.
 #[test]

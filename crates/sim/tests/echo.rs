@@ -49,10 +49,13 @@ fn valid_echo_writes_maelstroms_store_and_verdict() {
         "history.edn",
         "history.txt",
         "results.edn",
+        "messages.svg",
         "node-logs/n0.log",
     ] {
         assert!(dir.join(file).exists(), "missing {file}");
     }
+    let diagram = std::fs::read_to_string(dir.join("messages.svg")).unwrap();
+    assert!(diagram.starts_with("<svg") && diagram.contains(r#">echo {&quot;echo&quot;:"#));
     let results = run.results("echo");
     let keys: Vec<String> = results
         .as_map()
@@ -139,6 +142,10 @@ fn crashed_node_exits_255_after_writing_the_history() {
     let dir = run.latest("echo");
     assert!(dir.join("history.edn").exists());
     assert!(!dir.join("results.edn").exists());
+    assert!(
+        !dir.join("messages.svg").exists(),
+        "drawn during analysis only"
+    );
 }
 
 #[test]
