@@ -298,12 +298,12 @@ fn closed_stdout_times_out_the_remaining_ops() {
 /// The load case: 25 nodes at 1000 ops/s for 60 s, no partitions.
 /// Run with `cargo test -p sim --release --test misbehaviour -- --ignored --nocapture`;
 /// figures are printed. The python flooding node cannot keep up with this
-/// rate on a small machine; `GLOMERS_LOAD_NODE=target/release/broadcast`
+/// rate on a small machine; `GLOMERS_BENCH_NODE=target/release/broadcast`
 /// (an absolute path) uses our built node instead.
 #[test]
 #[ignore = "60 s load benchmark"]
 fn load_25_nodes_at_rate_1000_loses_no_message() {
-    let node = std::env::var("GLOMERS_LOAD_NODE").unwrap_or_else(|_| "broadcast_flood.py".into());
+    let node = std::env::var("GLOMERS_BENCH_NODE").unwrap_or_else(|_| "broadcast_flood.py".into());
     let run = watch_workload(
         "broadcast",
         &node,
@@ -344,6 +344,7 @@ fn load_25_nodes_at_rate_1000_loses_no_message() {
     );
     // Flooding stops once every value has spread, so nothing is in flight at the end.
     assert_eq!(sent, received, "the router lost messages");
-    assert!(run.peak_rss_kib < 1 << 20, "simulator peaked above 1 GiB");
+    // The history goes to disk as it happens (measured peak: 40 MiB).
+    assert!(run.peak_rss_kib < 256 << 10, "simulator peaked above 256 MiB");
     assert!(processes_running(&run.script).is_empty());
 }
