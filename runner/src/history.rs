@@ -80,16 +80,44 @@ pub enum HistoryError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}:{line}: not a run summary: {source}")]
-    BadLine {
-        path: PathBuf,
-        line: usize,
-        source: serde_json::Error,
-    },
     #[error(
         "no run matches `{0}` in the history (give a run id or a challenge id; `glomers history` lists them)"
     )]
     NotFound(String),
+}
+
+/// A line of `history.jsonl` that [`History::load`] left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{line}: skipped: {cause}", path.display())]
+pub struct SkippedLine {
+    pub path: PathBuf,
+    /// 1-based line number.
+    pub line: usize,
+    pub cause: String,
+}
+
+/// What [`History::load`] read: every run it could, oldest first, and the
+/// lines it could not use.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub runs: Vec<RunSummary>,
+    pub skipped: Vec<SkippedLine>,
+}
+
+impl Loaded {
+    /// A run by run id (or unique run-id prefix), or the latest run of a challenge id.
+    pub fn find(&self, selector: &str) -> Result<&RunSummary, HistoryError> {
+        let runs = &self.runs;
+        runs.iter()
+            .rev()
+            .find(|r| r.run_id == selector)
+            .or_else(|| runs.iter().rev().find(|r| r.id == selector))
+            .or_else(|| {
+                let mut prefixed = runs.iter().filter(|r| r.run_id.starts_with(selector));
+                prefixed.next().filter(|_| prefixed.next().is_none())
+            })
+            .ok_or_else(|| HistoryError::NotFound(selector.to_string()))
+    }
 }
 
 /// The history file under a glomers directory.
@@ -123,20 +151,34 @@ impl History {
         line.push('\n');
         let file = std::fs::OpenOptions::new()
             .create(true)
+            .read(true)
             .append(true)
             .open(&self.path)
             .map_err(io)?;
         let mut locked = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusive)
             .map_err(|(_, errno)| io(errno.into()))?;
+        // A writer killed mid-line leaves no final newline; ending that line
+        // first keeps the new one whole (the cut one is skipped on load).
+        let len = locked.metadata().map_err(io)?.len();
+        let mut last = [b'\n'];
+        if len > 0 {
+            std::os::unix::fs::FileExt::read_exact_at(&*locked, &mut last, len - 1).map_err(io)?;
+        }
+        if last[0] != b'\n' {
+            line.insert(0, '\n');
+        }
         locked.write_all(line.as_bytes()).map_err(io)?;
         locked.flush().map_err(io)
     }
 
-    /// Every run, oldest first; a missing file is an empty history.
-    pub fn load(&self) -> Result<Vec<RunSummary>, HistoryError> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+    /// Every run that parses, oldest first, plus the lines that do not (cut
+    /// or non-UTF-8 lines, missing fields); blank lines hold no run and are
+    /// passed over. A missing file is an empty history; only an unreadable
+    /// one is an error.
+    pub fn load(&self) -> Result<Loaded, HistoryError> {
+        let bytes = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::default()),
             Err(source) => {
                 return Err(HistoryError::Io {
                     path: self.path.clone(),
@@ -144,34 +186,40 @@ impl History {
                 });
             }
         };
-        text.lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| {
-                serde_json::from_str(l).map_err(|source| HistoryError::BadLine {
+        let mut loaded = Loaded::default();
+        let mut offset = 0;
+        for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+            let line_start = offset;
+            offset += raw.len() + 1;
+            let parsed = match std::str::from_utf8(raw) {
+                Ok(text) if text.trim().is_empty() => continue,
+                Ok(text) => serde_json::from_str(text).map_err(|e| not_a_summary(&e)),
+                Err(e) => Err(format!(
+                    "not UTF-8: invalid byte at offset {} of the file (byte {} of the line)",
+                    line_start + e.valid_up_to(),
+                    e.valid_up_to()
+                )),
+            };
+            match parsed {
+                Ok(run) => loaded.runs.push(run),
+                Err(cause) => loaded.skipped.push(SkippedLine {
                     path: self.path.clone(),
-                    line: i + 1,
-                    source,
-                })
-            })
-            .collect()
+                    line: index + 1,
+                    cause,
+                }),
+            }
+        }
+        Ok(loaded)
     }
+}
 
-    /// A run by run id (or unique run-id prefix), or the latest run of a challenge id.
-    pub fn find(&self, selector: &str) -> Result<RunSummary, HistoryError> {
-        let runs = self.load()?;
-        let found = runs
-            .iter()
-            .rev()
-            .find(|r| r.run_id == selector)
-            .or_else(|| runs.iter().rev().find(|r| r.id == selector))
-            .or_else(|| {
-                let mut prefixed = runs.iter().filter(|r| r.run_id.starts_with(selector));
-                prefixed.next().filter(|_| prefixed.next().is_none())
-            });
-        found
-            .cloned()
-            .ok_or_else(|| HistoryError::NotFound(selector.to_string()))
+/// serde's message with the column; its "line 1" would clash with the file's line number.
+fn not_a_summary(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    match text.strip_suffix(&position) {
+        Some(message) => format!("not a run summary: {message} at column {}", e.column()),
+        None => format!("not a run summary: {text}"),
     }
 }
 
@@ -258,20 +306,21 @@ mod tests {
     fn append_load_find_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let history = History::new(dir.path());
-        assert!(history.load().unwrap().is_empty());
+        assert!(history.load().unwrap().runs.is_empty());
         history.append(&summary("3d", "r1-3d", 25.0)).unwrap();
         history.append(&summary("3e", "r2-3e", 15.0)).unwrap();
         history.append(&summary("3d", "r3-3d", 27.0)).unwrap();
-        assert_eq!(history.load().unwrap().len(), 3);
+        let loaded = history.load().unwrap();
+        assert_eq!((loaded.runs.len(), loaded.skipped.len()), (3, 0));
         assert_eq!(
-            history.find("3d").unwrap().run_id,
+            loaded.find("3d").unwrap().run_id,
             "r3-3d",
             "latest run of a challenge"
         );
-        assert_eq!(history.find("r1-3d").unwrap().msgs_per_op, Some(25.0));
-        assert_eq!(history.find("r2").unwrap().id, "3e", "unique prefix");
+        assert_eq!(loaded.find("r1-3d").unwrap().msgs_per_op, Some(25.0));
+        assert_eq!(loaded.find("r2").unwrap().id, "3e", "unique prefix");
         assert!(
-            matches!(history.find("r"), Err(HistoryError::NotFound(_))),
+            matches!(loaded.find("r"), Err(HistoryError::NotFound(_))),
             "ambiguous prefix"
         );
     }
@@ -292,24 +341,115 @@ mod tests {
             })
             .collect();
         threads.into_iter().for_each(|t| t.join().unwrap());
-        assert_eq!(History::new(dir.path()).load().unwrap().len(), 160);
+        let loaded = History::new(dir.path()).load().unwrap();
+        assert_eq!((loaded.runs.len(), loaded.skipped.len()), (160, 0));
+    }
+
+    /// The history file holding `lines`, each ended by a newline.
+    fn history_of(dir: &Path, lines: &[&[u8]]) -> History {
+        let history = History::new(dir);
+        let bytes: Vec<u8> = lines.iter().flat_map(|l| [*l, b"\n"].concat()).collect();
+        std::fs::write(history.path(), bytes).unwrap();
+        history
     }
 
     #[test]
-    fn bad_line_names_file_and_line() {
+    fn bad_lines_are_skipped_and_named_and_good_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = |run_id| serde_json::to_string(&summary("1", run_id, 0.0)).unwrap();
+        let (a, b, c) = (good("a"), good("b"), good("c"));
+        let mut future: serde_json::Value = serde_json::from_str(&c).unwrap();
+        future["added_in_v2"] = serde_json::json!({"x": 1});
+        let future = future.to_string();
+        let mut old: serde_json::Value = serde_json::from_str(&b).unwrap();
+        old.as_object_mut().unwrap().remove("wall_s");
+        let old = old.to_string();
+        // Cut inside the run id's string, as a writer killed mid-line leaves it.
+        let cut = &a[..a.find(r#""run_id":""#).unwrap() + 11];
+        let non_utf8 = [&b.as_bytes()[..10], b"\xff", &b.as_bytes()[10..]].concat();
+        let history = history_of(
+            dir.path(),
+            &[
+                a.as_bytes(),
+                cut.as_bytes(),
+                b"",
+                &non_utf8,
+                old.as_bytes(),
+                b"   ",
+                future.as_bytes(),
+                b.as_bytes(),
+            ],
+        );
+        let loaded = history.load().unwrap();
+        let ids: Vec<&str> = loaded.runs.iter().map(|r| r.run_id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["a", "c", "b"],
+            "good lines and the future one survive"
+        );
+        let skipped: Vec<(usize, String)> = loaded
+            .skipped
+            .iter()
+            .map(|s| (s.line, s.cause.clone()))
+            .collect();
+        let non_utf8_at = a.len() + 1 + cut.len() + 1 + 1 + 10;
+        assert_eq!(
+            skipped,
+            [
+                (
+                    2,
+                    format!(
+                        "not a run summary: EOF while parsing a string at column {}",
+                        cut.len()
+                    )
+                ),
+                (
+                    4,
+                    format!(
+                        "not UTF-8: invalid byte at offset {non_utf8_at} of the file (byte 10 of the line)"
+                    )
+                ),
+                (
+                    5,
+                    format!(
+                        "not a run summary: missing field `wall_s` at column {}",
+                        old.len()
+                    )
+                ),
+            ]
+        );
+        let message = loaded.skipped[0].to_string();
+        assert!(
+            message.starts_with(&format!("{}:2: skipped: ", history.path().display())),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn append_after_a_cut_line_starts_a_new_line() {
         let dir = tempfile::tempdir().unwrap();
         let history = History::new(dir.path());
         history.append(&summary("1", "a", 0.0)).unwrap();
-        std::fs::write(
-            history.path(),
-            format!(
-                "{}{{oops\n",
-                std::fs::read_to_string(history.path()).unwrap()
-            ),
-        )
-        .unwrap();
-        let message = history.load().unwrap_err().to_string();
-        assert!(message.contains("history.jsonl:2"), "{message}");
+        let mut bytes = std::fs::read(history.path()).unwrap();
+        bytes.extend_from_slice(b"{\"id\": \"cut");
+        std::fs::write(history.path(), bytes).unwrap();
+        history.append(&summary("1", "b", 0.0)).unwrap();
+        let loaded = history.load().unwrap();
+        let ids: Vec<&str> = loaded.runs.iter().map(|r| r.run_id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(loaded.skipped.len(), 1);
+        assert_eq!(loaded.skipped[0].line, 2);
+    }
+
+    #[test]
+    fn unreadable_file_is_an_error_and_missing_file_an_empty_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::new(&dir.path().join("nowhere"));
+        assert!(history.load().unwrap().runs.is_empty());
+        std::fs::create_dir_all(history.path()).unwrap();
+        let err = history.load().unwrap_err();
+        assert!(matches!(err, HistoryError::Io { .. }), "{err}");
+        assert!(err.to_string().contains("history.jsonl: "), "{err}");
     }
 
     #[test]

@@ -36,8 +36,10 @@
 //! - `event`: the `RunEvent`/`SessionEvent` stream and console-line interpretation (phase, progress).
 //! - `results`: `results.edn` into typed `RunResults`; the crash report when it is missing.
 //! - `verdict`: pass/fail with reasons and per-threshold margins.
-//! - `session`: one invocation tying the above together, `jobs` runs at a time.
-//! - `history`: `.glomers/history.jsonl`, lookup, and run comparison.
+//! - `session`: one invocation tying the above together, `jobs` runs at a time; every run
+//!   directory is claimed before the build, so an unusable work dir fails at once.
+//! - `history`: `.glomers/history.jsonl` (lines that do not parse are skipped and reported),
+//!   lookup, and run comparison.
 
 pub mod backend;
 pub mod build;

@@ -12,7 +12,7 @@ use crate::build::{self, BuildError, NodeBinaries};
 use crate::catalog::{Challenge, Overrides, Params, Profile};
 use crate::event::{ConsoleTracker, Phase, RunEvent, SessionEvent};
 use crate::history::{History, RunSummary};
-use crate::launch;
+use crate::launch::{self, LaunchError};
 use crate::results::{CrashReport, RunResults};
 use crate::verdict::{self, Verdict};
 
@@ -81,29 +81,39 @@ pub async fn run_session(
     events: mpsc::Sender<SessionEvent>,
     cancel: watch::Receiver<bool>,
 ) -> Vec<RunOutcome> {
-    let binaries = match &config.bin {
-        Some(_) => Ok(None),
-        None => {
-            let _ = events.send(SessionEvent::BuildStarted).await;
-            let built = build::build_nodes(&config.workspace_root).await;
-            let output = match &built {
-                Ok(_) => String::new(),
-                Err(e) => e.to_string(),
-            };
-            let _ = events
-                .send(SessionEvent::BuildFinished {
-                    ok: built.is_ok(),
-                    output,
-                })
-                .await;
-            built.map(Some)
-        }
+    // Every run directory is claimed first, so a work dir that cannot hold
+    // runs fails at once, before a build or a backend is started. The ids
+    // therefore carry the session's start time; `started_at` is the run's own.
+    let runs_dir = config.glomers_dir.join("runs");
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+    let claims: Vec<_> = config
+        .challenges
+        .iter()
+        .map(|c| claim_run_id(&runs_dir, format!("{stamp}-{}", c.id)))
+        .collect();
+    let nothing_to_build = config.bin.is_some() || claims.iter().all(|(_, c)| c.is_err());
+    let binaries = if nothing_to_build {
+        Ok(None)
+    } else {
+        let _ = events.send(SessionEvent::BuildStarted).await;
+        let built = build::build_nodes(&config.workspace_root).await;
+        let output = match &built {
+            Ok(_) => String::new(),
+            Err(e) => e.to_string(),
+        };
+        let _ = events
+            .send(SessionEvent::BuildFinished {
+                ok: built.is_ok(),
+                output,
+            })
+            .await;
+        built.map(Some)
     };
     let binaries: Arc<Result<Option<NodeBinaries>, BuildError>> = Arc::new(binaries);
     let config = Arc::new(config);
     let slots = Arc::new(Semaphore::new(config.jobs.max(1)));
     let mut tasks = Vec::new();
-    for index in 0..config.challenges.len() {
+    for (index, claim) in claims.into_iter().enumerate() {
         // Taking the slot before spawning keeps runs in the order given.
         let slot = slots
             .clone()
@@ -127,7 +137,7 @@ pub async fn run_session(
                     }
                 })
             };
-            let outcome = run_one(&config, index, &binaries, &run_tx, cancel).await;
+            let outcome = run_one(&config, index, claim, &binaries, &run_tx, cancel).await;
             let _ = run_tx
                 .send(RunEvent::Finished(Box::new(outcome.clone())))
                 .await;
@@ -147,6 +157,7 @@ pub async fn run_session(
 async fn run_one(
     config: &SessionConfig,
     index: usize,
+    (run_id, claimed): (String, Result<(), LaunchError>),
     binaries: &Result<Option<NodeBinaries>, BuildError>,
     events: &mpsc::Sender<RunEvent>,
     cancel: watch::Receiver<bool>,
@@ -155,12 +166,7 @@ async fn run_one(
     let simulator = config.backend.kind == BackendKind::Sim;
     let params = challenge.params(config.profile, simulator, &config.overrides);
     let now = chrono::Utc::now();
-    let runs_dir = config.glomers_dir.join("runs");
-    let run_id = claim_run_id(
-        &runs_dir,
-        format!("{}-{}", now.format("%Y%m%dT%H%M%S%.3fZ"), challenge.id),
-    );
-    let work_dir = runs_dir.join(&run_id);
+    let work_dir = config.glomers_dir.join("runs").join(&run_id);
     let started = Instant::now();
     let mut outcome = RunOutcome {
         run_id: run_id.clone(),
@@ -179,6 +185,10 @@ async fn run_one(
         work_dir: work_dir.clone(),
         store_dir: None,
     };
+    if let Err(e) = claimed {
+        outcome.verdict = Verdict::failed(e.to_string());
+        return record(config, outcome);
+    }
     if *cancel.borrow() {
         outcome.status = RunStatus::Cancelled;
         outcome.verdict = Verdict::failed("cancelled before it started");
@@ -233,9 +243,13 @@ async fn run_one(
 
 /// A run id that no other run, in this or another glomers process, has taken:
 /// its directory is created here, atomically, so two runs started in the same
-/// millisecond become `…-3d` and `…-3d-2` instead of sharing a store.
-fn claim_run_id(runs_dir: &std::path::Path, base: String) -> String {
-    let _ = std::fs::create_dir_all(runs_dir);
+/// millisecond become `…-3d` and `…-3d-2` instead of sharing a store. Returns
+/// the id, and the error naming the directory when it cannot be created.
+fn claim_run_id(runs_dir: &Path, base: String) -> (String, Result<(), LaunchError>) {
+    if let Err(source) = std::fs::create_dir_all(runs_dir) {
+        let dir = runs_dir.to_path_buf();
+        return (base, Err(LaunchError::WorkDir { dir, source }));
+    }
     let mut attempt = 1;
     loop {
         let id = match attempt {
@@ -243,9 +257,12 @@ fn claim_run_id(runs_dir: &std::path::Path, base: String) -> String {
             n => format!("{base}-{n}"),
         };
         match std::fs::create_dir(runs_dir.join(&id)) {
+            Ok(()) => return (id, Ok(())),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => attempt += 1,
-            // Created, or an error that launching reports with the directory's path.
-            _ => return id,
+            Err(source) => {
+                let dir = runs_dir.join(&id);
+                return (id, Err(LaunchError::WorkDir { dir, source }));
+            }
         }
     }
 }
@@ -371,13 +388,33 @@ mod tests {
     #[test]
     fn run_ids_taken_in_the_same_millisecond_get_a_suffix() {
         let dir = tempfile::tempdir().unwrap();
-        let first = super::claim_run_id(dir.path(), "t-3d".into());
-        let second = super::claim_run_id(dir.path(), "t-3d".into());
-        let third = super::claim_run_id(dir.path(), "t-3d".into());
+        let claim = || {
+            let (id, created) = super::claim_run_id(dir.path(), "t-3d".into());
+            created.unwrap();
+            id
+        };
+        let (first, second, third) = (claim(), claim(), claim());
         assert_eq!(
             (first.as_str(), second.as_str(), third.as_str()),
             ("t-3d", "t-3d-2", "t-3d-3")
         );
         assert!(dir.path().join("t-3d-3").is_dir());
+    }
+
+    #[test]
+    fn a_run_dir_below_a_file_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("file"), "").unwrap();
+        let runs_dir = dir.path().join("file/runs");
+        let (id, created) = super::claim_run_id(&runs_dir, "t-1".into());
+        assert_eq!(id, "t-1");
+        let message = created.unwrap_err().to_string();
+        assert!(
+            message.starts_with(&format!(
+                "cannot create the run directory {}: ",
+                runs_dir.display()
+            )) && message.contains("Not a directory"),
+            "{message}"
+        );
     }
 }

@@ -115,7 +115,11 @@ async fn session_streams_phases_progress_lines_node_logs_and_outcome() {
     assert_eq!(finished.status, RunStatus::Passed);
     assert_eq!(outcomes[0].run_id, finished.run_id);
     assert_eq!(
-        History::new(&dir.path().join("glomers")).load().unwrap()[0].run_id,
+        History::new(&dir.path().join("glomers"))
+            .load()
+            .unwrap()
+            .runs[0]
+            .run_id,
         finished.run_id
     );
 }
@@ -163,6 +167,7 @@ async fn cancel_stops_a_hanging_backend_quickly() {
         History::new(&dir.path().join("glomers"))
             .load()
             .unwrap()
+            .runs
             .is_empty()
     );
 }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use runner::session::{RunOutcome, RunStatus};
+use runner::session::RunOutcome;
 
 use crate::cli::RunArgs;
 use crate::run;
@@ -67,10 +67,11 @@ pub async fn bench(
     let mut all_outcomes = Vec::new();
     for round in 1..=args.runs {
         eprintln!("glomers bench: round {round} of {}", args.runs);
-        let outcomes = run::drive(config.clone(), true, false).await?;
-        if outcomes.iter().any(|o| o.status == RunStatus::Cancelled) {
-            return Ok(ExitCode::from(run::EXIT_CANCELLED));
+        let driven = run::drive(config.clone(), true, false).await?;
+        if let Some(code) = driven.cancelled_exit() {
+            return Ok(ExitCode::from(code));
         }
+        let outcomes = driven.outcomes;
         for (row, outcome) in samples.iter_mut().zip(&outcomes) {
             row.push(sample(outcome));
         }
@@ -95,7 +96,7 @@ pub async fn bench(
     for path in written {
         println!("wrote {}", path.display());
     }
-    Ok(ExitCode::from(run::exit_code(&all_outcomes)))
+    Ok(ExitCode::from(run::exit_code(&all_outcomes, None)))
 }
 
 /// Sweeps the efficient broadcast nodes at the official 3d/3e parameters and
@@ -121,13 +122,13 @@ pub async fn frontier(
         }
         let config = run::session_config(&run_args, workspace.clone(), glomers_dir.clone())?;
         let node = config.challenges[0].node_bin;
-        let outcomes = run::drive(config, true, false).await?;
-        let Some(outcome) = outcomes.first() else {
+        let driven = run::drive(config, true, false).await?;
+        if let Some(code) = driven.cancelled_exit() {
+            return Ok(ExitCode::from(code));
+        }
+        let Some(outcome) = driven.outcomes.first() else {
             continue;
         };
-        if outcome.status == RunStatus::Cancelled {
-            return Ok(ExitCode::from(run::EXIT_CANCELLED));
-        }
         let setting = batch_ms.map_or("defaults".to_string(), |ms| {
             format!("GLOMERS_BATCH_MS={ms}")
         });
@@ -169,14 +170,15 @@ pub async fn frontier(
 
 /// `glomers report <run>`: Maelstrom-like latency and rate plots in the run's store directory.
 pub fn plots(glomers_dir: &Path, selector: &str) -> anyhow::Result<ExitCode> {
-    let run = runner::history::History::new(glomers_dir).find(selector)?;
-    let store = run.store_dir.with_context(|| {
+    let history = crate::past::load_history(glomers_dir)?;
+    let run = history.find(selector)?;
+    let store = run.store_dir.as_ref().with_context(|| {
         format!(
             "run {} has no store directory (it never started)",
             run.run_id
         )
     })?;
-    for path in ::report::run_plots(&store)? {
+    for path in ::report::run_plots(store)? {
         println!("wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)

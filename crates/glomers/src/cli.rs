@@ -95,7 +95,8 @@ pub struct RunArgs {
     pub all: bool,
 
     /// CI mode: plain progress lines, no live display; exit 0 only if every run passes,
-    /// 1 if a challenge fails, 2 on infrastructure errors (build, backend, arguments).
+    /// 1 if a challenge fails, 2 on infrastructure errors (build, backend, arguments,
+    /// work dir), 130 when cancelled by Ctrl-C (SIGINT), 143 by SIGTERM.
     #[arg(long)]
     pub ci: bool,
 

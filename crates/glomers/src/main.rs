@@ -77,9 +77,21 @@ fn main() -> ExitCode {
             .and_then(|rt| rt.block_on(bench::frontier(args, workspace, glomers_dir))),
     };
     result.unwrap_or_else(|e| {
-        eprintln!("glomers: {e:#}");
+        eprintln!("glomers: {}", error_text(&e));
         ExitCode::from(run::EXIT_INFRA)
     })
+}
+
+/// The error and each of its causes once. The runner's errors already print
+/// their cause in their own message, where `{:#}` would repeat it ("…: X: X").
+fn error_text(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1).map(ToString::to_string) {
+        if !text.contains(&cause) {
+            text = format!("{text}: {cause}");
+        }
+    }
+    text
 }
 
 /// Commands that only print end like other Unix tools when their reader goes
@@ -109,4 +121,31 @@ fn maelstrom(args: &[String]) -> ExitCode {
     let outcome = sim::run_cli(args, &base_dir);
     // Maelstrom's statuses (0, 1, 2, 254, 255) all fit in a byte.
     ExitCode::from(u8::try_from(outcome.exit_code).unwrap_or(255))
+}
+
+#[cfg(test)]
+mod tests {
+    use anyhow::Context;
+
+    #[test]
+    fn error_text_names_each_cause_once() {
+        let io = || std::io::Error::new(std::io::ErrorKind::IsADirectory, "Is a directory");
+        // A cause the message already holds is not repeated…
+        let history = runner::history::HistoryError::Io {
+            path: "h/history.jsonl".into(),
+            source: io(),
+        };
+        assert_eq!(
+            super::error_text(&history.into()),
+            "h/history.jsonl: Is a directory"
+        );
+        // …and one it does not hold is added.
+        let wrapped = Err::<(), _>(io())
+            .context("cannot write r.xml")
+            .unwrap_err();
+        assert_eq!(
+            super::error_text(&wrapped),
+            "cannot write r.xml: Is a directory"
+        );
+    }
 }

@@ -1,10 +1,11 @@
 //! Commands that read rather than run: `list`, `history`, `show`, `compare`.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
 use runner::catalog::{self, Overrides, Profile};
-use runner::history::{self, History, RunSummary};
+use runner::history::{self, History, Loaded, RunSummary};
 use runner::verdict::show as num;
 
 use crate::report::metrics_line;
@@ -44,14 +45,22 @@ pub fn list() -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The history, with each line it had to skip reported once on stderr.
+pub fn load_history(glomers_dir: &Path) -> anyhow::Result<Loaded> {
+    let loaded = History::new(glomers_dir).load()?;
+    for skipped in &loaded.skipped {
+        let _ = writeln!(std::io::stderr(), "glomers: warning: {skipped}");
+    }
+    Ok(loaded)
+}
+
 pub fn history(
     glomers_dir: &Path,
     challenge: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let history = History::new(glomers_dir);
-    let runs: Vec<RunSummary> = history
-        .load()?
+    let runs: Vec<RunSummary> = load_history(glomers_dir)?
+        .runs
         .into_iter()
         .filter(|r| challenge.is_none_or(|c| r.id == c))
         .collect();
@@ -64,7 +73,7 @@ pub fn history(
     if runs.is_empty() {
         println!(
             "no runs yet in {} (try `glomers run 1`)",
-            history.path().display()
+            History::new(glomers_dir).path().display()
         );
     }
     for r in &runs {
@@ -81,7 +90,8 @@ pub fn history(
 }
 
 pub fn show(glomers_dir: &Path, selector: &str, json: bool) -> anyhow::Result<ExitCode> {
-    let r = History::new(glomers_dir).find(selector)?;
+    let history = load_history(glomers_dir)?;
+    let r = history.find(selector)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(ExitCode::SUCCESS);
@@ -97,7 +107,7 @@ pub fn show(glomers_dir: &Path, selector: &str, json: bool) -> anyhow::Result<Ex
         "backend   {}, {} profile, started {}, {:.1} s",
         r.backend, r.profile, r.started_at, r.wall_s
     );
-    println!("metrics   {}", metrics_line(&r));
+    println!("metrics   {}", metrics_line(r));
     for m in &r.margins {
         let margin = m.margin.map(num).unwrap_or_else(|| "n/a".into());
         println!(
@@ -116,9 +126,9 @@ pub fn show(glomers_dir: &Path, selector: &str, json: bool) -> anyhow::Result<Ex
 }
 
 pub fn compare(glomers_dir: &Path, a: &str, b: &str, json: bool) -> anyhow::Result<ExitCode> {
-    let history = History::new(glomers_dir);
+    let history = load_history(glomers_dir)?;
     let (ra, rb) = (history.find(a)?, history.find(b)?);
-    let rows = history::compare(&ra, &rb);
+    let rows = history::compare(ra, rb);
     if json {
         let doc = serde_json::json!({ "a": ra.run_id, "b": rb.run_id, "rows": rows });
         println!("{}", serde_json::to_string_pretty(&doc)?);
@@ -143,11 +153,6 @@ pub fn compare(glomers_dir: &Path, a: &str, b: &str, json: bool) -> anyhow::Resu
         println!("{:<20} {a:<w$} {b:<w$}", row.metric);
     }
     let verdict = |r: &RunSummary| if r.passed { "PASS" } else { "FAIL" };
-    println!(
-        "{:<20} {:<w$} {:<w$}",
-        "verdict",
-        verdict(&ra),
-        verdict(&rb)
-    );
+    println!("{:<20} {:<w$} {:<w$}", "verdict", verdict(ra), verdict(rb));
     Ok(ExitCode::SUCCESS)
 }

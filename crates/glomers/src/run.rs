@@ -23,8 +23,10 @@ pub const EXIT_PASS: u8 = 0;
 pub const EXIT_FAIL: u8 = 1;
 /// Glomers could not do its job: bad flags, build failure, backend missing or rejecting arguments.
 pub const EXIT_INFRA: u8 = 2;
-/// Cancelled by Ctrl-C or SIGTERM.
-pub const EXIT_CANCELLED: u8 = 130;
+/// Cancelled by Ctrl-C (SIGINT): 128 + 2, as a shell reports a process the signal ended.
+pub const EXIT_INTERRUPTED: u8 = 130;
+/// Cancelled by SIGTERM: 128 + 15.
+pub const EXIT_TERMINATED: u8 = 143;
 
 /// Seconds between plain progress lines in CI mode.
 const CI_PROGRESS_EVERY: Duration = Duration::from_secs(5);
@@ -35,7 +37,10 @@ pub async fn run(
     glomers_dir: PathBuf,
 ) -> anyhow::Result<ExitCode> {
     let config = session_config(&args, workspace, glomers_dir)?;
-    let outcomes = drive(config, args.ci, args.json).await?;
+    let Driven {
+        outcomes,
+        stopped_by,
+    } = drive(config, args.ci, args.json).await?;
     if args.json {
         println!(
             "{}",
@@ -46,7 +51,7 @@ pub async fn run(
         std::fs::write(path, report::junit(&outcomes))
             .with_context(|| format!("cannot write the JUnit report to {}", path.display()))?;
     }
-    Ok(ExitCode::from(exit_code(&outcomes)))
+    Ok(ExitCode::from(exit_code(&outcomes, stopped_by)))
 }
 
 /// What `args` asks to run: challenges, profile, overrides and backend.
@@ -100,8 +105,33 @@ pub fn session_config(
     })
 }
 
-/// Runs one session while showing its events; Ctrl-C and SIGTERM cancel it.
-pub async fn drive(config: SessionConfig, ci: bool, json: bool) -> anyhow::Result<Vec<RunOutcome>> {
+/// The signal that cancelled a session; it decides the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopSignal {
+    Interrupt,
+    Terminate,
+}
+
+/// A finished session: its outcomes, and the signal that cancelled it, if any.
+pub struct Driven {
+    pub outcomes: Vec<RunOutcome>,
+    pub stopped_by: Option<StopSignal>,
+}
+
+impl Driven {
+    /// The exit status of a cancelled session, `None` when nothing was cancelled.
+    pub fn cancelled_exit(&self) -> Option<u8> {
+        let cancelled = self
+            .outcomes
+            .iter()
+            .any(|o| o.status == RunStatus::Cancelled);
+        cancelled.then(|| exit_code(&self.outcomes, self.stopped_by))
+    }
+}
+
+/// Runs one session while showing its events; Ctrl-C and SIGTERM cancel it
+/// (the first signal decides the exit status).
+pub async fn drive(config: SessionConfig, ci: bool, json: bool) -> anyhow::Result<Driven> {
     let ids: Vec<String> = config.challenges.iter().map(|c| c.id.to_string()).collect();
     let (events_tx, mut events) = mpsc::channel(4096);
     let (cancel_tx, cancel_rx) = watch::channel(false);
@@ -110,25 +140,38 @@ pub async fn drive(config: SessionConfig, ci: bool, json: bool) -> anyhow::Resul
     let mut terminate = signal(SignalKind::terminate()).context("cannot watch for SIGTERM")?;
     let live = !ci && std::io::stderr().is_terminal();
     let mut display = Display::new(ids, live, json);
+    let mut stopped_by = None;
     loop {
-        tokio::select! {
+        let signal = tokio::select! {
             event = events.recv() => match event {
-                Some(event) => display.show(event),
+                Some(event) => {
+                    display.show(event);
+                    continue;
+                }
                 None => break,
             },
-            _ = interrupt.recv() => display.cancel(&cancel_tx),
-            _ = terminate.recv() => display.cancel(&cancel_tx),
-        }
+            _ = interrupt.recv() => StopSignal::Interrupt,
+            _ = terminate.recv() => StopSignal::Terminate,
+        };
+        stopped_by.get_or_insert(signal);
+        display.cancel(&cancel_tx);
     }
     let outcomes = session.await.context("the run session panicked")?;
     display.totals(&outcomes);
-    Ok(outcomes)
+    Ok(Driven {
+        outcomes,
+        stopped_by,
+    })
 }
 
-/// Infrastructure errors win over failures; a cancel wins over both.
-pub fn exit_code(outcomes: &[RunOutcome]) -> u8 {
+/// Infrastructure errors win over failures; a cancel wins over both, with
+/// 130 for Ctrl-C and 143 for SIGTERM.
+pub fn exit_code(outcomes: &[RunOutcome], stopped_by: Option<StopSignal>) -> u8 {
     if outcomes.iter().any(|o| o.status == RunStatus::Cancelled) {
-        EXIT_CANCELLED
+        match stopped_by {
+            Some(StopSignal::Terminate) => EXIT_TERMINATED,
+            Some(StopSignal::Interrupt) | None => EXIT_INTERRUPTED,
+        }
     } else if outcomes.iter().any(|o| o.status.is_infrastructure()) {
         EXIT_INFRA
     } else if outcomes.iter().all(|o| o.status == RunStatus::Passed) {

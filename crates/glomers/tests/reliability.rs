@@ -90,11 +90,24 @@ impl Sandbox {
         cmd
     }
 
+    /// Runs in the history; every line must parse.
     fn history_len(&self) -> usize {
-        History::new(&self.work_dir())
+        let loaded = History::new(&self.work_dir())
             .load()
-            .unwrap_or_else(|e| panic!("history no longer parses: {e}"))
-            .len()
+            .unwrap_or_else(|e| panic!("history no longer reads: {e}"));
+        assert_eq!(loaded.skipped, [], "history lines no longer parse");
+        loaded.runs.len()
+    }
+
+    /// `glomers <args> --work-dir <sandbox>`, run to its end.
+    fn glomers(&self, args: &[&str]) -> std::process::Output {
+        Command::cargo_bin("glomers")
+            .unwrap()
+            .args(args)
+            .arg("--work-dir")
+            .arg(self.work_dir())
+            .output()
+            .unwrap()
     }
 
     /// Live processes whose command line mentions this sandbox (zombies excluded).
@@ -187,14 +200,12 @@ fn interrupt_in_a_loop(signal: Signal, moment: Moment) {
         }
         kill(Pid::from_raw(child.id() as i32), signal).unwrap();
         let status = wait_bounded(&mut child, Duration::from_secs(10));
-        // Once its handler is installed glomers stops everything and exits 130;
-        // a signal in its first milliseconds kills it outright, before it has
-        // started anything.
+        // Once its handler is installed glomers stops everything and exits
+        // 128 + the signal (130 for SIGINT, 143 for SIGTERM); a signal in its
+        // first milliseconds kills it outright, before it has started anything.
         let by_signal = status.signal() == Some(signal as i32);
-        assert!(
-            status.code() == Some(130) || by_signal,
-            "iteration {i}: {status:?}"
-        );
+        let handled = signal != Signal::SIGKILL && status.code() == Some(128 + signal as i32);
+        assert!(handled || by_signal, "iteration {i}: {status:?}");
         sandbox.assert_no_survivors(Duration::from_secs(6));
         // Interrupted runs are not recorded, and the earlier one is intact.
         assert_eq!(sandbox.history_len(), 1, "iteration {i}");
@@ -296,42 +307,127 @@ fn huge_results_edn_is_read() {
     assert!(out.contains("PASS 1 Echo"), "{out}");
 }
 
-#[test]
-fn corrupt_history_is_reported_not_a_panic() {
+/// A sandbox whose history holds one real run of challenge 1, and that line.
+fn sandbox_with_one_run() -> (Sandbox, String) {
     let sandbox = Sandbox::new();
-    assert!(
-        sandbox
-            .run("1")
-            .stdout(Stdio::null())
-            .status()
-            .unwrap()
-            .success()
-    );
+    let status = sandbox.run("1").stdout(Stdio::null()).status().unwrap();
+    assert!(status.success());
     let history = sandbox.work_dir().join("history.jsonl");
-    let good = std::fs::read(&history).unwrap();
-    let cases: [(&[u8], &str); 2] = [
-        (b"{\"run_id\": \"cut", "history.jsonl:2: not a run summary"),
-        (
-            b"{\"run_id\": \"\xff\"}",
-            "history.jsonl: stream did not contain valid UTF-8",
-        ),
+    let line = std::fs::read_to_string(history).unwrap();
+    (sandbox, line.trim_end().to_string())
+}
+
+#[test]
+fn corrupt_history_lines_are_skipped_with_a_warning() {
+    let (sandbox, good) = sandbox_with_one_run();
+    let mut doc: serde_json::Value = serde_json::from_str(&good).unwrap();
+    let run_id = doc["run_id"].as_str().unwrap().to_string();
+    // A newer glomers adds fields (the schema only grows): still readable.
+    doc["run_id"] = format!("{run_id}-future").into();
+    doc["added_later"] = serde_json::json!({"nested": [1, 2]});
+    let future = doc.to_string();
+    // An older or foreign line lacks a field: skipped.
+    doc["run_id"] = format!("{run_id}-old").into();
+    doc.as_object_mut().unwrap().remove("started_at");
+    let old = doc.to_string();
+    let cut = &good[..good.len() / 2];
+    let non_utf8 = [&good.as_bytes()[..7], b"\xff\xfe", &good.as_bytes()[7..]].concat();
+    let lines: [&[u8]; 7] = [
+        good.as_bytes(),
+        cut.as_bytes(),
+        b"",
+        &non_utf8,
+        future.as_bytes(),
+        old.as_bytes(),
+        good.as_bytes(),
     ];
-    for (tail, why) in cases {
-        std::fs::write(&history, [good.as_slice(), tail, b"\n"].concat()).unwrap();
-        for args in [&["show", "1"][..], &["history"]] {
-            let out = Command::cargo_bin("glomers")
-                .unwrap()
-                .args(args)
-                .arg("--work-dir")
-                .arg(sandbox.work_dir())
-                .output()
-                .unwrap();
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            assert!(!stderr.contains("panicked"), "{stderr}");
-            assert_ne!(out.status.code(), Some(0), "{args:?}: {stderr}");
-            assert!(stderr.contains(why), "{args:?}: {stderr}");
+    let history = sandbox.work_dir().join("history.jsonl");
+    let bytes: Vec<u8> = lines.iter().flat_map(|l| [*l, b"\n"].concat()).collect();
+    std::fs::write(&history, bytes).unwrap();
+    let non_utf8_at = good.len() + 1 + cut.len() + 1 + 1 + 7;
+    let warnings = [
+        "history.jsonl:2: skipped: not a run summary: EOF while parsing".to_string(),
+        format!(
+            "history.jsonl:4: skipped: not UTF-8: invalid byte at offset {non_utf8_at} of the file (byte 7 of the line)"
+        ),
+        "history.jsonl:6: skipped: not a run summary: missing field `started_at`".to_string(),
+    ];
+    let compare = ["compare", &run_id, &format!("{run_id}-future")];
+    for args in [
+        &["show", "1"][..],
+        &["history"],
+        &compare,
+        &["show", "nothing"],
+    ] {
+        let out = sandbox.glomers(args);
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        for warning in &warnings {
+            assert_eq!(
+                stderr.matches(warning.as_str()).count(),
+                1,
+                "{args:?}: {stderr}"
+            );
         }
+        assert_eq!(
+            stderr.matches("skipped").count(),
+            warnings.len(),
+            "blank lines and the future line are not warned about: {args:?}: {stderr}"
+        );
+        if args == ["show", "nothing"] {
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(stderr.contains("no run matches `nothing`"), "{stderr}");
+            continue;
+        }
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stdout.contains(&run_id), "{args:?}: {stdout}");
     }
+    let listed = String::from_utf8_lossy(&sandbox.glomers(&["history"]).stdout).into_owned();
+    assert_eq!(
+        listed.matches(&run_id).count(),
+        3,
+        "both good lines and the future one: {listed}"
+    );
+    assert!(
+        listed.contains("-future") && !listed.contains("-old"),
+        "{listed}"
+    );
+}
+
+#[test]
+fn unreadable_history_is_an_error_naming_it_once() {
+    let sandbox = Sandbox::new();
+    // A directory where the file should be cannot be read, even by root.
+    std::fs::create_dir_all(sandbox.work_dir().join("history.jsonl")).unwrap();
+    for args in [&["history"][..], &["show", "1"]] {
+        let out = sandbox.glomers(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr.matches("Is a directory").count(),
+            1,
+            "the cause once, not \"…: X: X\": {stderr}"
+        );
+        assert!(stderr.contains("history.jsonl: Is a directory"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_run_after_a_cut_history_line_is_recorded_on_its_own_line() {
+    let (sandbox, good) = sandbox_with_one_run();
+    let history = sandbox.work_dir().join("history.jsonl");
+    // A writer killed mid-line: no final newline.
+    let cut = &good[..good.len() / 3];
+    std::fs::write(&history, format!("{good}\n{cut}")).unwrap();
+    let status = sandbox.run("1").stdout(Stdio::null()).status().unwrap();
+    assert!(status.success());
+    let loaded = History::new(&sandbox.work_dir()).load().unwrap();
+    assert_eq!(loaded.runs.len(), 2, "the earlier run and the new one");
+    let skipped: Vec<usize> = loaded.skipped.iter().map(|s| s.line).collect();
+    assert_eq!(skipped, [2], "only the cut line is lost");
 }
 
 #[test]
@@ -374,25 +470,59 @@ fn missing_maelstrom_names_what_to_install() {
     );
 }
 
+/// A `maelstrom` that only leaves `$MARKER` behind, to show it was started.
+const MARKING_MAELSTROM: &str = "#!/bin/sh\n: > \"$MARKER\"\n";
+
 #[test]
 fn unwritable_work_dir_is_an_error_with_exit_2() {
     let sandbox = Sandbox::new();
+    write_executable(&sandbox.path("maelstrom"), MARKING_MAELSTROM);
     // A path below a regular file cannot be created, even by root.
     std::fs::write(sandbox.path("file"), "").unwrap();
-    let out = Command::cargo_bin("glomers")
-        .unwrap()
-        .args(["run", "1", "--ci", "--time-limit", "1", "--work-dir"])
-        .arg(sandbox.path("file/glomers"))
-        .arg("--bin")
-        .arg(sandbox.path("echo.py"))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{text}");
-    assert!(
-        text.contains("cannot create the run directory") && text.contains("Not a directory"),
-        "{text}"
-    );
+    let work_dir = sandbox.path("file/glomers");
+    // Without --bin glomers would build the nodes first (cargo is not on PATH
+    // here, so a build would fail loudly); with it, it would start the backend.
+    for with_bin in [false, true] {
+        let mut cmd = Command::cargo_bin("glomers").unwrap();
+        cmd.args([
+            "run",
+            "1",
+            "--ci",
+            "--time-limit",
+            "1",
+            "--backend",
+            "maelstrom",
+        ])
+        .arg("--maelstrom")
+        .arg(sandbox.path("maelstrom"))
+        .arg("--work-dir")
+        .arg(&work_dir)
+        .env("MARKER", sandbox.path("backend-started"))
+        .env("PATH", "/nonexistent")
+        .env_remove("CARGO");
+        if with_bin {
+            cmd.arg("--bin").arg(sandbox.path("echo.py"));
+        }
+        let out = cmd.output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        let runs_dir = work_dir.join("runs");
+        assert!(
+            text.contains(&format!(
+                "cannot create the run directory {}: Not a directory",
+                runs_dir.display()
+            )),
+            "{text}"
+        );
+        assert!(
+            !text.contains("building node binaries"),
+            "built first: {text}"
+        );
+        assert!(
+            !sandbox.path("backend-started").exists(),
+            "the backend was started: {text}"
+        );
+    }
     sandbox.assert_no_survivors(Duration::from_secs(5));
 }
 
@@ -420,7 +550,7 @@ fn run_pair(sandbox: &Sandbox) -> Vec<PathBuf> {
 }
 
 fn distinct_run_ids(sandbox: &Sandbox) -> usize {
-    let runs = History::new(&sandbox.work_dir()).load().unwrap();
+    let runs = History::new(&sandbox.work_dir()).load().unwrap().runs;
     let ids: std::collections::BTreeSet<_> = runs.iter().map(|r| r.run_id.clone()).collect();
     ids.len()
 }
