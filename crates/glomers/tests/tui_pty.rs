@@ -3,11 +3,11 @@
 //! dashboard writes, and `stty -a` afterwards shows the terminal mode it
 //! left behind. Skipped (with a note) where tmux or script is missing.
 //!
-//! The full run (build the nodes, run challenge 1 on the simulator, look
-//! at its latency chart and results tree) is
-//! `#[ignore]`d because a cold node build takes minutes:
-//! `cargo test -p glomers --test tui_pty -- --include-ignored` (about 15 s
-//! with the nodes already built in `CARGO_TARGET_DIR`).
+//! The full run builds the nodes, runs challenge 1 on the simulator and
+//! looks at its latency chart and results tree. Under `cargo test
+//! --workspace` the nodes are already built by then (`sim_end_to_end` runs
+//! first and builds them in the same `CARGO_TARGET_DIR`); run alone on a
+//! cold target dir, the release build takes minutes, and [`BUILD`] allows for it.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -127,8 +127,8 @@ impl Dashboard {
         }
     }
 
-    /// Asserts the dashboard left the alternate screen last, raw mode is off,
-    /// and no process (dashboard, backend, node) still runs in the test directory.
+    /// Asserts the dashboard left the alternate screen last, mouse capture and
+    /// raw mode are off, and no process (dashboard, backend, node) still runs in the test directory.
     fn assert_cleaned_up(&self) {
         let raw = std::fs::read(self.dir.path().join("raw.out")).expect("script output");
         let raw = String::from_utf8_lossy(&raw);
@@ -139,6 +139,13 @@ impl Dashboard {
         assert!(
             left > entered,
             "the last alternate-screen switch must be leaving it"
+        );
+        // Mouse reporting left on would send the shell escape codes for every click.
+        let mouse_on = raw.rfind("\x1b[?1000h").expect("mouse capture enabled");
+        let mouse_off = raw.rfind("\x1b[?1000l").expect("mouse capture disabled");
+        assert!(
+            mouse_off > mouse_on,
+            "the last mouse-capture switch must be turning it off"
         );
         // Only cursor-show sequences and script's own footer may follow.
         let after = raw[left + "\x1b[?1049l".len()..].replace("\x1b[?25h", "");
@@ -210,6 +217,20 @@ fn processes_in(dir: &Path) -> Vec<String> {
 }
 
 const SHORT: Duration = Duration::from_secs(15);
+/// A cold release build of every node binary on a small, shared machine.
+const BUILD: Duration = Duration::from_secs(15 * 60);
+/// Challenge 1 on the quick profile: 5 s of load, recovery and the checker.
+const RUN: Duration = Duration::from_secs(120);
+/// What the Run screen's gauge shows once the build is over (or the verdict has replaced it).
+const AFTER_BUILD: [&str; 7] = [
+    "build failed",
+    "starting nodes",
+    "running ",
+    "recovery:",
+    "analysing",
+    " PASS ",
+    " FAIL ",
+];
 
 #[test]
 fn dashboard_opens_navigates_and_quits_restoring_the_terminal() {
@@ -238,7 +259,6 @@ fn dashboard_opens_navigates_and_quits_restoring_the_terminal() {
 }
 
 #[test]
-#[ignore = "builds the node binaries (minutes when cold); run with --include-ignored"]
 fn dashboard_runs_echo_on_the_simulator_shows_node_logs_and_the_verdict() {
     let Some(dash) = Dashboard::start() else {
         return;
@@ -248,7 +268,16 @@ fn dashboard_runs_echo_on_the_simulator_shows_node_logs_and_the_verdict() {
     dash.keys(&["p", "Enter"]);
     dash.wait_for("harness output", SHORT);
     let mut saw_node_log = false;
-    let verdict = dash.wait_until("the verdict", Duration::from_secs(300), |screen| {
+    let built = dash.wait_until("the node build to finish", BUILD, |screen| {
+        saw_node_log |= screen.lines().any(|l| l.starts_with("│ n0 "));
+        AFTER_BUILD.iter().any(|m| screen.contains(m))
+    });
+    // Fail at once on a broken build instead of waiting out the run's deadline.
+    assert!(
+        !built.contains("build failed"),
+        "the node build failed:\n{built}"
+    );
+    let verdict = dash.wait_until("the verdict", RUN, |screen| {
         saw_node_log |= screen.lines().any(|l| l.starts_with("│ n0 "));
         screen.contains(" PASS ") || screen.contains(" FAIL ")
     });

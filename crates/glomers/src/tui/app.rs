@@ -6,7 +6,8 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Size;
 use regex::Regex;
 use runner::backend::BackendKind;
 use runner::catalog::{self, Challenge, Overrides, Profile};
@@ -15,12 +16,20 @@ use runner::history::RunSummary;
 use runner::results::RunResults;
 
 use super::form::{Form, FormOutcome};
+use super::frontier::{self, Frontier};
 use super::latency::LatencyChart;
 use super::live::{Change, LiveSession};
+use super::open::{self, OpenPlan};
 use super::tree::{self, NodePath};
 
 /// Lines moved by PgUp/PgDn in the node-log pane and the results tree.
 pub const PAGE: usize = 10;
+/// Log lines moved by one notch of the mouse wheel.
+pub const WHEEL_LINES: usize = 3;
+/// Rows under the Challenges table for the selected challenge's details.
+pub const CHALLENGE_DETAILS_HEIGHT: u16 = 4;
+/// The header row starts with this, then the tabs.
+pub const BRAND: &str = " glomers ";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -49,12 +58,31 @@ impl Screen {
             Screen::History => "History",
         }
     }
+
+    /// The label of its tab in the header; `1`-`5` selects it.
+    pub fn tab(self) -> String {
+        let number = Screen::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1;
+        format!(" {number} {} ", self.title())
+    }
+
+    /// The screen whose tab covers `column` of the header row.
+    pub fn tab_at(column: u16) -> Option<Screen> {
+        let mut start = BRAND.chars().count();
+        Screen::ALL.into_iter().find(|screen| {
+            let end = start + screen.tab().chars().count();
+            let hit = (start..end).contains(&usize::from(column));
+            start = end;
+            hit
+        })
+    }
 }
 
 /// Something that happened: a key, a session event, or the answer to a [`Command`].
 #[derive(Debug)]
 pub enum Action {
     Key(KeyEvent),
+    /// A click or wheel notch, with the terminal's size to place it.
+    Mouse(MouseEvent, Size),
     Session(SessionEvent),
     HistoryLoaded(Result<Vec<RunSummary>, String>),
     ResultsLoaded {
@@ -69,6 +97,8 @@ pub enum Action {
     },
     /// A command could not be carried out (e.g. real Maelstrom is missing).
     Failed(String),
+    /// Something for the status line that changes nothing else.
+    Notice(String),
     /// SIGTERM or SIGINT from outside.
     Terminate,
 }
@@ -87,6 +117,11 @@ pub enum Command {
     LoadRunFiles {
         run_id: String,
         store_dir: PathBuf,
+    },
+    /// Run `program dir` detached, without waiting for it.
+    OpenDir {
+        program: PathBuf,
+        dir: PathBuf,
     },
 }
 
@@ -222,7 +257,11 @@ pub struct App {
     pub run_view: RunView,
     pub results: Option<ResultsView>,
     pub compare: Option<(RunSummary, RunSummary)>,
+    /// 3d/3e runs per node setting, when the history has several settings.
+    pub frontier: Option<Frontier>,
     pub history_view: HistoryView,
+    /// What opens a store directory (see [`open::find_opener`]).
+    pub opener: Result<PathBuf, String>,
     /// One line for the footer: an error or what just happened.
     pub notice: Option<String>,
     pub quitting: bool,
@@ -247,7 +286,9 @@ impl App {
             run_view: RunView::default(),
             results: None,
             compare: None,
+            frontier: None,
             history_view: HistoryView::default(),
+            opener: Err("no opener looked up".into()),
             notice: None,
             quitting: false,
         }
@@ -287,9 +328,11 @@ impl App {
 pub fn update(app: &mut App, action: Action) -> Vec<Command> {
     match action {
         Action::Key(key) => on_key(app, key),
+        Action::Mouse(mouse, size) => on_mouse(app, mouse, size),
         Action::Session(event) => on_session_event(app, event),
         Action::HistoryLoaded(Ok(runs)) => {
             app.history = runs;
+            app.frontier = frontier::frontier(&app.history);
             let shown = app.history_rows().len();
             app.history_view.cursor = app.history_view.cursor.min(shown.saturating_sub(1));
             Vec::new()
@@ -327,6 +370,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
                 app.session = None;
                 app.screen = Screen::Challenges;
             }
+            app.notice = Some(message);
+            Vec::new()
+        }
+        Action::Notice(message) => {
             app.notice = Some(message);
             Vec::new()
         }
@@ -401,7 +448,83 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     }
 }
 
+/// The wheel moves what the arrow keys move; a left click picks a tab or a
+/// row of the Challenges or History list. Ignored while an overlay or a
+/// prompt has the keyboard, so it cannot act behind them.
+fn on_mouse(app: &mut App, mouse: MouseEvent, size: Size) -> Vec<Command> {
+    if app.form.is_some() || app.input.is_some() || app.help {
+        return Vec::new();
+    }
+    let wheel = |app: &mut App, code: KeyCode| {
+        let notches = if app.screen == Screen::Run {
+            WHEEL_LINES
+        } else {
+            1
+        };
+        (0..notches)
+            .flat_map(|_| on_key(app, KeyEvent::new(code, KeyModifiers::NONE)))
+            .collect()
+    };
+    match mouse.kind {
+        MouseEventKind::ScrollUp => wheel(app, KeyCode::Up),
+        MouseEventKind::ScrollDown => wheel(app, KeyCode::Down),
+        MouseEventKind::Down(MouseButton::Left) => {
+            click(app, mouse.column, mouse.row, size);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn click(app: &mut App, column: u16, row: u16, size: Size) {
+    app.notice = None;
+    if row == 0 {
+        if let Some(screen) = Screen::tab_at(column) {
+            app.screen = screen;
+        }
+        return;
+    }
+    // Both lists are bordered tables with a header, at the top of the body (row 1).
+    let body = size.height.saturating_sub(2);
+    match app.screen {
+        Screen::Challenges => {
+            let height = body.saturating_sub(CHALLENGE_DETAILS_HEIGHT);
+            let len = app.challenges.len();
+            if let Some(i) = clicked_row(row, height, app.challenge_cursor, len) {
+                app.challenge_cursor = i;
+            }
+        }
+        Screen::History => {
+            let len = app.history_rows().len();
+            if let Some(i) = clicked_row(row, body, app.history_view.cursor, len) {
+                app.history_view.cursor = i;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The list item drawn at screen row `y` by a bordered table with a header
+/// that starts at row 1 and is `height` rows tall, scrolled as ratatui
+/// scrolls it to keep `cursor` in view (cursor on the last visible row).
+fn clicked_row(y: u16, height: u16, cursor: usize, len: usize) -> Option<usize> {
+    let first_y = 1 + 2;
+    let visible = usize::from(height.saturating_sub(3));
+    let offset = usize::from(y.checked_sub(first_y)?);
+    if offset >= visible {
+        return None;
+    }
+    let row = (cursor + 1).saturating_sub(visible) + offset;
+    (row < len).then_some(row)
+}
+
 fn results_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    if key.code == KeyCode::Char('o')
+        && let Some(view) = &app.results
+    {
+        let summary = view.summary.clone();
+        return open_store(app, &summary);
+    }
     let Some(view) = app.results.as_mut() else {
         if key.code == KeyCode::Esc {
             app.screen = Screen::Challenges;
@@ -693,9 +816,32 @@ fn history_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
                 return open_recorded(app, summary);
             }
         }
+        KeyCode::Char('o') => {
+            if let Some(summary) = at_cursor {
+                return open_store(app, &summary);
+            }
+        }
         _ => {}
     }
     Vec::new()
+}
+
+/// `o`: hands the run's store directory to the opener, or says where it is.
+fn open_store(app: &mut App, run: &RunSummary) -> Vec<Command> {
+    match open::plan(run, &app.opener) {
+        OpenPlan::Spawn {
+            program,
+            dir,
+            notice,
+        } => {
+            app.notice = Some(notice);
+            vec![Command::OpenDir { program, dir }]
+        }
+        OpenPlan::Tell(notice) => {
+            app.notice = Some(notice);
+            Vec::new()
+        }
+    }
 }
 
 /// Opens a run from the history; its full results are read from its store.
@@ -845,8 +991,8 @@ fn session_done(app: &mut App) -> Vec<Command> {
 mod tests {
     use super::*;
     use crate::tui::test_support::{
-        history, outcome, play_finished, play_running, press, run_event, run_files_loaded,
-        type_keys,
+        frontier_history, history, outcome, play_finished, play_running, press, run_event,
+        run_files_loaded, type_keys,
     };
     use runner::event::RunEvent;
 
@@ -1197,5 +1343,92 @@ mod tests {
             panic!("{commands:?}")
         };
         assert_eq!(request.overrides.time_limit_s, Some(3));
+    }
+
+    #[test]
+    fn the_frontier_follows_the_history() {
+        let mut app = App::new(false);
+        update(&mut app, Action::HistoryLoaded(Ok(frontier_history())));
+        assert_eq!(app.frontier.as_ref().map(|f| f.settings.len()), Some(6));
+        update(&mut app, Action::HistoryLoaded(Ok(history())));
+        assert!(app.frontier.is_none(), "every 3d/3e run at its defaults");
+    }
+
+    #[test]
+    fn o_opens_the_store_of_the_open_run_or_the_history_cursor() {
+        let mut app = App::new(false);
+        app.opener = Ok(PathBuf::from("/usr/bin/xdg-open"));
+        update(&mut app, Action::HistoryLoaded(Ok(history())));
+        assert!(type_keys(&mut app, "3o").is_empty(), "no results open");
+        type_keys(&mut app, "5j");
+        let store = app.history_rows()[1].store_dir.clone().expect("a store");
+        assert_eq!(
+            type_keys(&mut app, "o"),
+            [Command::OpenDir {
+                program: "/usr/bin/xdg-open".into(),
+                dir: store.clone(),
+            }]
+        );
+        assert_eq!(
+            app.notice,
+            Some(format!("opening with xdg-open: {}", store.display()))
+        );
+        press(&mut app, KeyCode::Enter);
+        type_keys(&mut app, "t");
+        assert_eq!(
+            type_keys(&mut app, "o").len(),
+            1,
+            "also while the results tree is shown"
+        );
+
+        app.opener = Err("no xdg-open or open found (set GLOMERS_OPEN)".into());
+        assert!(type_keys(&mut app, "o").is_empty());
+        let notice = app.notice.clone().unwrap_or_default();
+        assert!(
+            notice.contains(&store.display().to_string()) && notice.contains("set GLOMERS_OPEN"),
+            "{notice}"
+        );
+    }
+
+    #[test]
+    fn a_failed_opener_only_changes_the_status_line() {
+        let (mut app, _) = started("");
+        let failed = "cannot open with xdg-open (exit status: 3): /s";
+        update(&mut app, Action::Notice(failed.into()));
+        assert_eq!(app.notice.as_deref(), Some(failed));
+        assert!(app.session.is_some(), "unlike Failed, the session stays");
+        assert_eq!(app.screen, Screen::Run);
+    }
+
+    fn wheel(app: &mut App, kind: MouseEventKind) -> Vec<Command> {
+        let mouse = MouseEvent {
+            kind,
+            column: 10,
+            row: 10,
+            modifiers: KeyModifiers::NONE,
+        };
+        update(app, Action::Mouse(mouse, Size::new(80, 24)))
+    }
+
+    #[test]
+    fn the_wheel_scrolls_the_log_and_moves_lists_but_not_behind_overlays() {
+        let (mut app, _) = started("jjjjj");
+        play_running(&mut app, 0, "3d");
+        wheel(&mut app, MouseEventKind::ScrollUp);
+        assert_eq!(
+            (app.run_view.follow, app.run_view.scroll),
+            (false, WHEEL_LINES)
+        );
+        wheel(&mut app, MouseEventKind::ScrollDown);
+        assert_eq!((app.run_view.follow, app.run_view.scroll), (true, 0));
+        type_keys(&mut app, "1");
+        wheel(&mut app, MouseEventKind::ScrollDown);
+        assert_eq!(app.challenge_cursor, 6, "one row per notch");
+        type_keys(&mut app, "?");
+        wheel(&mut app, MouseEventKind::ScrollUp);
+        assert!(app.help, "the help stays open");
+        assert_eq!(app.challenge_cursor, 6, "nothing moves behind it");
+        wheel(&mut app, MouseEventKind::Moved);
+        assert!(app.help);
     }
 }

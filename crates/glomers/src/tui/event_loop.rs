@@ -8,13 +8,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, MouseEventKind};
 use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use runner::backend::{Backend, BackendChoice, BackendKind};
 use runner::event::SessionEvent;
-use runner::history::History;
+use runner::history::{History, SkippedLine};
 use runner::results::RunResults;
 use runner::session::{self, RunOutcome, SessionConfig};
 use tokio::signal::unix::{SignalKind, signal};
@@ -69,6 +69,20 @@ pub async fn run(
             biased;
             event = input.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Action::Key(key),
+                // Clicks and wheel notches only: moves and drags would redraw for nothing.
+                Some(Ok(Event::Mouse(mouse)))
+                    if matches!(
+                        mouse.kind,
+                        MouseEventKind::Down(MouseButton::Left)
+                            | MouseEventKind::ScrollUp
+                            | MouseEventKind::ScrollDown
+                    ) =>
+                {
+                    match terminal.size() {
+                        Ok(size) => Action::Mouse(mouse, size),
+                        Err(e) => break Err(anyhow::Error::new(e).context("cannot read the terminal size")),
+                    }
+                }
                 Some(Ok(Event::Resize(..))) => {
                     dirty = true;
                     continue;
@@ -99,10 +113,10 @@ pub async fn run(
                 }
             },
         };
-        let typed = matches!(action, Action::Key(_));
+        let typed = matches!(action, Action::Key(_) | Action::Mouse(..));
         pending.extend(app::update(app, action));
         if typed && !app.should_quit() {
-            // Keys come at human pace: answer them now rather than at the next frame.
+            // Keys and clicks come at human pace: answer them now rather than at the next frame.
             if let Err(e) = terminal.draw(|frame| ui::draw(frame, app)) {
                 break Err(anyhow::Error::new(e).context("cannot draw the dashboard"));
             }
@@ -127,6 +141,17 @@ async fn next_session_event(running: &mut Option<Running>) -> Option<SessionEven
     }
 }
 
+/// The status line for history lines that could not be read, if any: the
+/// first one in full, the others counted (the CLI lists each on stderr).
+fn skipped_notice(skipped: &[SkippedLine]) -> Option<String> {
+    let first = skipped.first()?;
+    let first = format!("history.jsonl:{} skipped: {}", first.line, first.cause);
+    Some(match skipped.len() {
+        1 => first,
+        n => format!("{first} (and {} more lines)", n - 1),
+    })
+}
+
 /// Carries out one command; returns its answer, if it has one.
 /// Answers that take long (a history can be tens of thousands of lines) come
 /// later through `background` instead, so keys and redraws are not held up.
@@ -137,11 +162,19 @@ fn execute(
     background: &mpsc::UnboundedSender<Action>,
 ) -> Option<Action> {
     match command {
-        Command::LoadHistory => Some(Action::HistoryLoaded(
-            History::new(&setup.glomers_dir)
-                .load()
-                .map_err(|e| e.to_string()),
-        )),
+        Command::LoadHistory => {
+            let loaded = History::new(&setup.glomers_dir).load();
+            if let Some(notice) = loaded
+                .as_ref()
+                .ok()
+                .and_then(|l| skipped_notice(&l.skipped))
+            {
+                let _ = background.send(Action::Notice(notice));
+            }
+            Some(Action::HistoryLoaded(
+                loaded.map(|l| l.runs).map_err(|e| e.to_string()),
+            ))
+        }
         Command::LoadResults { run_id, store_dir } => {
             let results =
                 RunResults::read(&store_dir.join("results.edn")).map_err(|e| e.to_string());
@@ -169,6 +202,7 @@ fn execute(
             }
             None
         }
+        Command::OpenDir { program, dir } => open_dir(&program, &dir, background),
         Command::StartSession(request) => match start(request, setup) {
             Ok(started) => {
                 *running = Some(started);
@@ -177,6 +211,50 @@ fn execute(
             Err(e) => Some(Action::Failed(e.to_string())),
         },
     }
+}
+
+/// Starts `program dir` in its own process group with no terminal I/O, so it
+/// can neither draw over the dashboard nor get its keys, and lives on after
+/// it. A thread reaps it and reports a failure; the loop never waits.
+fn open_dir(
+    program: &std::path::Path,
+    dir: &std::path::Path,
+    background: &mpsc::UnboundedSender<Action>,
+) -> Option<Action> {
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+    let spawned = std::process::Command::new(program)
+        .arg(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn();
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(e) => {
+            return Some(Action::Notice(format!(
+                "cannot run {}: {e}; store: {}",
+                program.display(),
+                dir.display()
+            )));
+        }
+    };
+    let (background, program, dir) = (background.clone(), program.to_owned(), dir.to_owned());
+    // A plain thread, not the runtime's blocking pool: quitting must not wait for a file manager.
+    std::thread::spawn(move || {
+        let failed = match child.wait() {
+            Ok(status) if status.success() => return,
+            Ok(status) => status.to_string(),
+            Err(e) => e.to_string(),
+        };
+        let _ = background.send(Action::Notice(format!(
+            "cannot open with {} ({failed}): {}",
+            program.display(),
+            dir.display()
+        )));
+    });
+    None
 }
 
 /// A whole file as text; the error names the file.
@@ -208,4 +286,30 @@ fn start(request: SessionRequest, setup: &Setup) -> Result<Running, runner::back
         cancel,
         task,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skipped(line: usize) -> SkippedLine {
+        SkippedLine {
+            path: "/x/history.jsonl".into(),
+            line,
+            cause: "not a run summary".into(),
+        }
+    }
+
+    #[test]
+    fn skipped_history_lines_become_one_notice() {
+        assert_eq!(skipped_notice(&[]), None);
+        assert_eq!(
+            skipped_notice(&[skipped(2)]).as_deref(),
+            Some("history.jsonl:2 skipped: not a run summary")
+        );
+        assert_eq!(
+            skipped_notice(&[skipped(2), skipped(5), skipped(9)]).as_deref(),
+            Some("history.jsonl:2 skipped: not a run summary (and 2 more lines)")
+        );
+    }
 }

@@ -8,15 +8,17 @@
 //!
 //! Layout, in the order data flows:
 //! - `event_loop`: terminal input, session events and signals become [`app::Action`]s; executes [`app::Command`]s; draws at most ~20 times a second.
-//! - `app`: all state and the pure `update`; `live` (the running session's bounded buffers), `form` (the parameter form), `latency` (the Results chart's series) and `tree` (`results.edn` folded) are parts of it.
+//! - `app`: all state and the pure `update`; `live` (the running session's bounded buffers), `form` (the parameter form), `latency` (the Results chart's series), `tree` (`results.edn` folded), `frontier` (3d/3e runs per node setting) and `open` (which program opens a store, and what to say) are parts of it.
 //! - `ui`: `draw(frame, &App)`, one module per screen; never mutates.
 //! - `terminal`: raw mode and the alternate screen, restored on drop and on panic.
 
 mod app;
 mod event_loop;
 mod form;
+mod frontier;
 mod latency;
 mod live;
+mod open;
 mod terminal;
 mod tree;
 mod ui;
@@ -37,6 +39,9 @@ pub fn run(workspace: PathBuf, glomers_dir: PathBuf) -> anyhow::Result<ExitCode>
     runtime.block_on(async {
         let mut screen = terminal::enter()?;
         let mut app = app::App::new(color);
+        app.opener = open::find_opener(std::env::var_os(open::OPENER_VAR), |program| {
+            which::which(program).ok()
+        });
         let setup = event_loop::Setup {
             workspace,
             glomers_dir,

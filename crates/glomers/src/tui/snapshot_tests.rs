@@ -1,14 +1,16 @@
 //! Every screen rendered with ratatui's `TestBackend` at 80×24 and 120×40,
 //! from states built through `update` with synthetic keys and runner events.
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::layout::Size;
 use runner::event::SessionEvent;
 
 use super::app::{Action, App, Screen, update};
 use super::test_support::{
-    history, outcome, play_finished, play_running, press, run_files_loaded, type_keys,
+    frontier_history, history, outcome, play_finished, play_running, press, run_files_loaded,
+    type_keys,
 };
 use super::ui;
 
@@ -194,4 +196,108 @@ fn overlays() {
     type_keys(&mut app, "jjjjjep12x");
     press(&mut app, KeyCode::Enter);
     insta::assert_snapshot!("form_error_80x24", render(&app, 80, 24));
+}
+
+/// The latest 3d against the latest 3e, with the frontier of five 3e
+/// settings and 3d below; 80×24 has no room for the pair's bar chart.
+#[test]
+fn compare_screen_with_the_knob_frontier() {
+    let mut app = App::new(true);
+    update(&mut app, Action::HistoryLoaded(Ok(frontier_history())));
+    type_keys(&mut app, "c");
+    assert_eq!(app.screen, Screen::Compare);
+    snapshot_sizes("compare_frontier", &app);
+    let small = render(&app, 64, 24);
+    assert!(
+        small.contains("frontier · GLOMERS_BATCH_MS") && small.contains("3e 1600"),
+        "the table stays when the terminal is narrow:\n{small}"
+    );
+    assert!(
+        !small.contains("median ms by msgs/op"),
+        "but the scatter goes:\n{small}"
+    );
+}
+
+#[test]
+fn frontier_without_a_pair_to_compare() {
+    let mut app = App::new(false);
+    update(&mut app, Action::HistoryLoaded(Ok(frontier_history())));
+    type_keys(&mut app, "4");
+    insta::assert_snapshot!("compare_frontier_only_80x24", render(&app, 80, 24));
+}
+
+fn click(app: &mut App, column: u16, row: u16, width: u16, height: u16) {
+    let mouse = MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    update(app, Action::Mouse(mouse, Size::new(width, height)));
+}
+
+/// The cell text at `column`..`column + width` of screen line `row`.
+fn text_at(screen: &str, row: u16, column: u16, width: usize) -> String {
+    let line = screen.lines().nth(usize::from(row)).expect("row on screen");
+    // Each line of `TestBackend`'s text is quoted.
+    line.chars()
+        .skip(1 + usize::from(column))
+        .take(width)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn a_click_on_a_tab_opens_the_screen_drawn_there() {
+    let mut app = app_with_history();
+    let header = render(&app, 80, 24);
+    let header = header.lines().next().expect("header");
+    for (number, screen) in [
+        ("4", Screen::Compare),
+        ("2", Screen::Run),
+        ("5", Screen::History),
+    ] {
+        let at = header.find(&format!(" {number} ")).expect("tab drawn") as u16;
+        // The byte offset is the column: the quote and " glomers " before the tabs are ASCII.
+        click(&mut app, at + 2, 0, 80, 24);
+        assert_eq!(app.screen, screen);
+    }
+    click(&mut app, 3, 0, 80, 24);
+    assert_eq!(app.screen, Screen::History, "the brand is no tab");
+}
+
+#[test]
+fn a_click_on_a_row_selects_the_row_drawn_there_even_when_scrolled() {
+    let (width, height) = (80, 24);
+    let mut app = app_with_history();
+    type_keys(&mut app, "G");
+    // From the bottom (list scrolled) up to the first visible row, then down again.
+    // 16 challenges, 15 rows (3 to 17) in view: the list starts scrolled by one.
+    for y in [17, 3, 10, 17, 12] {
+        let before = render(&app, width, height);
+        click(&mut app, 30, y, width, height);
+        // The id column is 5 wide (`4-seqkv` shows as `4-seq`).
+        let id: String = app.challenges[app.challenge_cursor]
+            .id
+            .chars()
+            .take(5)
+            .collect();
+        assert_eq!(text_at(&before, y, 3, 5), id, "clicked row {y}");
+    }
+    let cursor = app.challenge_cursor;
+    click(&mut app, 30, 2, width, height);
+    click(&mut app, 30, 21, width, height);
+    assert_eq!(
+        app.challenge_cursor, cursor,
+        "header and details are no rows"
+    );
+
+    type_keys(&mut app, "5");
+    let before = render(&app, width, height);
+    click(&mut app, 30, 4, width, height);
+    assert_eq!(app.history_view.cursor, 1);
+    assert_eq!(text_at(&before, 4, 3, 24), app.history_rows()[1].run_id);
+    click(&mut app, 30, 9, width, height);
+    assert_eq!(app.history_view.cursor, 1, "below the last run");
 }

@@ -3,6 +3,7 @@
 
 use std::io::{self, Stdout};
 
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::{cursor, execute, terminal as term};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -17,8 +18,13 @@ pub fn enter() -> io::Result<Screen> {
     install_panic_hook();
     term::enable_raw_mode()?;
     // From here on, a failure must still give the terminal back.
-    let entered = execute!(io::stdout(), term::EnterAlternateScreen, cursor::Hide)
-        .and_then(|_| Terminal::new(CrosstermBackend::new(io::stdout())));
+    let entered = execute!(
+        io::stdout(),
+        term::EnterAlternateScreen,
+        EnableMouseCapture,
+        cursor::Hide
+    )
+    .and_then(|_| Terminal::new(CrosstermBackend::new(io::stdout())));
     match entered {
         Ok(terminal) => Ok(Screen { terminal }),
         Err(e) => {
@@ -34,10 +40,17 @@ impl Drop for Screen {
     }
 }
 
-/// Leaves the alternate screen and raw mode; harmless when already restored.
+/// Stops mouse reporting, leaves the alternate screen and raw mode;
+/// harmless when already restored. A shell left with mouse reporting on
+/// would receive escape codes for every click.
 pub fn restore() {
     let _ = term::disable_raw_mode();
-    let _ = execute!(io::stdout(), term::LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        term::LeaveAlternateScreen,
+        cursor::Show
+    );
 }
 
 /// Restores the terminal before the default hook prints, so the panic

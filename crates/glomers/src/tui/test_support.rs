@@ -196,3 +196,88 @@ pub fn run_files_loaded(run_id: &str) -> Action {
         tree: edn::parse(results).map_err(|e| e.to_string()),
     }
 }
+
+/// A run of `id` made with `node_env`; `figures` are msgs/op, median and
+/// max ms, or `None` for a run that crashed before producing results.
+pub fn summary_with_figures(
+    id: &str,
+    run_id: &str,
+    node_env: &[(&str, &str)],
+    figures: Option<(f64, f64, f64)>,
+) -> RunSummary {
+    let (msgs, median, max) = figures.unwrap_or_default();
+    let mut summary = RunSummary::from(&outcome(id, run_id, msgs, median, max));
+    summary.params.node_env = node_env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    if figures.is_none() {
+        summary.passed = false;
+        summary.status = RunStatus::Crashed;
+        summary.valid = None;
+        summary.msgs_per_op = None;
+        summary.msgs_per_op_all = None;
+        summary.latency_median_ms = None;
+        summary.latency_max_ms = None;
+        summary.availability = None;
+        summary.margins.clear();
+        summary.reasons = vec!["the backend ended without results".into()];
+    }
+    summary
+}
+
+/// A run of `id` with `node_env` and only its msgs/op of interest.
+pub fn summary_with_env(
+    id: &str,
+    run_id: &str,
+    node_env: &[(&str, &str)],
+    msgs_per_op: Option<f64>,
+) -> RunSummary {
+    summary_with_figures(id, run_id, node_env, msgs_per_op.map(|m| (m, 300.0, 500.0)))
+}
+
+/// Oldest first: 3e at its defaults, an echo run, 3d, 3e at four batch
+/// intervals (one crashed), and a later, failing rerun of the 200 ms setting.
+pub fn frontier_history() -> Vec<RunSummary> {
+    const KNOB: &str = "GLOMERS_BATCH_MS";
+    vec![
+        summary_with_figures(
+            "3e",
+            "20261125T184000.000Z-3e",
+            &[],
+            Some((0.72, 380.0, 713.0)),
+        ),
+        summary_with_figures("1", "20261125T185000.000Z-1", &[], Some((0.0, 1.0, 4.0))),
+        summary_with_figures(
+            "3d",
+            "20261125T190000.000Z-3d",
+            &[],
+            Some((11.99, 80.0, 99.0)),
+        ),
+        summary_with_figures(
+            "3e",
+            "20261125T190100.000Z-3e",
+            &[(KNOB, "200")],
+            Some((1.70, 259.0, 354.0)),
+        ),
+        summary_with_figures(
+            "3e",
+            "20261125T190300.000Z-3e",
+            &[(KNOB, "600")],
+            Some((0.74, 387.0, 719.0)),
+        ),
+        summary_with_figures(
+            "3e",
+            "20261125T190500.000Z-3e",
+            &[(KNOB, "1600")],
+            Some((0.32, 862.0, 1717.0)),
+        ),
+        summary_with_figures("3e", "20261125T190600.000Z-3e", &[(KNOB, "100")], None),
+        summary_with_figures(
+            "3e",
+            "20261125T191000.000Z-3e",
+            &[(KNOB, "200")],
+            Some((1.9, 1300.0, 2400.0)),
+        ),
+    ]
+}

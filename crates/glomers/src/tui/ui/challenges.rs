@@ -11,11 +11,14 @@ use runner::history::RunSummary;
 use runner::verdict::show;
 
 use super::{Theme, margin_passed, number};
-use crate::tui::app::App;
+use crate::tui::app::{App, CHALLENGE_DETAILS_HEIGHT};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
-    let [table_area, details_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(4)]).areas(area);
+    let [table_area, details_area] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(CHALLENGE_DETAILS_HEIGHT),
+    ])
+    .areas(area);
     let header = Row::new([
         "", "id", "title", "workload", "last", "msgs/op", "median", "max",
     ])

@@ -1,17 +1,59 @@
 //! The Compare screen: two runs side by side (e.g. 3d vs 3e) with each
 //! run's thresholds, and a bar chart of every metric as a share of its limit.
+//! When the history has 3d/3e runs with several node settings, the knob
+//! frontier follows: a table and a msgs/op-vs-median scatter against 3e's
+//! limits (the table alone when the terminal is too small for the chart).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Cell, Paragraph, Row, Table};
+use ratatui::style::Color;
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Axis, Bar, BarChart, BarGroup, Block, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table,
+};
 use runner::history::{self, CompareRow, RunSummary};
 use runner::verdict::show;
 
-use super::{Theme, margin_passed, number};
+use super::{Theme, margin_passed, nice_top, number};
 use crate::tui::app::App;
+use crate::tui::frontier::{Frontier, LIMITS_OF};
+
+/// Rows the frontier gets at least (a chart needs about ten to read).
+const FRONTIER_MIN_HEIGHT: u16 = 12;
+/// The bar chart is left out rather than squeezed below this height.
+const BARS_MIN_HEIGHT: u16 = 8;
+/// The scatter is drawn only when this much room is left beside the table.
+const SCATTER_MIN: (u16, u16) = (30, 10);
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
+    let pair_height = app
+        .compare
+        .as_ref()
+        .map_or(3, |(a, b)| history::compare(a, b).len() as u16 + 4);
+    let Some(front) = &app.frontier else {
+        draw_pair(frame, area, app, pair_height, theme);
+        return;
+    };
+    let below = area.height.saturating_sub(pair_height);
+    let wanted = (front.settings.len() as u16 + 3)
+        .max(FRONTIER_MIN_HEIGHT)
+        .max(below / 2);
+    // The pair's bar chart only gets what the frontier leaves, if it is enough.
+    let bars = below.saturating_sub(wanted);
+    let bars = if bars >= BARS_MIN_HEIGHT && app.compare.is_some() {
+        bars
+    } else {
+        0
+    };
+    let [pair_area, frontier_area] =
+        Layout::vertical([Constraint::Length(pair_height + bars), Constraint::Fill(1)]).areas(area);
+    draw_pair(frame, pair_area, app, pair_height, theme);
+    draw_frontier(frame, frontier_area, front, theme);
+}
+
+/// The two runs' table, and their bar chart below it in whatever room is left.
+fn draw_pair(frame: &mut Frame<'_>, area: Rect, app: &App, table_height: u16, theme: Theme) {
     let Some((a, b)) = &app.compare else {
         let hint = "Nothing to compare: press c on Challenges (latest 3d vs 3e, or two selected), or m then c on History.";
         frame.render_widget(
@@ -21,11 +63,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         return;
     };
     let rows = history::compare(a, b);
-    let [table_area, chart_area] = Layout::vertical([
-        Constraint::Length(rows.len() as u16 + 4),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
+    let [table_area, chart_area] =
+        Layout::vertical([Constraint::Length(table_height), Constraint::Fill(1)]).areas(area);
     let header = Row::new(vec![
         "metric".to_string(),
         format!("{} (A)", a.id),
@@ -60,7 +99,170 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         .header(header)
         .block(Block::bordered().title(title));
     frame.render_widget(table, table_area);
-    draw_chart(frame, chart_area, a, b, &rows, theme);
+    if !chart_area.is_empty() {
+        draw_chart(frame, chart_area, a, b, &rows, theme);
+    }
+}
+
+/// The latest run per setting as a table sorted by msgs/op and, with room, a scatter.
+fn draw_frontier(frame: &mut Frame<'_>, area: Rect, front: &Frontier, theme: Theme) {
+    let labels: Vec<String> = front.settings.iter().map(|s| front.label(s)).collect();
+    let label_width = labels
+        .iter()
+        .map(|l| l.chars().count() as u16)
+        .chain([7])
+        .max()
+        .unwrap_or(7)
+        .min(32);
+    // Label, ✓/✗, msgs/op, median, max, the gaps between them and the borders.
+    let table_width = label_width + 2 + 8 + 7 + 7 + 4 + 2;
+    let chart_fits = area.width >= table_width + SCATTER_MIN.0 && area.height >= SCATTER_MIN.1;
+    let (table_area, chart_area) = if chart_fits {
+        let [t, c] =
+            Layout::horizontal([Constraint::Length(table_width), Constraint::Fill(1)]).areas(area);
+        (t, Some(c))
+    } else {
+        (area, None)
+    };
+    let limits = front.limits;
+    let judged = |value: Option<f64>, limit: Option<f64>, decimals: usize| {
+        let passed = value.zip(limit).map(|(v, l)| v < l);
+        Cell::from(number(value, decimals)).style(theme.verdict(passed))
+    };
+    let rows = front.settings.iter().zip(&labels).map(|(s, label)| {
+        Row::new(vec![
+            Cell::from(label.clone()),
+            Cell::from(if s.passed { "✓" } else { "✗" }).style(theme.verdict(Some(s.passed))),
+            judged(s.msgs_per_op, limits.msgs_per_op, 2),
+            judged(s.median_ms, limits.latency_median_ms, 0),
+            judged(s.max_ms, limits.latency_max_ms, 0),
+        ])
+    });
+    let header = Row::new(["setting", "ok", "msgs/op", "median", "max"]).style(theme.accent());
+    let title = match &front.knob {
+        Some(knob) => format!(" frontier · {knob} "),
+        None => " frontier · node env ".to_string(),
+    };
+    let widths = [
+        Constraint::Length(label_width),
+        Constraint::Length(2),
+        Constraint::Length(8),
+        Constraint::Length(7),
+        Constraint::Length(7),
+    ];
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(header)
+            .block(Block::bordered().title(title)),
+        table_area,
+    );
+    if let Some(chart_area) = chart_area {
+        draw_scatter(frame, chart_area, front, theme);
+    }
+}
+
+/// msgs/op against median latency, one marker for 3d and one for 3e, with
+/// 3e's limits as dotted lines when they fall inside the axes and spelled
+/// out on the bottom border. Axis titles would be drawn over the points.
+fn draw_scatter(frame: &mut Frame<'_>, area: Rect, front: &Frontier, theme: Theme) {
+    let points = |challenge: &str| -> Vec<(f64, f64)> {
+        front
+            .settings
+            .iter()
+            .filter(|s| s.challenge == challenge)
+            .filter_map(|s| s.msgs_per_op.zip(s.median_ms))
+            .collect()
+    };
+    let (ours, other) = (points(LIMITS_OF), points("3d"));
+    let all = ours.iter().chain(&other);
+    let limits = front.limits;
+    let x_top = axis_top(
+        all.clone().map(|p| p.0).fold(0.0, f64::max),
+        limits.msgs_per_op,
+    );
+    let y_top = axis_top(
+        all.map(|p| p.1).fold(0.0, f64::max),
+        limits.latency_median_ms,
+    );
+    let mut lines: Vec<Vec<(f64, f64)>> = Vec::new();
+    if let Some(x) = limits.msgs_per_op.filter(|x| *x <= x_top) {
+        lines.push(vec![(x, 0.0), (x, y_top)]);
+    }
+    if let Some(y) = limits.latency_median_ms.filter(|y| *y <= y_top) {
+        lines.push(vec![(0.0, y), (x_top, y)]);
+    }
+    let mut datasets: Vec<Dataset<'_>> = lines
+        .iter()
+        .map(|line| {
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(theme.fail())
+                .data(line)
+        })
+        .collect();
+    datasets.push(
+        Dataset::default()
+            .marker(Marker::Block)
+            .graph_type(GraphType::Scatter)
+            .style(theme.fg(Color::Magenta))
+            .data(&other),
+    );
+    datasets.push(
+        Dataset::default()
+            .marker(Marker::Dot)
+            .graph_type(GraphType::Scatter)
+            .style(theme.fg(Color::Cyan))
+            .data(&ours),
+    );
+    let title = Line::from(vec![
+        Span::raw(" median ms by msgs/op · "),
+        Span::styled("• 3e", theme.fg(Color::Cyan)),
+        Span::raw(" "),
+        Span::styled("█ 3d", theme.fg(Color::Magenta)),
+        Span::raw(" "),
+    ]);
+    let limit = |name: &str, l: Option<f64>| l.map(|l| format!("{name}<{}", show(l)));
+    let noted: Vec<String> = [
+        limit("msgs/op", limits.msgs_per_op),
+        limit("median", limits.latency_median_ms),
+        limit("max", limits.latency_max_ms),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let bottom = Line::from(vec![
+        Span::raw(" "),
+        Span::styled("⠤", theme.fail()),
+        Span::raw(format!(" {LIMITS_OF} {} ", noted.join(" "))),
+    ]);
+    // Two labels on x: a middle one would leave the unit no room on a small chart.
+    let x_axis = Axis::default()
+        .bounds([0.0, x_top])
+        .style(theme.dim())
+        .labels(["0".to_string(), format!("{} msgs/op", show(x_top))]);
+    let y_axis = Axis::default()
+        .bounds([0.0, y_top])
+        .style(theme.dim())
+        .labels([
+            "0".to_string(),
+            show(y_top / 2.0),
+            format!("{} ms", show(y_top)),
+        ]);
+    let chart = Chart::new(datasets)
+        .block(Block::bordered().title(title).title_bottom(bottom))
+        .legend_position(None)
+        .x_axis(x_axis)
+        .y_axis(y_axis);
+    frame.render_widget(chart, area);
+}
+
+/// The axis top: the highest point rounded up, stretched to show the limit's
+/// line too when that keeps the points on at least half of the axis.
+fn axis_top(highest: f64, limit: Option<f64>) -> f64 {
+    let shown = limit.filter(|l| *l <= 2.0 * highest).unwrap_or(0.0);
+    // A little past the limit, so its line is not lost in the border.
+    nice_top(highest.max(shown * 1.05))
 }
 
 /// Per metric with a limit, A and B as a percentage of their own limit (100 = at the limit).

@@ -15,7 +15,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use runner::catalog::Profile;
 
-use super::app::{App, InputPurpose, Screen};
+use super::app::{App, BRAND, InputPurpose, Screen};
 use super::form::Form;
 
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
@@ -86,15 +86,14 @@ impl Theme {
 }
 
 fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
-    let mut spans = vec![Span::styled(" glomers ", theme.accent())];
-    for (i, screen) in Screen::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, screen.title());
-        let style = if *screen == app.screen {
+    let mut spans = vec![Span::styled(BRAND, theme.accent())];
+    for screen in Screen::ALL {
+        let style = if screen == app.screen {
             theme.selected()
         } else {
             Style::new()
         };
-        spans.push(Span::styled(label, style));
+        spans.push(Span::styled(screen.tab(), style));
     }
     spans.push(Span::styled(
         format!(" {} · {}", app.backend, profile_name(app.profile)),
@@ -138,10 +137,12 @@ fn keys(app: &App) -> &'static str {
         Screen::Results if app.results.as_ref().is_some_and(|r| r.tree_view.shown) => {
             "↑↓ move · PgUp/PgDn page · enter/space fold · t or esc summary · ? help · q quit"
         }
-        Screen::Results => "t results.edn tree · 1-5 screens · esc back · ? help · q quit",
+        Screen::Results => {
+            "t results.edn tree · o open store dir · 1-5 screens · esc back · ? help · q quit"
+        }
         Screen::Compare => "1-5 screens · esc back · ? help · q quit",
         Screen::History => {
-            "↑↓ move · enter open · / filter · m mark · c compare with mark · esc back · ? help"
+            "↑↓ move · enter open · o store · / filter · m mark · c compare marked · ? help"
         }
     }
 }
@@ -151,7 +152,10 @@ const HELP: &[(&str, &str)] = &[
         "everywhere",
         "1-5 switch screen · ? help · q or Ctrl-C quit (stops a running session first)",
     ),
-    ("lists", "j/k or ↑/↓ move · g/G or Home/End first/last"),
+    (
+        "lists",
+        "j/k or ↑/↓ move · g/G or Home/End first/last · mouse: wheel scrolls, click picks a tab or row",
+    ),
     (
         "challenges",
         "space select · enter run selected (or the one under the cursor) · a run all · b backend sim/maelstrom · p profile official/quick · e edit parameters · c compare latest runs (two selected, or 3d vs 3e)",
@@ -162,13 +166,16 @@ const HELP: &[(&str, &str)] = &[
     ),
     (
         "history",
-        "enter open · / filter by challenge · m mark · c compare marked run with the cursor",
+        "enter open · o open its store directory ($GLOMERS_OPEN, xdg-open or open) · / filter by challenge · m mark · c compare marked run with the cursor",
     ),
     (
         "results",
-        "t full results.edn tree · in the tree: j/k or ↑/↓ move · PgUp/PgDn page · enter/space fold or unfold · t or esc back to the summary · elsewhere esc back",
+        "t full results.edn tree · in the tree: j/k or ↑/↓ move · PgUp/PgDn page · enter/space fold or unfold · t or esc back to the summary · o open the store directory · elsewhere esc back",
     ),
-    ("compare", "esc back"),
+    (
+        "compare",
+        "esc back · with 3d/3e runs of several --node-env settings, the frontier shows the latest run of each",
+    ),
 ];
 
 fn draw_help(frame: &mut Frame<'_>, theme: Theme) {
@@ -233,6 +240,20 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
         width,
         height,
     }
+}
+
+/// An axis top: the highest value rounded up to a round number, in
+/// steps fine enough that the lines still fill most of the height.
+fn nice_top(max: f64) -> f64 {
+    if max <= 0.0 {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(max.log10().floor());
+    [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
+        .into_iter()
+        .map(|step| step * magnitude)
+        .find(|top| *top >= max)
+        .unwrap_or(10.0 * magnitude)
 }
 
 /// A metric for a table cell: `-` when unknown.

@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LineGauge, Paragraph, Wrap};
 use runner::verdict::show;
 
-use super::{Theme, number, profile_name, status_name};
+use super::{Theme, nice_top, number, profile_name, status_name};
 use crate::tui::app::{App, ResultsView};
 
 /// Rows the stable-latency table and the run facts need side by side.
@@ -144,20 +144,6 @@ fn axis(top: f64, unit: &str, theme: Theme) -> Axis<'static> {
             show((top / 2.0 * 10.0).round() / 10.0),
             format!("{} {unit}", show((top * 10.0).round() / 10.0)),
         ])
-}
-
-/// The y axis top: the highest latency rounded up to a round number, in
-/// steps fine enough that the lines still fill most of the height.
-fn nice_top(max_ms: f64) -> f64 {
-    if max_ms <= 0.0 {
-        return 1.0;
-    }
-    let magnitude = 10f64.powf(max_ms.log10().floor());
-    [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
-        .into_iter()
-        .map(|step| step * magnitude)
-        .find(|top| *top >= max_ms)
-        .unwrap_or(10.0 * magnitude)
 }
 
 /// `results.edn` folded as the user left it; the cursor row stays in view.
