@@ -345,6 +345,9 @@ fn load_25_nodes_at_rate_1000_loses_no_message() {
     // Flooding stops once every value has spread, so nothing is in flight at the end.
     assert_eq!(sent, received, "the router lost messages");
     // The history goes to disk as it happens (measured peak: 40 MiB).
-    assert!(run.peak_rss_kib < 256 << 10, "simulator peaked above 256 MiB");
+    assert!(
+        run.peak_rss_kib < 256 << 10,
+        "simulator peaked above 256 MiB"
+    );
     assert!(processes_running(&run.script).is_empty());
 }
