@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -120,6 +121,8 @@ pub struct NodeProcess {
     stderr_tail: Tail,
     log_display: String,
     readers: Vec<JoinHandle<()>>,
+    /// Set before the simulator kills the node, so the end of its stdout is expected.
+    stopping: Arc<AtomicBool>,
 }
 
 impl NodeProcess {
@@ -161,6 +164,7 @@ impl NodeProcess {
         let stdin = child.stdin.take().expect("stdin piped");
         let stdout = child.stdout.take().expect("stdout piped");
         let stderr = child.stderr.take().expect("stderr piped");
+        let stopping = Arc::new(AtomicBool::new(false));
         let readers = vec![
             tokio::spawn(write_stdin(stdin, stdin_rx)),
             tokio::spawn(read_stdout(
@@ -169,6 +173,7 @@ impl NodeProcess {
                 Arc::clone(net),
                 Arc::clone(console),
                 Arc::clone(&stdout_tail),
+                Arc::clone(&stopping),
             )),
             tokio::spawn(read_stderr(
                 id.clone(),
@@ -187,6 +192,7 @@ impl NodeProcess {
             stderr_tail,
             log_display: spec.log_display,
             readers,
+            stopping,
         })
     }
 
@@ -194,6 +200,7 @@ impl NodeProcess {
     /// status, as Maelstrom sees it — report it as a crash (protocol.md §1.2).
     pub async fn teardown(mut self, net: &Net) -> Result<(), ProcessError> {
         let exited = self.child.try_wait().ok().flatten();
+        self.stopping.store(true, Ordering::Relaxed);
         kill_group(self.pgid);
         let _ = self.child.start_kill();
         let _ = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
@@ -337,6 +344,7 @@ async fn read_stdout(
     net: Arc<Net>,
     console: Arc<Console>,
     tail: Tail,
+    stopping: Arc<AtomicBool>,
 ) {
     let mut reader = BufReader::with_capacity(1 << 16, stdout);
     let mut buf = Vec::new();
@@ -370,6 +378,13 @@ async fn read_stdout(
                 "Error!\n{why}\nMaelstrom will ignore all further STDOUT output from node {id} for the rest of this test."
             ));
         }
+    }
+    // Maelstrom says nothing here; without this line a node that closed its
+    // stdout (or died) shows up only as requests timing out.
+    if !stopping.load(Ordering::Relaxed) {
+        console.warn(&thread, "maelstrom.process", &format!(
+            "Node {id} closed its STDOUT: nothing it sends can arrive any more, so its requests will time out."
+        ));
     }
 }
 

@@ -158,9 +158,12 @@ async fn run_in_store(
         }
         other => other,
     };
-    if let Err(why) = setup {
+    if let Err(mut why) = setup {
+        // A node that already exited is the likely cause; say so (Maelstrom does not).
         for node in nodes {
-            let _ = node.teardown(&net).await;
+            if let Err(crash) = node.teardown(&net).await {
+                why.push_str(&format!("\n\n{crash}"));
+            }
         }
         net.shutdown();
         crashed(console, &why);

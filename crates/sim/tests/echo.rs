@@ -28,6 +28,10 @@ fn valid_echo_writes_maelstroms_store_and_verdict() {
     let run = echo("echo.py", "2");
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.stdout.trim_end().ends_with(VALID));
+    assert!(
+        !run.stdout.contains("closed its STDOUT"),
+        "teardown is not a node closing its output"
+    );
     let store = run.dir.path().join("store");
     let current = std::fs::read_link(store.join("current")).unwrap();
     assert!(
