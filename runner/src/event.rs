@@ -83,12 +83,67 @@ static OP_LINE: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"jepsen\.util\s+\d+\t:(invoke|ok|fail|info)\t").expect("valid regex")
 });
 
-/// Turns console lines into phase changes and progress counters.
+/// What a node did wrong without crashing, as the backend's console said it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarningKind {
+    /// A stdout line that is not JSON.
+    NotJson,
+    /// JSON that is not a valid message (missing or extra keys).
+    Malformed,
+    /// A well-formed message the network refused (e.g. an unknown dest).
+    SendRejected,
+    /// A stdout line over the backend's length limit.
+    LineTooLong,
+    /// The node closed its stdout while the test ran (simulator only).
+    ClosedStdout,
+}
+
+/// A backend warning about one node: the run went on, but whatever that node
+/// sent afterwards was ignored, which is usually why its operations timed out.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NodeWarning {
+    pub node: String,
+    pub kind: WarningKind,
+    /// The backend's one-line cause, cut to [`WARNING_CHARS`]; names the node.
+    pub message: String,
+}
+
+/// Longest [`NodeWarning::message`], in characters.
+pub const WARNING_CHARS: usize = 120;
+/// Most warnings kept per run; a node that keeps misbehaving says nothing new.
+pub const MAX_WARNINGS: usize = 20;
+
+/// `Node <id> <phrase>`: every backend warning names the node right before
+/// the phrase that says what it did.
+static WARNING: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?:Malformed network message\. )?Node (\S+) (printed a line to STDOUT which was not well-formed JSON|tried to send the following message via STDOUT|tried to send a message via STDOUT, but:|printed a line to STDOUT longer than|closed its STDOUT)",
+    )
+    .expect("valid regex")
+});
+
+fn warning_kind(phrase: &str) -> WarningKind {
+    match phrase {
+        "printed a line to STDOUT which was not well-formed JSON" => WarningKind::NotJson,
+        "tried to send the following message via STDOUT" => WarningKind::Malformed,
+        "tried to send a message via STDOUT, but:" => WarningKind::SendRejected,
+        "printed a line to STDOUT longer than" => WarningKind::LineTooLong,
+        _ => WarningKind::ClosedStdout,
+    }
+}
+
+/// Turns console lines into phase changes, progress counters and node warnings.
 #[derive(Debug)]
 pub struct ConsoleTracker {
     phase: Phase,
     progress: Progress,
     running_since: Option<Instant>,
+    /// The previous line was a `WARN … Error!` header; this one holds the cause.
+    after_error_header: bool,
+    /// The last warning's offending output follows within this many lines.
+    detail_within: u8,
+    warnings: Vec<NodeWarning>,
 }
 
 impl ConsoleTracker {
@@ -100,6 +155,9 @@ impl ConsoleTracker {
                 ..Progress::default()
             },
             running_since: None,
+            after_error_header: false,
+            detail_within: 0,
+            warnings: Vec::new(),
         }
     }
 
@@ -109,6 +167,7 @@ impl ConsoleTracker {
 
     /// Reads one console line; returns the new phase if it changed.
     pub fn observe(&mut self, line: &str) -> Option<Phase> {
+        self.observe_warning(line);
         if let Some(kind) = OP_LINE.captures(line).and_then(|c| c.get(1)) {
             let counter = match kind.as_str() {
                 "invoke" => &mut self.progress.ops_invoked,
@@ -139,6 +198,69 @@ impl ConsoleTracker {
         Some(next)
     }
 
+    /// Warnings only count in a `WARN` record: its own line (`closed its
+    /// STDOUT`) or the line after its `Error!` header. The node's offending
+    /// output, echoed inside the record, is never read as a warning itself.
+    fn observe_warning(&mut self, line: &str) {
+        let is_cause = std::mem::take(&mut self.after_error_header);
+        let is_warn = line.starts_with("WARN ");
+        if is_warn && line.trim_end().ends_with("Error!") {
+            self.after_error_header = true;
+            self.detail_within = 0;
+            return;
+        }
+        if !(is_cause || is_warn) {
+            if self.detail_within > 0 {
+                self.detail_within -= 1;
+                if !line.trim().is_empty() {
+                    self.detail_within = 0;
+                    // A cut cause has no room left for the output.
+                    if let Some(last) = self
+                        .warnings
+                        .last_mut()
+                        .filter(|w| !w.message.ends_with('…'))
+                    {
+                        last.message = cut(&format!("{} {}", last.message, line.trim()));
+                    }
+                }
+            }
+            return;
+        }
+        self.detail_within = 0;
+        let Some(found) = WARNING.captures(line) else {
+            return;
+        };
+        let node = found[1].to_string();
+        let kind = warning_kind(&found[2]);
+        if self.warnings.len() >= MAX_WARNINGS
+            || self
+                .warnings
+                .iter()
+                .any(|w| w.node == node && w.kind == kind)
+        {
+            return;
+        }
+        // From the sentence onwards: drops the log prefix and Maelstrom's
+        // exception class (`clojure.lang.ExceptionInfo: `).
+        let start = found.get(0).map_or(0, |m| m.start());
+        let message = line[start..].trim_end();
+        let message = message.strip_prefix("Node ").unwrap_or(message);
+        // The offending output comes next (after a blank line when malformed).
+        if matches!(kind, WarningKind::NotJson | WarningKind::Malformed) {
+            self.detail_within = 2;
+        }
+        self.warnings.push(NodeWarning {
+            node,
+            kind,
+            message: cut(message),
+        });
+    }
+
+    /// The node warnings seen so far, in console order.
+    pub fn warnings(&self) -> &[NodeWarning] {
+        &self.warnings
+    }
+
     /// Marks the process as exited.
     pub fn finish(&mut self) -> Phase {
         self.phase = Phase::Done;
@@ -152,6 +274,20 @@ impl ConsoleTracker {
             ..self.progress
         }
     }
+}
+
+/// `text` cut to [`WARNING_CHARS`] characters, marked with `…` when cut.
+/// Control characters (the node's output may hold any) become spaces, so
+/// the message cannot move a terminal's cursor.
+fn cut(text: &str) -> String {
+    let mut chars = text.chars().map(|c| if c.is_control() { ' ' } else { c });
+    let mut out: String = chars.by_ref().take(WARNING_CHARS - 1).collect();
+    match (chars.next(), chars.next()) {
+        (Some(_), Some(_)) => out.push('…'),
+        (Some(last), None) => out.push(last),
+        _ => {}
+    }
+    out
 }
 
 #[cfg(test)]
@@ -192,5 +328,125 @@ mod tests {
             "phases never go back"
         );
         assert_eq!(t.finish(), Phase::Done);
+    }
+
+    /// Real Maelstrom's report of a node printing a non-JSON line.
+    const GARBAGE_CONSOLE: &str =
+        include_str!("../tests/fixtures/maelstrom/echo-garbage/console.txt");
+
+    fn warnings_of(console: &str) -> Vec<NodeWarning> {
+        let mut t = ConsoleTracker::new(Duration::from_secs(5));
+        console.lines().for_each(|line| {
+            t.observe(line);
+        });
+        t.warnings().to_vec()
+    }
+
+    #[test]
+    fn maelstrom_not_json_report_becomes_one_warning_with_the_offending_line() {
+        assert_eq!(
+            warnings_of(GARBAGE_CONSOLE),
+            [NodeWarning {
+                node: "n0".into(),
+                kind: WarningKind::NotJson,
+                message: "n0 printed a line to STDOUT which was not well-formed JSON: debug: three echoes served, all good here".into(),
+            }]
+        );
+    }
+
+    /// The simulator's records, as `crates/sim/src/process.rs` prints them.
+    const SIM_CONSOLE: &str = "\
+INFO [2026-11-25 16:45:37,000] jepsen test runner - jepsen.core Running test with 3 nodes
+WARN [2026-11-25 16:45:37,479] n1 stdout - maelstrom.process Error!
+Malformed network message. Node n1 tried to send the following message via STDOUT:
+
+{\"src\":\"n1\",\"body\":{}}
+
+This is malformed because:
+
+{:dest missing-required-key}
+
+See doc/protocol.md for more guidance.
+Maelstrom will ignore all further STDOUT output from node n1 for the rest of this test.
+WARN [2026-11-25 16:45:37,480] n2 stdout - maelstrom.process Error!
+Node n2 tried to send a message via STDOUT, but: Invalid dest for message {:src \"n2\", :dest \"n9\"}
+Maelstrom will ignore all further STDOUT output from node n2 for the rest of this test.
+WARN [2026-11-25 16:45:37,481] n0 stdout - maelstrom.process Node n0 closed its STDOUT: nothing it sends can arrive any more, so its requests will time out.
+WARN [2026-11-25 16:45:37,482] n0 stdout - maelstrom.process Node n0 closed its STDOUT: nothing it sends can arrive any more, so its requests will time out.
+INFO [2026-11-25 16:45:38,000] jepsen worker 0 - jepsen.util 0\t:info\t:echo\t\"Please echo 22\"\t:net-timeout
+";
+
+    #[test]
+    fn simulator_records_become_one_warning_per_node_and_kind() {
+        let got: Vec<(String, WarningKind, String)> = warnings_of(SIM_CONSOLE)
+            .into_iter()
+            .map(|w| (w.node, w.kind, w.message))
+            .collect();
+        let want = [
+            ("n1", WarningKind::Malformed, "Malformed network message. Node n1 tried to send the following message via STDOUT: {\"src\":\"n1\",\"body\":{}}"),
+            ("n2", WarningKind::SendRejected, "n2 tried to send a message via STDOUT, but: Invalid dest for message {:src \"n2\", :dest \"n9\"}"),
+            ("n0", WarningKind::ClosedStdout, "n0 closed its STDOUT: nothing it sends can arrive any more, so its requests will time out."),
+        ]
+        .map(|(n, k, m)| (n.to_string(), k, m.to_string()));
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn long_lines_are_cut_and_echoed_output_is_not_a_warning() {
+        let head = "x".repeat(300);
+        let console = format!(
+            "WARN [..] n3 stdout - maelstrom.process Error!\n\
+             Node n3 printed a line to STDOUT longer than 1048576 bytes, starting: {head}\n\
+             Ignoring all further output from n3.\n\
+             WARN [..] n4 stdout - maelstrom.process Error!\n\
+             clojure.lang.ExceptionInfo: Node n4 printed a line to STDOUT which was not well-formed JSON:\n\
+             Node n5 closed its STDOUT\n\
+             Node n6 closed its STDOUT, said a log line that is no WARN\n\
+             WARN [..] n7 stdout - maelstrom.process Error!\n\
+             Node n7 printed a line to STDOUT which was not well-formed JSON:\n\
+             \x1b[2Jcleared\tscreen\n"
+        );
+        let warnings = warnings_of(&console);
+        let nodes: Vec<&str> = warnings.iter().map(|w| w.node.as_str()).collect();
+        assert_eq!(nodes, ["n3", "n4", "n7"], "{warnings:?}");
+        let long = &warnings[0];
+        assert_eq!(long.kind, WarningKind::LineTooLong);
+        assert_eq!(long.message.chars().count(), WARNING_CHARS);
+        assert!(
+            long.message.starts_with(
+                "n3 printed a line to STDOUT longer than 1048576 bytes, starting: xxx"
+            ) && long.message.ends_with("x…"),
+            "{}",
+            long.message
+        );
+        assert_eq!(
+            warnings[1].message,
+            "n4 printed a line to STDOUT which was not well-formed JSON: Node n5 closed its STDOUT"
+        );
+        assert_eq!(
+            warnings[2].message,
+            "n7 printed a line to STDOUT which was not well-formed JSON:  [2Jcleared screen"
+        );
+    }
+
+    #[test]
+    fn cut_keeps_exactly_the_limit_and_marks_anything_longer() {
+        let exact = "é".repeat(WARNING_CHARS);
+        assert_eq!(cut(&exact), exact);
+        let over = format!("{exact}x");
+        assert_eq!(cut(&over), format!("{}…", "é".repeat(WARNING_CHARS - 1)));
+    }
+
+    #[test]
+    fn warnings_are_bounded() {
+        let console: String = (0..MAX_WARNINGS + 5)
+            .map(|i| format!("WARN [..] - maelstrom.process Node n{i} closed its STDOUT: gone.\n"))
+            .collect();
+        let warnings = warnings_of(&console);
+        assert_eq!(warnings.len(), MAX_WARNINGS);
+        assert_eq!(
+            warnings.last().unwrap().node,
+            format!("n{}", MAX_WARNINGS - 1)
+        );
     }
 }

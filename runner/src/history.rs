@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::backend::BackendKind;
 use crate::catalog::{self, Params, Profile, Thresholds};
+use crate::event::NodeWarning;
 use crate::results::Validity;
 use crate::session::{RunOutcome, RunStatus};
 use crate::verdict::Margin;
@@ -43,6 +44,9 @@ pub struct RunSummary {
     pub exit_code: Option<i32>,
     /// RFC 3339 UTC start time.
     pub started_at: String,
+    /// Absent in lines written before warnings were recorded.
+    #[serde(default)]
+    pub node_warnings: Vec<NodeWarning>,
 }
 
 impl From<&RunOutcome> for RunSummary {
@@ -69,6 +73,7 @@ impl From<&RunOutcome> for RunSummary {
             params: o.params.clone(),
             exit_code: o.exit_code,
             started_at: o.started_at.clone(),
+            node_warnings: o.node_warnings.clone(),
         }
     }
 }
@@ -299,6 +304,7 @@ mod tests {
             params: Params::default(),
             exit_code: Some(0),
             started_at: "2026-01-01T00:00:00.000Z".into(),
+            node_warnings: vec![],
         }
     }
 
@@ -422,6 +428,34 @@ mod tests {
         assert!(
             message.starts_with(&format!("{}:2: skipped: ", history.path().display())),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn node_warnings_round_trip_and_lines_without_them_still_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut warned = summary("1", "warned", 0.0);
+        warned.node_warnings = vec![NodeWarning {
+            node: "n0".into(),
+            kind: crate::event::WarningKind::ClosedStdout,
+            message: "n0 closed its STDOUT".into(),
+        }];
+        let mut old: serde_json::Value = serde_json::to_value(summary("1", "old", 0.0)).unwrap();
+        old.as_object_mut().unwrap().remove("node_warnings");
+        let history = history_of(
+            dir.path(),
+            &[
+                serde_json::to_string(&warned).unwrap().as_bytes(),
+                old.to_string().as_bytes(),
+            ],
+        );
+        let loaded = history.load().unwrap();
+        assert_eq!(loaded.skipped, []);
+        assert_eq!(loaded.runs, [warned, summary("1", "old", 0.0)]);
+        let line = std::fs::read_to_string(history.path()).unwrap();
+        assert!(
+            line.contains(r#""node_warnings":[{"node":"n0","kind":"closed-stdout","message":"n0 closed its STDOUT"}]"#),
+            "{line}"
         );
     }
 

@@ -10,7 +10,7 @@ use tokio::sync::{Semaphore, mpsc, watch};
 use crate::backend::{Backend, BackendKind};
 use crate::build::{self, BuildError, NodeBinaries};
 use crate::catalog::{Challenge, Overrides, Params, Profile};
-use crate::event::{ConsoleTracker, Phase, RunEvent, SessionEvent};
+use crate::event::{ConsoleTracker, NodeWarning, Phase, RunEvent, SessionEvent};
 use crate::history::{History, RunSummary};
 use crate::launch::{self, LaunchError};
 use crate::results::{CrashReport, RunResults};
@@ -58,6 +58,8 @@ pub struct RunOutcome {
     pub wall: Duration,
     pub work_dir: PathBuf,
     pub store_dir: Option<PathBuf>,
+    /// What the backend said nodes did wrong; explains a verdict, never changes it.
+    pub node_warnings: Vec<NodeWarning>,
 }
 
 /// What to run and where.
@@ -184,6 +186,7 @@ async fn run_one(
         wall: Duration::ZERO,
         work_dir: work_dir.clone(),
         store_dir: None,
+        node_warnings: Vec::new(),
     };
     if let Err(e) = claimed {
         outcome.verdict = Verdict::failed(e.to_string());
@@ -228,6 +231,7 @@ async fn run_one(
     .await;
     let _ = events.send(RunEvent::Phase(tracker.finish())).await;
     outcome.wall = started.elapsed();
+    outcome.node_warnings = tracker.warnings().to_vec();
     let exit = match launched {
         Ok(exit) => exit,
         Err(e) => {

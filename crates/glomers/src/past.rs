@@ -119,6 +119,9 @@ pub fn show(glomers_dir: &Path, selector: &str, json: bool) -> anyhow::Result<Ex
     for reason in &r.reasons {
         println!("reason    {reason}");
     }
+    for warning in &r.node_warnings {
+        println!("warning   {}", warning.message);
+    }
     if let Some(store) = &r.store_dir {
         println!("store     {}", store.display());
     }

@@ -6,7 +6,9 @@
 //! run has at least `id`, `passed`, `reasons`, `valid` (`"true"`, `"false"`,
 //! `"unknown"` or null), `msgs_per_op`, `latency_median_ms`, `latency_max_ms`,
 //! `availability` (numbers or null), `wall_s`, `store_dir`, `backend`
-//! (`"sim"` or `"maelstrom"`), plus `status`, `run_id`, `margins`, `params`.
+//! (`"sim"` or `"maelstrom"`), plus `status`, `run_id`, `margins`, `params`,
+//! `node_warnings` (`[{"node", "kind", "message"}]`: what the backend said a
+//! node did wrong, e.g. `"kind": "closed-stdout"`; it explains, never decides).
 
 use std::fmt::Write;
 
@@ -36,6 +38,9 @@ pub fn outcome_text(o: &RunOutcome) -> String {
     }
     for reason in &o.verdict.reasons {
         let _ = writeln!(text, "    - {reason}");
+    }
+    for warning in &o.node_warnings {
+        let _ = writeln!(text, "    warning: {}", warning.message);
     }
     if let Some(crash) = &o.crash {
         for line in crash.console.iter().take(12) {
@@ -142,6 +147,9 @@ pub fn junit(outcomes: &[RunOutcome]) -> String {
             );
         }
         let mut out = metrics_line(&summary);
+        for warning in &o.node_warnings {
+            let _ = write!(out, "\nwarning: {}", warning.message);
+        }
         if let Some(store) = &o.store_dir {
             let _ = write!(out, "\nstore: {}", store.display());
         }

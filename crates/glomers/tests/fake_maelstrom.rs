@@ -196,6 +196,43 @@ fn invalid_broadcast_fails_with_maelstrom_reasons() {
 }
 
 #[test]
+fn node_warnings_from_the_console_explain_a_passing_run() {
+    let fake = Fake::new();
+    let junit = fake.path("junit.xml");
+    let output = fake
+        .glomers("echo-garbage", &["1", "--junit", junit.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "a warning never changes Maelstrom's verdict"
+    );
+    let warning = "n0 printed a line to STDOUT which was not well-formed JSON: debug: three echoes served, all good here";
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let verdict_at = stdout.find("PASS 1 Echo").expect("verdict line");
+    let warning_at = stdout
+        .find(&format!("\n    warning: {warning}\n"))
+        .unwrap_or_else(|| panic!("no warning line in {stdout}"));
+    assert!(verdict_at < warning_at, "{stdout}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains(&format!("warning: {warning}")), "{xml}");
+    let history = std::fs::read_to_string(fake.path("glomers/history.jsonl")).unwrap();
+    let run: serde_json::Value = serde_json::from_str(history.trim()).unwrap();
+    assert_eq!(
+        run["node_warnings"],
+        serde_json::json!([{"node": "n0", "kind": "not-json", "message": warning}])
+    );
+    Command::cargo_bin("glomers")
+        .unwrap()
+        .args(["show", "1", "--work-dir"])
+        .arg(fake.path("glomers"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(format!("warning   {warning}\n")));
+}
+
+#[test]
 fn valid_run_over_threshold_fails_3d_with_margin() {
     let fake = Fake::new();
     let junit = fake.path("junit.xml");

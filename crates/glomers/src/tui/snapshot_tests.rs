@@ -5,7 +5,9 @@ use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEven
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Size;
-use runner::event::SessionEvent;
+use std::time::Duration;
+
+use runner::event::{ConsoleTracker, SessionEvent};
 
 use super::app::{Action, App, Screen, update};
 use super::test_support::{
@@ -135,6 +137,64 @@ fn opened_3d() -> App {
     );
     update(&mut app, run_files_loaded("20261125T171000.000Z-3d"));
     app
+}
+
+#[test]
+fn results_screen_lists_node_warnings_under_the_verdict() {
+    let mut app = running_app();
+    let mut warned = outcome("3d", "20261125T180000.000Z-3d", 23.9, 298.0, 512.0);
+    let console = "\
+WARN [2026-11-25 18:00:03,100] n4 stdout - maelstrom.process Error!
+Node n4 printed a line to STDOUT which was not well-formed JSON:
+gossip: peers n1 n7 n9
+WARN [2026-11-25 18:00:04,200] n7 stdout - maelstrom.process Node n7 closed its STDOUT: nothing it sends can arrive any more, so its requests will time out.
+";
+    let mut tracker = ConsoleTracker::new(Duration::from_secs(5));
+    console.lines().for_each(|line| {
+        tracker.observe(line);
+    });
+    warned.node_warnings = tracker.warnings().to_vec();
+    assert_eq!(warned.node_warnings.len(), 2);
+    play_finished(&mut app, 0, warned);
+    update(&mut app, Action::Session(SessionEvent::Done));
+    assert_eq!(app.screen, Screen::Results);
+    snapshot_sizes("results_node_warnings", &app);
+}
+
+#[test]
+fn many_node_warnings_end_in_a_count_and_the_screen_still_fits() {
+    let mut app = running_app();
+    let mut warned = outcome("3d", "20261125T180000.000Z-3d", 23.9, 298.0, 512.0);
+    let console: String = (0..5)
+        .map(|i| {
+            format!(
+                "WARN [..] n{i} stdout - maelstrom.process Node n{i} closed its STDOUT: gone.\n"
+            )
+        })
+        .collect();
+    let mut tracker = ConsoleTracker::new(Duration::from_secs(5));
+    console.lines().for_each(|line| {
+        tracker.observe(line);
+    });
+    warned.node_warnings = tracker.warnings().to_vec();
+    play_finished(&mut app, 0, warned);
+    update(&mut app, Action::Session(SessionEvent::Done));
+    let screen = render(&app, 80, 24);
+    let shown: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains("warning: ") || l.contains("more node warnings"))
+        .collect();
+    assert_eq!(shown.len(), 3, "{screen}");
+    assert!(
+        shown[0].contains("warning: n0 closed its STDOUT: gone.")
+            && shown[1].contains("warning: n1 closed")
+            && shown[2].contains(" … and 3 more node warnings"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("metrics vs thresholds") && screen.contains("┌ run "),
+        "{screen}"
+    );
 }
 
 #[test]

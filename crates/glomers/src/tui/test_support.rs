@@ -86,6 +86,7 @@ pub fn outcome(
         wall: Duration::from_millis(9_400),
         store_dir: Some(work_dir.join("store/current")),
         work_dir,
+        node_warnings: Vec::new(),
     }
 }
 

@@ -1,4 +1,5 @@
-//! The Results screen: the verdict with a reason per failed criterion,
+//! The Results screen: the verdict with a reason per failed criterion and
+//! the backend's warnings about misbehaving nodes,
 //! each thresholded metric as a gauge against its limit, latency
 //! quantiles, op counts, anomalies and where the run's files are, and
 //! latency over time as a chart. `t` swaps all but the verdict for the
@@ -22,6 +23,8 @@ const FACTS_HEIGHT: u16 = 9;
 const TALL: u16 = FACTS_HEIGHT + 8;
 /// Width of the run-facts pane beside the chart on short terminals.
 const FACTS_WIDTH: u16 = 40;
+/// Node-warning rows in the verdict box; beyond this the last row counts the rest.
+const WARNING_ROWS: usize = 3;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     let Some(view) = &app.results else {
@@ -33,7 +36,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         return;
     };
     let s = &view.summary;
-    let reasons = s.reasons.len().min(4) as u16;
+    let reasons = (s.reasons.len().min(4) + s.node_warnings.len().min(WARNING_ROWS)) as u16;
     if view.tree_view.shown {
         let [verdict_area, tree_area] =
             Layout::vertical([Constraint::Length(3 + reasons), Constraint::Fill(1)]).areas(area);
@@ -206,6 +209,23 @@ fn draw_verdict(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Th
             .take(4)
             .map(|r| Line::styled(format!(" ✗ {r}"), theme.fail())),
     );
+    let warnings = &s.node_warnings;
+    let shown = if warnings.len() > WARNING_ROWS {
+        WARNING_ROWS - 1
+    } else {
+        warnings.len()
+    };
+    lines.extend(
+        warnings[..shown]
+            .iter()
+            .map(|w| Line::styled(format!(" warning: {}", w.message), theme.warn())),
+    );
+    if shown < warnings.len() {
+        lines.push(Line::styled(
+            format!(" … and {} more node warnings", warnings.len() - shown),
+            theme.warn(),
+        ));
+    }
     let title = format!(" {} · {} ", s.id, s.run_id);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(title)),
