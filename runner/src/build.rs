@@ -5,7 +5,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::watch;
+
+use crate::supervise::{self, Supervised};
 
 /// The workspace this glomers binary was built from.
 pub fn default_workspace_root() -> PathBuf {
@@ -26,38 +30,90 @@ pub enum BuildError {
     /// Cargo's rendered diagnostics, verbatim.
     #[error("cargo build of the node binaries failed (exit {code:?}):\n{output}")]
     Failed { code: Option<i32>, output: String },
+    #[error("the build was cancelled")]
+    Cancelled,
 }
 
 /// Runs `cargo build --release -p nodes --bins` in `workspace_root` and
-/// returns where each binary landed.
-pub async fn build_nodes(workspace_root: &Path) -> Result<NodeBinaries, BuildError> {
-    let output =
-        tokio::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            .args([
-                "build",
-                "--release",
-                "-p",
-                "nodes",
-                "--bins",
-                "--message-format=json-render-diagnostics",
-            ])
-            .current_dir(workspace_root)
-            .stdin(Stdio::null())
-            .kill_on_drop(true)
-            .output()
-            .await
-            .map_err(|source| BuildError::Spawn {
-                root: workspace_root.to_path_buf(),
-                source,
-            })?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() {
+/// returns where each binary landed. Cargo and its compilers run supervised:
+/// a cancel (or glomers' death) stops the whole build at once.
+pub async fn build_nodes(
+    workspace_root: &Path,
+    cancel: watch::Receiver<bool>,
+) -> Result<NodeBinaries, BuildError> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    build_with(Path::new(&cargo), workspace_root, cancel).await
+}
+
+async fn build_with(
+    cargo: &Path,
+    workspace_root: &Path,
+    mut cancel: watch::Receiver<bool>,
+) -> Result<NodeBinaries, BuildError> {
+    let args: Vec<String> = [
+        "build",
+        "--release",
+        "-p",
+        "nodes",
+        "--bins",
+        "--message-format=json-render-diagnostics",
+    ]
+    .map(String::from)
+    .into();
+    let spawn_error = |source| BuildError::Spawn {
+        root: workspace_root.to_path_buf(),
+        source,
+    };
+    let Supervised {
+        mut child,
+        mut guard,
+    } = supervise::spawn(cargo, &args, &[], workspace_root).map_err(spawn_error)?;
+    let stdout = tokio::spawn(read_all(child.stdout.take()));
+    let stderr = tokio::spawn(read_all(child.stderr.take()));
+    let status = tokio::select! {
+        status = child.wait() => status.map_err(spawn_error)?,
+        _ = cancelled(&mut cancel) => {
+            guard.stop(&mut child).await;
+            return Err(BuildError::Cancelled);
+        }
+    };
+    guard.reaped();
+    let stdout = stdout.await.unwrap_or_default();
+    let stderr = stderr.await.unwrap_or_default();
+    // The supervisor exits 127 when it cannot find cargo at all.
+    if status.code() == Some(127) && stdout.is_empty() {
+        return Err(spawn_error(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            String::from_utf8_lossy(&stderr).trim().to_string(),
+        )));
+    }
+    if !status.success() {
         return Err(BuildError::Failed {
-            code: output.status.code(),
-            output: String::from_utf8_lossy(&output.stderr).into_owned(),
+            code: status.code(),
+            output: String::from_utf8_lossy(&stderr).into_owned(),
         });
     }
-    Ok(executables(&stdout))
+    Ok(executables(&String::from_utf8_lossy(&stdout)))
+}
+
+/// Resolves once `cancel` turns true; never if nobody can cancel any more.
+async fn cancelled(cancel: &mut watch::Receiver<bool>) {
+    loop {
+        if *cancel.borrow_and_update() {
+            return;
+        }
+        if cancel.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+async fn read_all(stream: Option<impl AsyncRead + Unpin>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    if let Some(mut stream) = stream {
+        let _ = stream.read_to_end(&mut bytes).await;
+    }
+    bytes
 }
 
 /// Collects `executable` paths of `bin` targets from cargo's JSON lines.
@@ -98,10 +154,58 @@ not json"#;
     async fn build_failure_keeps_cargo_output() {
         let dir = tempfile::tempdir().unwrap();
         // No Cargo.toml here: cargo fails and says so.
-        let err = build_nodes(dir.path()).await.unwrap_err();
+        let (_cancel, never) = watch::channel(false);
+        let err = build_nodes(dir.path(), never).await.unwrap_err();
         match err {
             BuildError::Failed { output, .. } => assert!(output.contains("Cargo.toml"), "{output}"),
             other => panic!("unexpected {other}"),
         }
+    }
+
+    /// A stand-in for cargo that starts a compiler-like child and waits.
+    fn slow_cargo(dir: &Path) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.join("cargo");
+        std::fs::write(
+            &path,
+            "#!/bin/sh\nsleep 300 &\necho $! > \"$0.child\"\nwait\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    #[tokio::test]
+    async fn cancel_stops_cargo_and_its_children() {
+        let dir = tempfile::tempdir().unwrap();
+        let cargo = slow_cargo(dir.path());
+        let (cancel, cancelled) = watch::channel(false);
+        let build = tokio::spawn({
+            let root = dir.path().to_path_buf();
+            async move { build_with(&cargo, &root, cancelled).await }
+        });
+        let child_pid = dir.path().join("cargo.child");
+        while !child_pid.exists() {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        cancel.send(true).unwrap();
+        let started = std::time::Instant::now();
+        assert!(matches!(build.await.unwrap(), Err(BuildError::Cancelled)));
+        assert!(started.elapsed() < supervise::GRACE + std::time::Duration::from_secs(1));
+        let pid: i32 = std::fs::read_to_string(&child_pid)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let alive = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+            && !std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+                s.rsplit(')')
+                    .next()
+                    .is_some_and(|r| r.trim_start().starts_with('Z'))
+            });
+        assert!(
+            !alive,
+            "the compiler-like child {pid} outlived the cancelled build"
+        );
     }
 }

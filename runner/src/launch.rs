@@ -1,28 +1,21 @@
 //! Runs one backend process and turns its output into [`RunEvent`]s.
 //!
-//! The backend starts under a tiny `sh` supervisor that leads its own process
-//! group and gets SIGTERM when glomers dies (`PR_SET_PDEATHSIG`); on that
-//! signal it tears the whole group down (TERM, then KILL). Glomers itself kills
-//! the group on cancel (TERM, grace period, KILL) and on drop (KILL), so no JVM
-//! or node outlives it, even when glomers is killed with SIGKILL. Nodes the
-//! backend puts in other process groups (the simulator does) must be stopped
-//! by the backend on SIGTERM and die with it (the simulator sets their
-//! parent-death signal).
+//! The backend runs supervised ([`crate::supervise`]): its process group is
+//! stopped on cancel, on drop and when glomers dies, so no JVM or node
+//! outlives glomers. Nodes the backend puts in other process groups (the
+//! simulator does) must be stopped by the backend on SIGTERM and die with it
+//! (the simulator sets their parent-death signal).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
 
-use nix::sys::signal::{Signal, killpg};
-use nix::unistd::Pid;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncSeekExt, BufReader};
 use tokio::sync::{mpsc, watch};
 
 use crate::event::{ConsoleTracker, RunEvent};
+use crate::supervise::{self, Supervised};
 
-/// Time between TERM and KILL when cancelling.
-pub const GRACE: Duration = Duration::from_secs(3);
 /// Console lines kept for the crash report.
 const CONSOLE_TAIL_LINES: usize = 200;
 /// Longest line forwarded as an event; the rest is cut.
@@ -30,11 +23,6 @@ const MAX_LINE_BYTES: usize = 16 * 1024;
 /// Most bytes read from one node log per poll, to bound memory under heavy logging.
 const MAX_LOG_CHUNK: u64 = 256 * 1024;
 const LOG_POLL: Duration = Duration::from_millis(200);
-
-/// Traps TERM/INT, then stops everything in its process group: politely, then for good.
-const SUPERVISOR: &str = r#"trap 'trap "" TERM INT; kill -TERM 0 2>/dev/null; sleep 2; kill -KILL 0' TERM INT
-"$@" &
-wait $!"#;
 
 /// How the backend process ended.
 #[derive(Debug, Clone)]
@@ -65,26 +53,6 @@ pub enum LaunchError {
     },
 }
 
-/// Kills the process group when dropped, unless the process was reaped.
-struct GroupGuard {
-    pgid: Option<Pid>,
-}
-
-impl GroupGuard {
-    fn signal(&self, signal: Signal) {
-        if let Some(pgid) = self.pgid {
-            // ESRCH just means everyone is already gone.
-            let _ = killpg(pgid, signal);
-        }
-    }
-}
-
-impl Drop for GroupGuard {
-    fn drop(&mut self) {
-        self.signal(Signal::SIGKILL);
-    }
-}
-
 /// Starts `program args` in `work_dir` and streams its events until it
 /// exits or `cancel` turns true.
 pub async fn launch(
@@ -100,15 +68,15 @@ pub async fn launch(
         dir: work_dir.into(),
         source,
     })?;
-    let mut child = spawn_supervised(program, args, node_env, work_dir).map_err(|source| {
+    let Supervised {
+        mut child,
+        mut guard,
+    } = supervise::spawn(program, args, node_env, work_dir).map_err(|source| {
         LaunchError::Spawn {
             program: program.into(),
             source,
         }
     })?;
-    let mut guard = GroupGuard {
-        pgid: child.id().map(|id| Pid::from_raw(id as i32)),
-    };
 
     let (line_tx, mut lines) = mpsc::channel::<String>(256);
     let readers = [
@@ -138,8 +106,7 @@ pub async fn launch(
             exit = child.wait(), if status.is_none() => {
                 status = Some(exit.map_err(|source| LaunchError::Wait { program: program.into(), source })?);
                 // Reaped: the group id may be reused now, except by leftovers we still own.
-                sweep_group(&guard);
-                guard.pgid = None;
+                guard.reaped();
             }
             line = lines.recv(), if lines_open => match line {
                 Some(line) => {
@@ -171,7 +138,7 @@ pub async fn launch(
     }
 
     if cancelled {
-        stop_group(&mut guard, &mut child).await;
+        guard.stop(&mut child).await;
     }
     for reader in readers.into_iter().flatten() {
         reader.abort();
@@ -187,63 +154,6 @@ pub async fn launch(
         cancelled,
         console_tail: console_tail.into(),
     })
-}
-
-/// TERM the group, wait up to [`GRACE`], then KILL it.
-async fn stop_group(guard: &mut GroupGuard, child: &mut tokio::process::Child) {
-    guard.signal(Signal::SIGTERM);
-    if tokio::time::timeout(GRACE, child.wait()).await.is_err() {
-        guard.signal(Signal::SIGKILL);
-        let _ = child.wait().await;
-    }
-    // Processes that ignored TERM but outlived the supervisor go too.
-    sweep_group(guard);
-    guard.pgid = None;
-}
-
-/// KILLs anything left in the group once its leader is gone (e.g. a node a
-/// crashed backend left behind).
-fn sweep_group(guard: &GroupGuard) {
-    guard.signal(Signal::SIGKILL);
-}
-
-#[allow(unsafe_code)]
-fn spawn_supervised(
-    program: &Path,
-    args: &[String],
-    node_env: &[(String, String)],
-    work_dir: &Path,
-) -> std::io::Result<tokio::process::Child> {
-    let mut command = tokio::process::Command::new("/bin/sh");
-    command
-        .arg("-c")
-        .arg(SUPERVISOR)
-        .arg("glomers-backend")
-        .arg(program)
-        .args(args)
-        .envs(node_env.iter().map(|(k, v)| (k, v)))
-        .current_dir(work_dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true);
-    let parent = nix::unistd::getpid();
-    // SAFETY: the closure runs in the forked child before exec and only makes
-    // the prctl and getppid syscalls, which are async-signal-safe and touch no memory of ours.
-    unsafe {
-        command.pre_exec(move || {
-            nix::sys::prctl::set_pdeathsig(Signal::SIGTERM).map_err(std::io::Error::from)?;
-            // If glomers died between fork and prctl, no signal will ever come: give up now.
-            if nix::unistd::getppid() != parent {
-                return Err(std::io::Error::other(
-                    "glomers exited while starting the backend",
-                ));
-            }
-            Ok(())
-        });
-    }
-    command.spawn()
 }
 
 /// Sends each line of `stream` (lossily decoded, cut at [`MAX_LINE_BYTES`]).

@@ -32,7 +32,8 @@
 //! - `catalog`: every challenge as data: workload, node binary, official and quick parameters, thresholds.
 //! - `backend`: simulator or real Maelstrom; same `test ...` argv for both.
 //! - `build`: `cargo build --release -p nodes --bins`, once per invocation.
-//! - `launch`: the backend in its own process group and run directory; console and node-log tailing; cancel.
+//! - `launch`: the backend in its own run directory; console and node-log tailing; cancel.
+//! - `supervise`: child process groups (cargo, backends) that die with glomers.
 //! - `event`: the `RunEvent`/`SessionEvent` stream and console-line interpretation (phase, progress).
 //! - `results`: `results.edn` into typed `RunResults`; the crash report when it is missing.
 //! - `verdict`: pass/fail with reasons and per-threshold margins.
@@ -49,4 +50,5 @@ pub mod history;
 pub mod launch;
 pub mod results;
 pub mod session;
+pub mod supervise;
 pub mod verdict;

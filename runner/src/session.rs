@@ -98,7 +98,7 @@ pub async fn run_session(
         Ok(None)
     } else {
         let _ = events.send(SessionEvent::BuildStarted).await;
-        let built = build::build_nodes(&config.workspace_root).await;
+        let built = build::build_nodes(&config.workspace_root, cancel.clone()).await;
         let output = match &built {
             Ok(_) => String::new(),
             Err(e) => e.to_string(),

@@ -1,5 +1,5 @@
 //! glomers itself under stress: interrupted by SIGINT, SIGTERM and SIGKILL
-//! during launch and during a run (in a loop), fed hostile `results.edn`
+//! during the build, launch, run and analysis (in a loop), fed hostile `results.edn`
 //! through a fake `maelstrom`, and started in a hostile environment (no
 //! cargo, no Maelstrom, unwritable work dir, two glomers in one work dir).
 //!
@@ -161,10 +161,67 @@ fn wait_bounded(child: &mut Child, limit: Duration) -> std::process::ExitStatus 
 
 #[derive(Clone, Copy)]
 enum Moment {
+    /// While cargo builds the nodes (a stand-in cargo with a compiler-like child).
+    Build,
     /// While glomers starts the simulator and the simulator starts the node.
     Launch,
     /// Once the simulator reports its main phase.
     Run,
+    /// While the backend analyses (a stand-in Maelstrom that analyses for minutes).
+    Analysis,
+}
+
+/// Stands in for a long `cargo build`: a compiler-like child, then waits.
+/// The child's command line names the sandbox, so a survivor is found.
+const SLOW_CARGO: &str = r#"#!/bin/sh
+python3 -c 'import time; time.sleep(300)' "$0" &
+: > "$0.busy"
+wait
+"#;
+
+/// Stands in for Maelstrom stuck in analysis, with a JVM-like child.
+const SLOW_ANALYSIS: &str = r#"#!/bin/sh
+echo "INFO [2026-01-01 00:00:00,000] jepsen test runner - jepsen.core Running test with fake"
+echo "INFO [2026-01-01 00:00:05,000] jepsen test runner - jepsen.core Analyzing..."
+python3 -c 'import time; time.sleep(300)' "$0" &
+: > "$0.busy"
+wait
+"#;
+
+impl Sandbox {
+    /// `glomers run 1` that will be busy in `moment` for minutes.
+    fn long_run(&self, moment: Moment) -> Command {
+        match moment {
+            Moment::Launch | Moment::Run => self.run("60"),
+            Moment::Build => {
+                write_executable(&self.path("cargo"), SLOW_CARGO);
+                let mut cmd = Command::cargo_bin("glomers").unwrap();
+                cmd.args(["run", "1", "--ci", "--backend", "sim", "--work-dir"])
+                    .arg(self.work_dir())
+                    .env("CARGO", self.path("cargo"));
+                cmd
+            }
+            Moment::Analysis => {
+                write_executable(&self.path("maelstrom"), SLOW_ANALYSIS);
+                let mut cmd = Command::cargo_bin("glomers").unwrap();
+                cmd.args(["run", "1", "--ci", "--backend", "maelstrom", "--maelstrom"])
+                    .arg(self.path("maelstrom"))
+                    .arg("--work-dir")
+                    .arg(self.work_dir());
+                cmd
+            }
+        }
+    }
+
+    /// Waits until the stand-in says it is busy, and resets the mark.
+    fn wait_busy(&self, name: &str) {
+        let mark = self.path(&format!("{name}.busy"));
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::fs::remove_file(&mark).is_err() {
+            assert!(Instant::now() < deadline, "{name} never got busy");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
 }
 
 /// Starts a long run, signals it at `moment`, and checks the aftermath, in a loop.
@@ -176,7 +233,7 @@ fn interrupt_in_a_loop(signal: Signal, moment: Moment) {
     assert_eq!(sandbox.history_len(), 1);
     for i in 0..soak_iterations() {
         let mut child = sandbox
-            .run("60")
+            .long_run(moment)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -197,6 +254,8 @@ fn interrupt_in_a_loop(signal: Signal, moment: Moment) {
             Moment::Run => running
                 .recv_timeout(Duration::from_secs(15))
                 .expect("the run never reached its main phase"),
+            Moment::Build => sandbox.wait_busy("cargo"),
+            Moment::Analysis => sandbox.wait_busy("maelstrom"),
         }
         kill(Pid::from_raw(child.id() as i32), signal).unwrap();
         let status = wait_bounded(&mut child, Duration::from_secs(10));
@@ -210,6 +269,36 @@ fn interrupt_in_a_loop(signal: Signal, moment: Moment) {
         // Interrupted runs are not recorded, and the earlier one is intact.
         assert_eq!(sandbox.history_len(), 1, "iteration {i}");
     }
+}
+
+#[test]
+fn sigint_during_build_leaves_nothing_behind() {
+    interrupt_in_a_loop(Signal::SIGINT, Moment::Build);
+}
+
+#[test]
+fn sigterm_during_build_leaves_nothing_behind() {
+    interrupt_in_a_loop(Signal::SIGTERM, Moment::Build);
+}
+
+#[test]
+fn sigkill_during_build_leaves_nothing_behind() {
+    interrupt_in_a_loop(Signal::SIGKILL, Moment::Build);
+}
+
+#[test]
+fn sigint_during_analysis_leaves_nothing_behind() {
+    interrupt_in_a_loop(Signal::SIGINT, Moment::Analysis);
+}
+
+#[test]
+fn sigterm_during_analysis_leaves_nothing_behind() {
+    interrupt_in_a_loop(Signal::SIGTERM, Moment::Analysis);
+}
+
+#[test]
+fn sigkill_during_analysis_leaves_nothing_behind() {
+    interrupt_in_a_loop(Signal::SIGKILL, Moment::Analysis);
 }
 
 #[test]
