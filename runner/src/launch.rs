@@ -111,6 +111,7 @@ pub async fn launch(
             line = lines.recv(), if lines_open => match line {
                 Some(line) => {
                     if let Some(phase) = tracker.observe(&line) {
+                        panic_if_asked(phase);
                         let _ = events.send(RunEvent::Phase(phase)).await;
                     }
                     if console_tail.len() == CONSOLE_TAIL_LINES {
@@ -154,6 +155,17 @@ pub async fn launch(
         cancelled,
         console_tail: console_tail.into(),
     })
+}
+
+/// Debug builds only: `GLOMERS_PANIC_AT=Running` (any [`crate::event::Phase`]
+/// name) panics when a run reaches that phase, so the reliability suite can
+/// prove that a panic in glomers leaves no process behind.
+fn panic_if_asked(phase: crate::event::Phase) {
+    if cfg!(debug_assertions)
+        && std::env::var("GLOMERS_PANIC_AT").is_ok_and(|at| at == format!("{phase:?}"))
+    {
+        panic!("GLOMERS_PANIC_AT={phase:?}: a deliberate panic");
+    }
 }
 
 /// Sends each line of `stream` (lossily decoded, cut at [`MAX_LINE_BYTES`]).

@@ -331,6 +331,34 @@ fn sigkill_during_run_leaves_nothing_behind() {
     interrupt_in_a_loop(Signal::SIGKILL, Moment::Run);
 }
 
+/// A panic in glomers mid-run (debug builds panic on `GLOMERS_PANIC_AT`):
+/// an error exit in bounded time, nothing left running, history intact.
+#[test]
+fn panic_during_run_leaves_nothing_behind() {
+    let sandbox = Sandbox::new();
+    let status = sandbox.run("1").stdout(Stdio::null()).status().unwrap();
+    assert!(status.success());
+    for i in 0..soak_iterations() {
+        let mut child = sandbox
+            .run("60")
+            .env("GLOMERS_PANIC_AT", "Running")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let status = wait_bounded(&mut child, Duration::from_secs(20));
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert!(!status.success(), "iteration {i}: {status:?}");
+        assert!(
+            stderr.contains("a deliberate panic"),
+            "iteration {i}: {stderr}"
+        );
+        sandbox.assert_no_survivors(Duration::from_secs(6));
+        assert_eq!(sandbox.history_len(), 1, "iteration {i}");
+    }
+}
+
 /// `glomers run` on a fake Maelstrom whose `results.edn` holds `results`.
 fn run_with_results(results: &[u8]) -> (Option<i32>, String) {
     let sandbox = Sandbox::new();

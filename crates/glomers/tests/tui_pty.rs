@@ -22,6 +22,11 @@ struct Dashboard {
 impl Dashboard {
     /// Starts `glomers` (no arguments) in a 100×30 pane; `None` when tmux or script is missing.
     fn start() -> Option<Dashboard> {
+        Dashboard::start_with(&[])
+    }
+
+    /// [`Dashboard::start`] with extra `NAME=value` environment entries.
+    fn start_with(env: &[&str]) -> Option<Dashboard> {
         if which("tmux").is_none() || which("script").is_none() {
             eprintln!("skipped: the pty tests need tmux and script (util-linux)");
             return None;
@@ -44,7 +49,7 @@ impl Dashboard {
             dashboard.dir.path().join("glomers").display()
         );
         let cwd = dashboard.dir.path().to_string_lossy().into_owned();
-        let started = dashboard.tmux(&[
+        let args: Vec<&str> = [
             "new-session",
             "-d",
             "-s",
@@ -59,8 +64,12 @@ impl Dashboard {
             &glomers_dir,
             "-e",
             "NO_COLOR=1",
-            &script,
-        ]);
+        ]
+        .into_iter()
+        .chain(env.iter().flat_map(|entry| ["-e", entry]))
+        .chain([script.as_str()])
+        .collect();
+        let started = dashboard.tmux(&args);
         assert!(
             started.status.success(),
             "tmux new-session: {}",
@@ -128,8 +137,9 @@ impl Dashboard {
     }
 
     /// Asserts the dashboard left the alternate screen last, mouse capture and
-    /// raw mode are off, and no process (dashboard, backend, node) still runs in the test directory.
-    fn assert_cleaned_up(&self) {
+    /// raw mode are off, and no process (dashboard, backend, node) still runs
+    /// in the test directory; returns what was written after leaving.
+    fn assert_restored(&self) -> String {
         let raw = std::fs::read(self.dir.path().join("raw.out")).expect("script output");
         let raw = String::from_utf8_lossy(&raw);
         let entered = raw
@@ -147,24 +157,37 @@ impl Dashboard {
             mouse_off > mouse_on,
             "the last mouse-capture switch must be turning it off"
         );
-        // Only cursor-show sequences and script's own footer may follow.
-        let after = raw[left + "\x1b[?1049l".len()..].replace("\x1b[?25h", "");
-        assert!(
-            after
-                .lines()
-                .all(|l| l.trim().is_empty() || l.starts_with("Script done")),
-            "nothing but showing the cursor may follow leaving the alternate screen: {after:?}"
-        );
         let stty = std::fs::read_to_string(self.dir.path().join("stty.txt")).expect("stty output");
         let modes: Vec<&str> = stty.split([' ', ';', '\n']).collect();
         assert!(
             modes.contains(&"icanon") && modes.contains(&"echo"),
             "raw mode still on: {stty}"
         );
-        let left_over = processes_in(self.dir.path());
+        // A backend orphaned by a dying dashboard takes its supervisor's
+        // TERM-then-KILL grace (2 s) to go.
+        let deadline = Instant::now() + Duration::from_secs(6);
+        loop {
+            let left_over = processes_in(self.dir.path());
+            if left_over.is_empty() {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "processes survived the dashboard: {left_over:?}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        raw[left + "\x1b[?1049l".len()..].replace("\x1b[?25h", "")
+    }
+
+    /// [`Dashboard::assert_restored`], with nothing but script's own footer after.
+    fn assert_cleaned_up(&self) {
+        let after = self.assert_restored();
         assert!(
-            left_over.is_empty(),
-            "processes survived the dashboard: {left_over:?}"
+            after
+                .lines()
+                .all(|l| l.trim().is_empty() || l.starts_with("Script done")),
+            "nothing but showing the cursor may follow leaving the alternate screen: {after:?}"
         );
     }
 }
@@ -294,4 +317,19 @@ fn dashboard_runs_echo_on_the_simulator_shows_node_logs_and_the_verdict() {
     dash.keys(&["q"]);
     dash.wait_exit(SHORT);
     dash.assert_cleaned_up();
+}
+
+/// A panic in glomers during a run (debug builds panic on
+/// `GLOMERS_PANIC_AT`): the terminal is given back, the message is printed
+/// on it, and the run's simulator and node go down with the dashboard.
+#[test]
+fn panic_during_a_run_restores_the_terminal_and_leaves_nothing_behind() {
+    let Some(dash) = Dashboard::start_with(&["GLOMERS_PANIC_AT=Running"]) else {
+        return;
+    };
+    dash.wait_for("Echo", SHORT);
+    dash.keys(&["p", "Enter"]);
+    dash.wait_exit(BUILD);
+    let after = dash.assert_restored();
+    assert!(after.contains("a deliberate panic"), "{after:?}");
 }

@@ -54,11 +54,19 @@ pub fn restore() {
 }
 
 /// Restores the terminal before the default hook prints, so the panic
-/// message lands on a usable terminal instead of the alternate screen.
+/// message lands on a usable terminal instead of the alternate screen, then
+/// exits: a panic on any thread (a run task included) leaves the dashboard
+/// without its screen, and drawing on would garble the shell. Exiting kills
+/// nothing by hand: every backend and build is supervised and its process
+/// group goes down with glomers (parent-death signal).
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
         previous(info);
+        std::process::exit(PANIC_EXIT);
     }));
 }
+
+/// The status Rust gives a process that dies of a panic.
+const PANIC_EXIT: i32 = 101;
