@@ -590,6 +590,31 @@ fn missing_maelstrom_names_what_to_install() {
 /// A `maelstrom` that only leaves `$MARKER` behind, to show it was started.
 const MARKING_MAELSTROM: &str = "#!/bin/sh\n: > \"$MARKER\"\n";
 
+/// A full disk when the history is written (`history.jsonl` → `/dev/full`):
+/// the verdict stands, the failure is named, the run's store is kept.
+#[test]
+fn full_disk_for_the_history_is_reported_and_the_run_kept() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir_all(sandbox.work_dir()).unwrap();
+    std::os::unix::fs::symlink("/dev/full", sandbox.work_dir().join("history.jsonl")).unwrap();
+    let output = sandbox.run("1").output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("PASS 1 Echo"), "{stdout}");
+    assert!(
+        stdout.contains("not recorded in history") && stdout.contains("history.jsonl"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("No space left on device"), "{stdout}");
+    let runs: Vec<_> = std::fs::read_dir(sandbox.work_dir().join("runs"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(runs.len(), 1);
+    let results = runs[0].path().join("store/latest/results.edn");
+    assert!(results.exists(), "{} missing", results.display());
+}
+
 #[test]
 fn unwritable_work_dir_is_an_error_with_exit_2() {
     let sandbox = Sandbox::new();
