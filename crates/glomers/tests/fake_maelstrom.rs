@@ -167,13 +167,17 @@ fn valid_echo_run_passes_with_exact_argv_json_junit_and_history() {
 
     let history = std::fs::read_to_string(fake.path("glomers/history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 1);
+    show_1(&fake).stdout(predicates::str::contains("verdict   PASS"));
+}
+
+/// `glomers show 1` on the fake's work dir, which must succeed.
+fn show_1(fake: &Fake) -> assert_cmd::assert::Assert {
     Command::cargo_bin("glomers")
         .unwrap()
         .args(["show", "1", "--work-dir"])
         .arg(fake.path("glomers"))
         .assert()
         .success()
-        .stdout(predicates::str::contains("verdict   PASS"));
 }
 
 #[test]
@@ -223,13 +227,7 @@ fn node_warnings_from_the_console_explain_a_passing_run() {
         run["node_warnings"],
         serde_json::json!([{"node": "n0", "kind": "not-json", "message": warning}])
     );
-    Command::cargo_bin("glomers")
-        .unwrap()
-        .args(["show", "1", "--work-dir"])
-        .arg(fake.path("glomers"))
-        .assert()
-        .success()
-        .stdout(predicates::str::contains(format!("warning   {warning}\n")));
+    show_1(&fake).stdout(predicates::str::contains(format!("warning   {warning}\n")));
 }
 
 #[test]

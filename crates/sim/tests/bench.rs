@@ -11,25 +11,28 @@ use sim::cli::LatencyDist;
 use sim::console::Console;
 use sim::net::{LatencyModel, Net};
 
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A network with constant latency that logs nothing.
+fn quiet_net(latency_ms: u64) -> Arc<Net> {
+    let latency = LatencyModel {
+        mean_ms: latency_ms,
+        dist: LatencyDist::Constant,
+    };
+    Net::new(latency, 1, Arc::new(Console::new()), false, false)
+}
+
 /// Messages per second the router moves between queued destinations with zero latency.
 #[test]
 #[ignore]
 fn router_throughput() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let net = Net::new(
-            LatencyModel {
-                mean_ms: 0,
-                dist: LatencyDist::Constant,
-            },
-            1,
-            Arc::new(Console::new()),
-            false,
-            false,
-        );
+    runtime().block_on(async {
+        let net = quiet_net(0);
         let ids: Vec<String> = (0..25).map(|i| format!("n{i}")).collect();
         let mut inboxes = Vec::new();
         for id in &ids {
@@ -75,21 +78,8 @@ fn router_delivery_time_error() {
     const LATENCY_MS: u64 = 20;
     const PER_TICK: usize = 500;
     const TICKS: usize = 400; // one every 10 ms: 50 000 messages/s for 4 s
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let net = Net::new(
-            LatencyModel {
-                mean_ms: LATENCY_MS,
-                dist: LatencyDist::Constant,
-            },
-            1,
-            Arc::new(Console::new()),
-            false,
-            false,
-        );
+    runtime().block_on(async {
+        let net = quiet_net(LATENCY_MS);
         let origin = Instant::now();
         let ids: Vec<String> = (0..25).map(|i| format!("n{i}")).collect();
         let mut receivers = Vec::new();
