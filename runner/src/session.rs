@@ -114,6 +114,7 @@ pub async fn run_session(
     let binaries: Arc<Result<Option<NodeBinaries>, BuildError>> = Arc::new(binaries);
     let config = Arc::new(config);
     let slots = Arc::new(Semaphore::new(config.jobs.max(1)));
+    let run_ids: Vec<String> = claims.iter().map(|(id, _)| id.clone()).collect();
     let mut tasks = Vec::new();
     for (index, claim) in claims.into_iter().enumerate() {
         // Taking the slot before spawning keeps runs in the order given.
@@ -149,8 +150,22 @@ pub async fn run_session(
         }));
     }
     let mut outcomes = Vec::new();
-    for task in tasks {
-        outcomes.push(task.await.expect("run task panicked"));
+    for (index, (run_id, task)) in run_ids.into_iter().zip(tasks).enumerate() {
+        let outcome = match task.await {
+            Ok(outcome) => outcome,
+            // A bug in glomers: this run's infrastructure error, and the
+            // others go on. Its backend died with the task (supervised).
+            Err(e) => {
+                let mut outcome = new_outcome(&config, index, &run_id);
+                outcome.verdict =
+                    Verdict::failed(format!("internal error in glomers: {}", panic_text(e)));
+                let outcome = record(&config, outcome);
+                let event = RunEvent::Finished(Box::new(outcome.clone()));
+                let _ = events.send(SessionEvent::Run { index, event }).await;
+                outcome
+            }
+        };
+        outcomes.push(outcome);
     }
     let _ = events.send(SessionEvent::Done).await;
     outcomes
@@ -164,30 +179,13 @@ async fn run_one(
     events: &mpsc::Sender<RunEvent>,
     cancel: watch::Receiver<bool>,
 ) -> RunOutcome {
-    let challenge = config.challenges[index].clone();
-    let simulator = config.backend.kind == BackendKind::Sim;
-    let params = challenge.params(config.profile, simulator, &config.overrides);
-    let now = chrono::Utc::now();
-    let work_dir = config.glomers_dir.join("runs").join(&run_id);
     let started = Instant::now();
-    let mut outcome = RunOutcome {
-        run_id: run_id.clone(),
-        challenge: challenge.clone(),
-        profile: config.profile,
-        backend: config.backend.kind,
-        params: params.clone(),
-        argv: Vec::new(),
-        status: RunStatus::InfraError,
-        verdict: Verdict::default(),
-        exit_code: None,
-        results: None,
-        crash: None,
-        started_at: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        wall: Duration::ZERO,
-        work_dir: work_dir.clone(),
-        store_dir: None,
-        node_warnings: Vec::new(),
-    };
+    let mut outcome = new_outcome(config, index, &run_id);
+    let (challenge, params, work_dir) = (
+        outcome.challenge.clone(),
+        outcome.params.clone(),
+        outcome.work_dir.clone(),
+    );
     if let Err(e) = claimed {
         outcome.verdict = Verdict::failed(e.to_string());
         return record(config, outcome);
@@ -331,6 +329,42 @@ fn judge_exit(outcome: &mut RunOutcome, exit: &launch::LaunchExit) {
     };
     outcome.status = status;
     outcome.verdict = verdict;
+}
+
+/// What a run task's panic said.
+fn panic_text(error: tokio::task::JoinError) -> String {
+    match error.try_into_panic() {
+        Ok(payload) => payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "a panic".to_string()),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// A run that has not started: an infrastructure error until it says otherwise.
+fn new_outcome(config: &SessionConfig, index: usize, run_id: &str) -> RunOutcome {
+    let challenge = config.challenges[index].clone();
+    let simulator = config.backend.kind == BackendKind::Sim;
+    RunOutcome {
+        run_id: run_id.to_string(),
+        params: challenge.params(config.profile, simulator, &config.overrides),
+        challenge,
+        profile: config.profile,
+        backend: config.backend.kind,
+        argv: Vec::new(),
+        status: RunStatus::InfraError,
+        verdict: Verdict::default(),
+        exit_code: None,
+        results: None,
+        crash: None,
+        started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        wall: Duration::ZERO,
+        work_dir: config.glomers_dir.join("runs").join(run_id),
+        store_dir: None,
+        node_warnings: Vec::new(),
+    }
 }
 
 /// The executable to test: `--bin`, or the one cargo built for this challenge.

@@ -332,7 +332,8 @@ fn sigkill_during_run_leaves_nothing_behind() {
 }
 
 /// A panic in glomers mid-run (debug builds panic on `GLOMERS_PANIC_AT`):
-/// an error exit in bounded time, nothing left running, history intact.
+/// the run is an infrastructure error (exit 2) in bounded time, recorded,
+/// nothing left running, the history intact.
 #[test]
 fn panic_during_run_leaves_nothing_behind() {
     let sandbox = Sandbox::new();
@@ -349,13 +350,22 @@ fn panic_during_run_leaves_nothing_behind() {
         let status = wait_bounded(&mut child, Duration::from_secs(20));
         let mut stderr = String::new();
         std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-        assert!(!status.success(), "iteration {i}: {status:?}");
+        // The panicking run becomes an infrastructure error (exit 2) and is recorded.
+        assert_eq!(status.code(), Some(2), "iteration {i}: {stderr}");
         assert!(
             stderr.contains("a deliberate panic"),
             "iteration {i}: {stderr}"
         );
         sandbox.assert_no_survivors(Duration::from_secs(6));
-        assert_eq!(sandbox.history_len(), 1, "iteration {i}");
+        assert_eq!(sandbox.history_len(), 2 + i, "iteration {i}");
+        let runs = History::new(&sandbox.work_dir()).load().unwrap().runs;
+        let reasons = &runs.last().unwrap().reasons;
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.contains("internal error in glomers: GLOMERS_PANIC_AT=Running")),
+            "iteration {i}: {reasons:?}"
+        );
     }
 }
 
