@@ -204,8 +204,11 @@ impl Sandbox {
             Moment::Analysis => {
                 write_executable(&self.path("maelstrom"), SLOW_ANALYSIS);
                 let mut cmd = Command::cargo_bin("glomers").unwrap();
+                // --bin: no node build first (minutes on a cold target dir).
                 cmd.args(["run", "1", "--ci", "--backend", "maelstrom", "--maelstrom"])
                     .arg(self.path("maelstrom"))
+                    .arg("--bin")
+                    .arg(self.path("echo.py"))
                     .arg("--work-dir")
                     .arg(self.work_dir());
                 cmd
