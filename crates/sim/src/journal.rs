@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value as Json;
 
@@ -39,12 +40,17 @@ struct Events {
     sent: Vec<Sent>,
     /// Message id → position in `sent`, for messages not yet received.
     in_flight: HashMap<u64, usize>,
-    more: bool,
 }
 
 /// Send and receive events in the order they happen.
 #[derive(Debug, Default)]
-pub struct Journal(Mutex<Events>);
+pub struct Journal {
+    events: Mutex<Events>,
+    /// All [`DRAWN_EVENTS`] rows are taken: every later send and receive,
+    /// on the router's hot path, only notes that more happened, lock-free.
+    full: AtomicBool,
+    more: AtomicBool,
+}
 
 /// `init` traffic is left out of the diagram, as Maelstrom does.
 fn drawn(message: &Message) -> bool {
@@ -56,16 +62,13 @@ fn drawn(message: &Message) -> bool {
 
 impl Journal {
     pub fn sent(&self, message: &Message) {
-        if !drawn(message) {
+        if !drawn(message) || self.noted_as_more() {
             return;
         }
-        let mut events = self.0.lock().expect("journal lock");
-        if events.rows >= DRAWN_EVENTS {
-            events.more = true;
+        let mut events = self.events.lock().expect("journal lock");
+        let Some(row) = self.take_row(&mut events) else {
             return;
-        }
-        let row = events.rows;
-        events.rows += 1;
+        };
         let position = events.sent.len();
         events.in_flight.insert(message.id, position);
         events.sent.push(Sent {
@@ -83,27 +86,49 @@ impl Journal {
     }
 
     pub fn received(&self, message: &Message) {
-        let mut events = self.0.lock().expect("journal lock");
+        if self.noted_as_more() {
+            return;
+        }
+        let mut events = self.events.lock().expect("journal lock");
         let Some(position) = events.in_flight.remove(&message.id) else {
             return;
         };
-        if events.rows >= DRAWN_EVENTS {
-            events.more = true;
-            return;
+        if let Some(row) = self.take_row(&mut events) {
+            events.sent[position].received_row = Some(row);
         }
-        let row = events.rows;
+    }
+
+    /// When the journal is full, notes that an event went undrawn.
+    fn noted_as_more(&self) -> bool {
+        let full = self.full.load(Ordering::Relaxed);
+        if full {
+            self.more.store(true, Ordering::Relaxed);
+        }
+        full
+    }
+
+    /// The next row, if any is left (the last one fills the journal).
+    fn take_row(&self, events: &mut Events) -> Option<usize> {
+        if events.rows >= DRAWN_EVENTS {
+            self.more.store(true, Ordering::Relaxed);
+            return None;
+        }
         events.rows += 1;
-        events.sent[position].received_row = Some(row);
+        if events.rows == DRAWN_EVENTS {
+            self.full.store(true, Ordering::Relaxed);
+        }
+        Some(events.rows - 1)
     }
 
     /// The diagram as an SVG document.
     pub fn to_svg(&self) -> String {
-        let events = self.0.lock().expect("journal lock");
+        let events = self.events.lock().expect("journal lock");
+        let more = self.more.load(Ordering::Relaxed);
         let columns = participants(&events.sent);
         let step = WIDTH / (columns.len() + 1);
         let x_of = |id: &str| step * (1 + columns.iter().position(|c| c == id).unwrap_or(0));
         let y_of = |row: usize| HEADER + ROW * (row + 1);
-        let height = y_of(events.rows) + if events.more { 3 * ROW } else { ROW };
+        let height = y_of(events.rows) + if more { 3 * ROW } else { ROW };
         let mut svg = format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{height}\" \
              font-family=\"sans-serif\" font-size=\"11\">\n\
@@ -149,7 +174,7 @@ impl Journal {
                 escape(&message.label)
             );
         }
-        if events.more {
+        if more {
             let _ = writeln!(
                 svg,
                 "<text x=\"10\" y=\"{}\" fill=\"orange\">Additional network events not shown</text>",
