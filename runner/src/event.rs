@@ -114,23 +114,46 @@ pub const WARNING_CHARS: usize = 120;
 /// Most warnings kept per run; a node that keeps misbehaving says nothing new.
 pub const MAX_WARNINGS: usize = 20;
 
+/// What each kind of backend warning says right after `Node <id> `.
+const WARNING_PHRASES: [(&str, WarningKind); 5] = [
+    (
+        "printed a line to STDOUT which was not well-formed JSON",
+        WarningKind::NotJson,
+    ),
+    (
+        "tried to send the following message via STDOUT",
+        WarningKind::Malformed,
+    ),
+    (
+        "tried to send a message via STDOUT, but:",
+        WarningKind::SendRejected,
+    ),
+    (
+        "printed a line to STDOUT longer than",
+        WarningKind::LineTooLong,
+    ),
+    ("closed its STDOUT", WarningKind::ClosedStdout),
+];
+
 /// `Node <id> <phrase>`: every backend warning names the node right before
 /// the phrase that says what it did.
 static WARNING: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(
-        r"(?:Malformed network message\. )?Node (\S+) (printed a line to STDOUT which was not well-formed JSON|tried to send the following message via STDOUT|tried to send a message via STDOUT, but:|printed a line to STDOUT longer than|closed its STDOUT)",
-    )
+    let phrases: Vec<String> = WARNING_PHRASES
+        .iter()
+        .map(|(phrase, _)| regex::escape(phrase))
+        .collect();
+    regex::Regex::new(&format!(
+        r"(?:Malformed network message\. )?Node (\S+) ({})",
+        phrases.join("|")
+    ))
     .expect("valid regex")
 });
 
-fn warning_kind(phrase: &str) -> WarningKind {
-    match phrase {
-        "printed a line to STDOUT which was not well-formed JSON" => WarningKind::NotJson,
-        "tried to send the following message via STDOUT" => WarningKind::Malformed,
-        "tried to send a message via STDOUT, but:" => WarningKind::SendRejected,
-        "printed a line to STDOUT longer than" => WarningKind::LineTooLong,
-        _ => WarningKind::ClosedStdout,
-    }
+fn warning_kind(phrase: &str) -> Option<WarningKind> {
+    WARNING_PHRASES
+        .iter()
+        .find(|(known, _)| *known == phrase)
+        .map(|&(_, kind)| kind)
 }
 
 /// Turns console lines into phase changes, progress counters and node warnings.
@@ -230,8 +253,10 @@ impl ConsoleTracker {
         let Some(found) = WARNING.captures(line) else {
             return;
         };
+        let Some(kind) = warning_kind(&found[2]) else {
+            return;
+        };
         let node = found[1].to_string();
-        let kind = warning_kind(&found[2]);
         if self.warnings.len() >= MAX_WARNINGS
             || self
                 .warnings
