@@ -356,8 +356,7 @@ mod tests {
     }
 
     /// Real Maelstrom's report of a node printing a non-JSON line.
-    const GARBAGE_CONSOLE: &str =
-        include_str!("../tests/fixtures/maelstrom/echo-garbage/console.txt");
+    const GARBAGE_CONSOLE: &str = include_str!("../../testdata/maelstrom/echo-garbage/console.txt");
 
     fn warnings_of(console: &str) -> Vec<NodeWarning> {
         let mut t = ConsoleTracker::new(Duration::from_secs(5));

@@ -269,7 +269,7 @@ mod tests {
     use super::*;
 
     fn fixtures() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/maelstrom")
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/maelstrom")
     }
 
     fn fixture(case: &str) -> RunResults {

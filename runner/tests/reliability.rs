@@ -13,7 +13,7 @@ use runner::results::{CrashReport, ResultsError, RunResults, Validity};
 
 fn fixture(case: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/maelstrom")
+        .join("../testdata/maelstrom")
         .join(case)
         .join("results.edn");
     std::fs::read(path).expect("fixture results.edn")

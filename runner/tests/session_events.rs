@@ -31,7 +31,7 @@ echo "Everything looks good!"
 "#;
 
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/maelstrom/echo-valid/results.edn")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/maelstrom/echo-valid/results.edn")
 }
 
 fn executable(path: &Path, text: &str) -> PathBuf {

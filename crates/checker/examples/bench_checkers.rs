@@ -332,7 +332,7 @@ fn main() {
         ("txn-6c-valid", "read-committed"),
     ] {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/maelstrom")
+            .join("../../testdata/maelstrom")
             .join(case)
             .join("history.edn");
         let Ok(text) = std::fs::read_to_string(&path) else {

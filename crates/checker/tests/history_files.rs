@@ -6,7 +6,7 @@ use std::fs;
 
 use checker::history::{Op, read_history};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/maelstrom");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/maelstrom");
 
 #[test]
 fn every_fixture_history_line_prints_back_identically() {

@@ -10,7 +10,7 @@ use edn::Value;
 
 fn fixture_dir(case: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/maelstrom")
+        .join("../../testdata/maelstrom")
         .join(case)
 }
 

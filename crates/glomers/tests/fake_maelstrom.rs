@@ -2,7 +2,7 @@
 //! path (argv, store discovery, results parsing, exit codes, JSON, JUnit,
 //! history, crash reports) and that cancelling glomers leaves no process
 //! behind. The script replays real Maelstrom 0.2.4 outputs from
-//! `tests/fixtures/maelstrom/<case>/`.
+//! `testdata/maelstrom/<case>/` at the workspace root.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -89,7 +89,7 @@ impl Fake {
 
 fn fixture(case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/maelstrom")
+        .join("../../testdata/maelstrom")
         .join(case)
 }
 

@@ -12,7 +12,7 @@ const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n
 fn fixture_run_dir(case: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let source = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/maelstrom")
+        .join("../../testdata/maelstrom")
         .join(case)
         .join("history.edn");
     std::fs::copy(&source, dir.path().join("history.edn")).expect("copy fixture");

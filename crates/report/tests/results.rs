@@ -7,7 +7,7 @@ use report::{BenchSample, FrontierPoint, PointKind, ResultFigures};
 
 fn results(case: &str) -> edn::Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/maelstrom")
+        .join("../../testdata/maelstrom")
         .join(case)
         .join("results.edn");
     let text = std::fs::read_to_string(&path).expect("fixture");

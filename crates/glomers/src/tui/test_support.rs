@@ -190,7 +190,7 @@ pub fn synthetic_history() -> String {
 /// The answer to `LoadRunFiles` for `run_id`: the synthetic history's chart
 /// and a real Maelstrom `results.edn` (broadcast, invalid).
 pub fn run_files_loaded(run_id: &str) -> Action {
-    let results = include_str!("../../tests/fixtures/maelstrom/broadcast-invalid/results.edn");
+    let results = include_str!("../../../../testdata/maelstrom/broadcast-invalid/results.edn");
     Action::RunFilesLoaded {
         run_id: run_id.into(),
         latency: super::latency::latency_chart(&synthetic_history()),
