@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use crate::backend::BackendKind;
 use crate::catalog::{self, Params, Profile, Thresholds};
 use crate::event::NodeWarning;
-use crate::results::Validity;
 use crate::session::{RunOutcome, RunStatus};
 use crate::verdict::Margin;
+use checker::Validity;
 
 /// The summary of one run, as stored and as printed by `--json`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -289,7 +289,7 @@ mod tests {
             passed: true,
             status: RunStatus::Passed,
             reasons: vec![],
-            valid: Some(Validity::True),
+            valid: Some(Validity::Valid),
             msgs_per_op: Some(msgs),
             msgs_per_op_all: Some(msgs + 2.0),
             latency_median_ms: Some(300.0),

@@ -8,16 +8,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use checker::Validity;
 use edn::Value;
-
-/// A Jepsen `:valid?` value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Validity {
-    True,
-    False,
-    Unknown,
-}
 
 /// Op counts of `:stats` (overall or for one `:f`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -91,14 +83,14 @@ impl RunResults {
 
     /// Interprets a parsed results map; `None` if it has no top-level `:valid?`.
     pub fn from_edn(results: &Value) -> Option<RunResults> {
-        let valid = validity(results.get_kw("valid?")?);
+        let valid = Validity::from_edn(Some(results.get_kw("valid?")?));
         let invalid_checkers = results
             .as_map()?
             .iter()
             .filter(|(_, checker)| {
                 checker
                     .get_kw("valid?")
-                    .is_some_and(|v| validity(v) != Validity::True)
+                    .is_some_and(|v| Validity::from_edn(Some(v)) != Validity::Valid)
             })
             .filter_map(|(key, _)| key.as_keyword().map(String::from))
             .collect();
@@ -143,14 +135,6 @@ impl RunResults {
 
     pub fn latency_max_ms(&self) -> Option<f64> {
         self.latency_at(1.0)
-    }
-}
-
-fn validity(value: &Value) -> Validity {
-    match value {
-        Value::Bool(true) => Validity::True,
-        Value::Bool(false) => Validity::False,
-        _ => Validity::Unknown,
     }
 }
 
@@ -292,13 +276,13 @@ mod tests {
                 .parse()
                 .unwrap();
             let expected = match code {
-                0 => Validity::True,
-                1 => Validity::False,
+                0 => Validity::Valid,
+                1 => Validity::Invalid,
                 _ => Validity::Unknown,
             };
             assert_eq!(r.valid, expected, "{}", entry.path().display());
             assert_eq!(
-                r.valid == Validity::True,
+                r.valid == Validity::Valid,
                 r.invalid_checkers.is_empty(),
                 "{}",
                 entry.path().display()
@@ -316,7 +300,7 @@ mod tests {
     #[test]
     fn echo_valid_figures() {
         let r = fixture("echo-valid");
-        assert_eq!(r.valid, Validity::True);
+        assert_eq!(r.valid, Validity::Valid);
         assert_eq!(r.msgs_per_op_all, Some(2.0769231));
         assert_eq!(r.msgs_per_op_servers, Some(0.0));
         assert_eq!(r.availability, Some(1.0));
@@ -350,7 +334,7 @@ mod tests {
         let b = fixture("broadcast-invalid");
         assert_eq!(
             (b.valid, b.anomalies.lost_count),
-            (Validity::False, Some(3))
+            (Validity::Invalid, Some(3))
         );
         assert!(b.invalid_checkers.contains(&"workload".to_string()));
         assert_eq!(

@@ -3,7 +3,8 @@
 //! left on every threshold.
 
 use crate::catalog::Thresholds;
-use crate::results::{RunResults, Validity};
+use crate::results::RunResults;
+use checker::Validity;
 
 /// One threshold checked against a measured value (all thresholds are strict `<`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -40,8 +41,8 @@ impl Verdict {
 pub fn judge(results: &RunResults, thresholds: &Thresholds) -> Verdict {
     let mut reasons = Vec::new();
     match results.valid {
-        Validity::True => {}
-        Validity::False => reasons.push(format!(
+        Validity::Valid => {}
+        Validity::Invalid => reasons.push(format!(
             "Maelstrom: invalid ({})",
             results.invalid_checkers.join(", ")
         )),
@@ -50,7 +51,7 @@ pub fn judge(results: &RunResults, thresholds: &Thresholds) -> Verdict {
             results.invalid_checkers.join(", ")
         )),
     }
-    if results.valid != Validity::True {
+    if results.valid != Validity::Valid {
         reasons.extend(anomaly_reasons(results));
     }
     let checks = [
@@ -148,7 +149,7 @@ mod tests {
     fn results(valid: Validity, msgs: Option<f64>, median: f64, max: f64) -> RunResults {
         RunResults {
             valid,
-            invalid_checkers: if valid == Validity::True {
+            invalid_checkers: if valid == Validity::Valid {
                 vec![]
             } else {
                 vec!["workload".into()]
@@ -166,7 +167,7 @@ mod tests {
     #[test]
     fn thresholds_are_strict_and_reported_with_margins() {
         let t = catalog::find("3d").unwrap().thresholds;
-        let v = judge(&results(Validity::True, Some(31.2), 399.0, 600.0), &t);
+        let v = judge(&results(Validity::Valid, Some(31.2), 399.0, 600.0), &t);
         assert!(!v.passed);
         assert_eq!(
             v.reasons,
@@ -185,13 +186,13 @@ mod tests {
                 ("max-latency", Some(0.0), false)
             ]
         );
-        assert!(judge(&results(Validity::True, Some(29.9), 399.0, 599.0), &t).passed);
+        assert!(judge(&results(Validity::Valid, Some(29.9), 399.0, 599.0), &t).passed);
     }
 
     #[test]
     fn missing_metric_fails_a_threshold() {
         let t = catalog::find("3e").unwrap().thresholds;
-        let v = judge(&results(Validity::True, None, 10.0, 20.0), &t);
+        let v = judge(&results(Validity::Valid, None, 10.0, 20.0), &t);
         assert_eq!(
             v.reasons,
             ["msgs-per-op missing from results.edn (limit < 20)"]
@@ -200,7 +201,7 @@ mod tests {
 
     #[test]
     fn invalid_runs_name_checkers_and_anomalies() {
-        let mut r = results(Validity::False, Some(1.0), 1.0, 1.0);
+        let mut r = results(Validity::Invalid, Some(1.0), 1.0, 1.0);
         r.anomalies.lost_count = Some(3);
         r.anomalies.anomaly_types = vec!["G1a".into()];
         let v = judge(&r, &Thresholds::default());
@@ -219,7 +220,7 @@ mod tests {
     fn no_thresholds_means_maelstrom_decides() {
         assert!(
             judge(
-                &results(Validity::True, None, 0.0, 0.0),
+                &results(Validity::Valid, None, 0.0, 0.0),
                 &Thresholds::default()
             )
             .passed

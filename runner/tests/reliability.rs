@@ -7,9 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use checker::Validity;
 use proptest::prelude::*;
 use runner::event::ConsoleTracker;
-use runner::results::{CrashReport, ResultsError, RunResults, Validity};
+use runner::results::{CrashReport, ResultsError, RunResults};
 
 fn fixture(case: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -76,7 +77,7 @@ fn deeply_nested_results_hit_the_depth_limit() {
         "]".repeat(edn::MAX_DEPTH - 2)
     );
     let results = RunResults::read(&write(dir.path(), ok.as_bytes())).unwrap();
-    assert_eq!(results.valid, Validity::True);
+    assert_eq!(results.valid, Validity::Valid);
 }
 
 #[test]
@@ -93,7 +94,7 @@ fn huge_results_parse_in_bounded_time() {
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
     let results = RunResults::read(&write(dir.path(), text.as_bytes())).unwrap();
-    assert_eq!(results.valid, Validity::False);
+    assert_eq!(results.valid, Validity::Invalid);
     assert_eq!(results.invalid_checkers, ["workload"]);
     assert!(started.elapsed() < Duration::from_secs(15));
 }

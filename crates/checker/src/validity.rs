@@ -3,11 +3,16 @@
 
 use edn::Value;
 
-/// One checker's `:valid?`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One checker's `:valid?`, and a whole run's: the one type for it in the
+/// workspace. Serialized as `"true"`, `"false"` and `"unknown"` (the run log's
+/// spelling since its first line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Validity {
+    #[serde(rename = "true")]
     Valid,
+    #[serde(rename = "unknown")]
     Unknown,
+    #[serde(rename = "false")]
     Invalid,
 }
 
@@ -19,6 +24,15 @@ impl Validity {
             Some(Value::Bool(true)) => Validity::Valid,
             Some(Value::Bool(false)) => Validity::Invalid,
             _ => Validity::Unknown,
+        }
+    }
+
+    /// `Some(true)`/`Some(false)`; `None` for unknown.
+    pub fn as_bool(self) -> Option<bool> {
+        match self {
+            Validity::Valid => Some(true),
+            Validity::Invalid => Some(false),
+            Validity::Unknown => None,
         }
     }
 

@@ -1,5 +1,7 @@
 //! `glomers bench` and `glomers report`: repeated runs summarised into
-//! `bench/results/` tables, the broadcast frontier plot, and per-run plots.
+//! tables, the broadcast frontier plot, and per-run plots. Tables and plots go
+//! to `<work dir>/bench/` unless `--out` names a directory (the README's
+//! figures are written with `--out bench/results`).
 //!
 //! Runs go through the same session as `glomers run`; this module only
 //! repeats them and hands the recorded `results.edn` to the `report` crate.
@@ -24,9 +26,9 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..))]
     pub runs: u16,
 
-    /// Directory for the Markdown and JSON tables (and the frontier plot).
-    #[arg(long, value_name = "DIR", default_value = "bench/results")]
-    pub out: PathBuf,
+    /// Directory for the Markdown and JSON tables (default: `bench/` in the work dir).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -39,9 +41,9 @@ pub struct FrontierArgs {
     #[arg(long, default_value_t = 600)]
     pub default_batch_ms: u32,
 
-    /// Directory for `frontier.png`, `frontier.svg` and `frontier.md`.
-    #[arg(long, value_name = "DIR", default_value = "bench/results")]
-    pub out: PathBuf,
+    /// Directory for `frontier.png`, `frontier.svg` and `frontier.md` (default: `bench/` in the work dir).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 
     /// Backend to measure on.
     #[arg(long, value_enum, default_value_t = crate::cli::BackendArg::Sim)]
@@ -61,7 +63,7 @@ pub async fn bench(
     glomers_dir: PathBuf,
 ) -> anyhow::Result<ExitCode> {
     let revision = git_revision(&workspace);
-    let out = workspace_relative(&workspace, &args.out);
+    let out = output_dir(args.out.as_deref(), &glomers_dir);
     let config = run::session_config(&args.run, workspace, glomers_dir)?;
     let mut samples: Vec<Vec<BenchSample>> = vec![Vec::new(); config.challenges.len()];
     let mut all_outcomes = Vec::new();
@@ -106,7 +108,7 @@ pub async fn frontier(
     workspace: PathBuf,
     glomers_dir: PathBuf,
 ) -> anyhow::Result<ExitCode> {
-    let out = workspace_relative(&workspace, &args.out);
+    let out = output_dir(args.out.as_deref(), &glomers_dir);
     let mut settings: Vec<(&str, Option<u32>)> = vec![("3d", None)];
     settings.extend(args.batch_ms.iter().map(|&ms| ("3e", Some(ms))));
     let mut points = Vec::new();
@@ -137,14 +139,12 @@ pub async fn frontier(
             Some(ms) => format!("3e node, {ms} ms rounds"),
             None => "3d node".to_string(),
         };
-        let results = read_results(outcome);
+        let results = outcome.results.as_ref();
         let point = results
-            .as_ref()
             .and_then(|r| FrontierPoint::from_results(&label, PointKind::Ours { default }, r));
         let figure = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.2}"));
         let valid = results
-            .as_ref()
-            .and_then(|r| r.get_kw("valid?"))
+            .and_then(|r| r.valid.as_bool())
             .map_or("–".to_string(), |v| v.to_string());
         table.push_str(&format!(
             "| {node} | {setting} | {valid} | {} | {} | {} |\n",
@@ -187,8 +187,8 @@ pub fn plots(glomers_dir: &Path, selector: &str) -> anyhow::Result<ExitCode> {
 fn sample(outcome: &RunOutcome) -> BenchSample {
     let wall_s = outcome.wall.as_secs_f64();
     let overhead_s = wall_s - outcome.params.time_limit_s as f64 - recovery_wait_s(outcome);
-    match read_results(outcome) {
-        Some(results) => BenchSample::from_results(&results, wall_s, overhead_s),
+    match &outcome.results {
+        Some(results) => BenchSample::from_results(results, wall_s, overhead_s),
         None => BenchSample {
             valid: None,
             msgs_per_op: None,
@@ -215,11 +215,6 @@ fn recovery_wait_s(outcome: &RunOutcome) -> f64 {
     }
 }
 
-fn read_results(outcome: &RunOutcome) -> Option<edn::Value> {
-    let text = std::fs::read_to_string(outcome.store_dir.as_ref()?.join("results.edn")).ok()?;
-    edn::parse(&text).ok()
-}
-
 /// `sim-3d-3e`, or `sim-all` for `--all`: reruns of the same set overwrite their table.
 fn table_stem(backend: &str, ids: &[&str], all: bool) -> String {
     if all {
@@ -229,12 +224,10 @@ fn table_stem(backend: &str, ids: &[&str], all: bool) -> String {
     }
 }
 
-fn workspace_relative(workspace: &Path, path: &Path) -> PathBuf {
-    if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        workspace.join(path)
-    }
+/// `--out` as given (relative to the current directory, like any path
+/// argument), else `bench/` in the work dir: never the tracked tables by default.
+fn output_dir(out: Option<&Path>, glomers_dir: &Path) -> PathBuf {
+    out.map_or_else(|| glomers_dir.join("bench"), Path::to_path_buf)
 }
 
 fn git_revision(workspace: &Path) -> String {
@@ -259,15 +252,12 @@ mod tests {
     }
 
     #[test]
-    fn relative_output_directories_live_in_the_workspace() {
-        let ws = Path::new("/ws");
+    fn tables_go_to_the_work_dir_unless_out_is_given() {
+        let work = Path::new("/p/.glomers");
+        assert_eq!(output_dir(None, work), Path::new("/p/.glomers/bench"));
         assert_eq!(
-            workspace_relative(ws, Path::new("bench/results")),
-            Path::new("/ws/bench/results")
-        );
-        assert_eq!(
-            workspace_relative(ws, Path::new("/tmp/x")),
-            Path::new("/tmp/x")
+            output_dir(Some(Path::new("bench/results")), work),
+            Path::new("bench/results")
         );
     }
 }

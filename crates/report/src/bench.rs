@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::ReportError;
-use crate::results::ResultFigures;
+use runner::results::RunResults;
 
 /// The figures of one run. A figure the run did not produce (no
 /// `:stable-latencies` outside broadcast, no results after a crash) is `None`.
@@ -27,16 +27,14 @@ pub struct BenchSample {
 }
 
 impl BenchSample {
-    /// A sample from a run's parsed `results.edn` plus the timings only the
-    /// caller knows.
-    pub fn from_results(results: &edn::Value, wall_s: f64, overhead_s: f64) -> BenchSample {
-        let figures = ResultFigures::from_results(results);
+    /// A sample from a run's results plus the timings only the caller knows.
+    pub fn from_results(results: &RunResults, wall_s: f64, overhead_s: f64) -> BenchSample {
         BenchSample {
-            valid: figures.valid,
-            msgs_per_op: figures.msgs_per_op,
-            median_ms: figures.median_ms,
-            max_ms: figures.max_ms,
-            availability: figures.availability,
+            valid: results.valid.as_bool(),
+            msgs_per_op: results.msgs_per_op_servers,
+            median_ms: results.latency_median_ms(),
+            max_ms: results.latency_max_ms(),
+            availability: results.availability,
             wall_s: Some(wall_s),
             overhead_s: Some(overhead_s),
         }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ReportError;
 use crate::figure::{Figure, draw_legend, series_colour, short_number, text, write_png_and_svg};
-use crate::results::ResultFigures;
+use runner::results::RunResults;
 
 /// One configuration's figures, as read from a 3d/3e run's `results.edn`
 /// (`:net :servers :msgs-per-op`, `:workload :stable-latencies` at 0.5 and 1).
@@ -29,19 +29,18 @@ pub struct FrontierPoint {
 }
 
 impl FrontierPoint {
-    /// The point of a 3d/3e run from its parsed `results.edn`; `None` when it
-    /// lacks msgs-per-op or stable latencies (no broadcast became stable).
+    /// The point of a 3d/3e run; `None` when it lacks msgs-per-op or stable
+    /// latencies (no broadcast became stable).
     pub fn from_results(
         label: &str,
         kind: PointKind,
-        results: &edn::Value,
+        results: &RunResults,
     ) -> Option<FrontierPoint> {
-        let figures = ResultFigures::from_results(results);
         Some(FrontierPoint {
             label: label.to_string(),
-            msgs_per_op: figures.msgs_per_op?,
-            median_ms: figures.median_ms?,
-            max_ms: figures.max_ms?,
+            msgs_per_op: results.msgs_per_op_servers?,
+            median_ms: results.latency_median_ms()?,
+            max_ms: results.latency_max_ms()?,
             kind,
         })
     }

@@ -4,8 +4,9 @@
 //! latency and throughput plots like Maelstrom's (without gnuplot), the
 //! broadcast frontier (msgs-per-op against latency with the 3d/3e target
 //! boxes), and bench summaries (median and spread of N runs) as Markdown and
-//! JSON. It does not run or judge anything: histories come from the
-//! simulator or Maelstrom, bench samples from the caller.
+//! JSON. It does not run, judge or parse `results.edn`: histories come from
+//! the simulator or Maelstrom, figures from `runner::results::RunResults`
+//! (the one reader of `results.edn`), bench samples from the caller.
 //!
 //! ```no_run
 //! # fn demo() -> Result<(), report::ReportError> {
@@ -17,7 +18,6 @@
 //! - `perf`: latency samples, fault intervals, time buckets, quantiles, rates.
 //! - `run_plots`: `latency-raw`, `latency-quantiles`, `rate` (PNG + SVG) for one run.
 //! - `frontier`: msgs-per-op against median/max latency, with reference points.
-//! - `results`: the figures read from a run's `results.edn`.
 //! - `bench`: bench samples, their summaries, Markdown and JSON tables.
 //! - `figure`: one drawing written as both PNG and SVG; shared colours and text.
 //! - `font`: the embedded DejaVu Sans font, so text renders everywhere.
@@ -29,11 +29,9 @@ mod figure;
 mod font;
 pub mod frontier;
 pub mod perf;
-pub mod results;
 mod run_plots;
 
 pub use bench::{BenchReport, BenchRow, BenchSample, Spread};
 pub use error::ReportError;
 pub use frontier::{FrontierPoint, PointKind, REFERENCE_POINTS, frontier_plot};
-pub use results::ResultFigures;
 pub use run_plots::{RUN_PLOT_STEMS, run_plots, write_run_plots};

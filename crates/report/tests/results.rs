@@ -1,31 +1,38 @@
-//! Figures read from real Maelstrom 0.2.4 `results.edn` files (copied from
-//! the shared fixtures), as benches and the frontier use them.
+//! Bench samples and frontier points from real Maelstrom 0.2.4 `results.edn`
+//! files (the workspace's `testdata/maelstrom/`), read by the one reader,
+//! `runner::results::RunResults`.
 
 use std::path::Path;
 
-use report::{BenchSample, FrontierPoint, PointKind, ResultFigures};
+use report::{BenchSample, FrontierPoint, PointKind};
+use runner::results::RunResults;
 
-fn results(case: &str) -> edn::Value {
+fn results(case: &str) -> RunResults {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../testdata/maelstrom")
         .join(case)
         .join("results.edn");
-    let text = std::fs::read_to_string(&path).expect("fixture");
-    edn::parse(&text).expect("results.edn parses")
+    RunResults::read(&path).expect("results.edn reads")
 }
 
 #[test]
 fn official_broadcast_run_gives_its_frontier_figures() {
-    let figures = ResultFigures::from_results(&results("broadcast-25-official"));
+    let sample = BenchSample::from_results(&results("broadcast-25-official"), 30.0, 0.5);
     assert_eq!(
-        figures,
-        ResultFigures {
-            valid: Some(true),
-            msgs_per_op: Some(33.533596),
-            median_ms: Some(150.0),
-            max_ms: Some(292.0),
-            availability: Some(1.0),
-        }
+        (
+            sample.valid,
+            sample.msgs_per_op,
+            sample.median_ms,
+            sample.max_ms,
+            sample.availability
+        ),
+        (
+            Some(true),
+            Some(33.533596),
+            Some(150.0),
+            Some(292.0),
+            Some(1.0)
+        )
     );
     let point = FrontierPoint::from_results(
         "python grid",

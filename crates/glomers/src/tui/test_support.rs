@@ -4,12 +4,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use checker::Validity;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use runner::backend::BackendKind;
 use runner::catalog::{self, Overrides, Profile};
 use runner::event::{Phase, Progress, RunEvent, SessionEvent};
 use runner::history::RunSummary;
-use runner::results::{Anomalies, OpStats, RunResults, Validity};
+use runner::results::{Anomalies, OpStats, RunResults};
 use runner::session::{RunOutcome, RunStatus};
 use runner::verdict;
 
@@ -40,7 +41,7 @@ pub fn outcome(
 ) -> RunOutcome {
     let challenge = catalog::find(id).expect("known challenge");
     let results = RunResults {
-        valid: Validity::True,
+        valid: Validity::Valid,
         invalid_checkers: Vec::new(),
         msgs_per_op_servers: Some(msgs_per_op),
         msgs_per_op_all: Some(msgs_per_op + 1.5),
