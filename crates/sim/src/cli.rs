@@ -555,7 +555,7 @@ impl Builder {
             },
         };
         let consistency_models = match self.last("--consistency-models") {
-            None => vec!["strict-serializable".to_string()],
+            None => vec![checker::DEFAULT_CONSISTENCY_MODEL.to_string()],
             Some(raw) => split_spaced_commas(&raw),
         };
         let key_count = self

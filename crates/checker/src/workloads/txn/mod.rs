@@ -37,7 +37,7 @@ use infer::{Inference, SessionOrder, Version};
 /// `:workload` map.
 pub fn check(history: &[Op], consistency_models: &[String]) -> Value {
     let models: Vec<String> = if consistency_models.is_empty() {
-        vec!["strict-serializable".to_string()]
+        vec![crate::DEFAULT_CONSISTENCY_MODEL.to_string()]
     } else {
         consistency_models.to_vec()
     };
