@@ -1,5 +1,5 @@
 //! The dashboard's one loop: terminal input, the running session's events
-//! and termination signals become [`Action`]s; [`Command`]s from `update`
+//! and termination signals become [`Action`]s; [`Effect`]s from `update`
 //! are carried out here; the screen is redrawn at once after a key, and
 //! otherwise only when something changed, at most once per [`FRAME`].
 
@@ -21,7 +21,8 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use super::app::{self, Action, App, Command, SessionRequest};
+use super::Effect;
+use super::app::{self, Action, App, SessionRequest};
 use super::{latency, ui};
 
 /// Minimum time between two redraws (20 fps).
@@ -156,13 +157,13 @@ fn skipped_notice(skipped: &[SkippedLine]) -> Option<String> {
 /// Answers that take long (a history can be tens of thousands of lines) come
 /// later through `background` instead, so keys and redraws are not held up.
 fn execute(
-    command: Command,
+    command: Effect,
     setup: &Setup,
     running: &mut Option<Running>,
     background: &mpsc::UnboundedSender<Action>,
 ) -> Option<Action> {
     match command {
-        Command::LoadHistory => {
+        Effect::LoadHistory => {
             let loaded = History::new(&setup.glomers_dir).load();
             if let Some(notice) = loaded
                 .as_ref()
@@ -175,12 +176,12 @@ fn execute(
                 loaded.map(|l| l.runs).map_err(|e| e.to_string()),
             ))
         }
-        Command::LoadResults { run_id, store_dir } => {
+        Effect::LoadResults { run_id, store_dir } => {
             let results =
                 RunResults::read(&store_dir.join("results.edn")).map_err(|e| e.to_string());
             Some(Action::ResultsLoaded { run_id, results })
         }
-        Command::LoadRunFiles { run_id, store_dir } => {
+        Effect::LoadRunFiles { run_id, store_dir } => {
             let background = background.clone();
             tokio::task::spawn_blocking(move || {
                 let latency = read_text(&store_dir.join("history.edn"))
@@ -196,14 +197,14 @@ fn execute(
             });
             None
         }
-        Command::Cancel => {
+        Effect::Cancel => {
             if let Some(running) = running {
                 let _ = running.cancel.send(true);
             }
             None
         }
-        Command::OpenDir { program, dir } => open_dir(&program, &dir, background),
-        Command::StartSession(request) => match start(request, setup) {
+        Effect::OpenDir { program, dir } => open_dir(&program, &dir, background),
+        Effect::StartSession(request) => match start(request, setup) {
             Ok(started) => {
                 *running = Some(started);
                 None

@@ -7,9 +7,10 @@
 //! all come from `runner`.
 //!
 //! Layout, in the order data flows:
-//! - `event_loop`: terminal input, session events and signals become [`app::Action`]s; executes [`app::Command`]s; draws at most ~20 times a second.
-//! - `app`: all state and the pure `update`; `live` (the running session's bounded buffers), `form` (the parameter form), `latency` (the Results chart's series), `tree` (`results.edn` folded), `frontier` (3d/3e runs per node setting) and `open` (which program opens a store, and what to say) are parts of it.
-//! - `ui`: `draw(frame, &App)`, one module per screen; never mutates.
+//! - `event_loop`: terminal input, session events and signals become [`app::Action`]s; carries out the [`Effect`]s; draws at most ~20 times a second.
+//! - `app`: the `App`, the pure `update`, routing between screens and the overlays; `live` (the running session's bounded buffers), `form` (the parameter form), `latency` (the Results chart's series), `tree` (`results.edn` folded), `frontier` (3d/3e runs per node setting) and `open` (which program opens a store, and what to say) are parts of it.
+//! - `screens`: one module per screen (challenges, run, results, compare, history), each with its view state, keys, clicks, layout and drawing.
+//! - `ui`: `draw(frame, &mut App)`: the frame, the overlays and the shared styles; changes nothing but the lists' scroll offsets.
 //! - `terminal`: raw mode and the alternate screen, restored on drop and on panic.
 
 mod app;
@@ -19,6 +20,7 @@ mod frontier;
 mod latency;
 mod live;
 mod open;
+mod screens;
 mod terminal;
 mod tree;
 mod ui;
@@ -27,6 +29,10 @@ mod ui;
 mod snapshot_tests;
 #[cfg(test)]
 mod test_support;
+#[cfg(test)]
+mod update_tests;
+
+pub use app::Effect;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

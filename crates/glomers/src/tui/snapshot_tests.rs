@@ -16,13 +16,13 @@ use super::test_support::{
 };
 use super::ui;
 
-fn render(app: &App, width: u16, height: u16) -> String {
+fn render(app: &mut App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
     terminal.draw(|frame| ui::draw(frame, app)).expect("draw");
     terminal.backend().to_string()
 }
 
-fn snapshot_sizes(name: &str, app: &App) {
+fn snapshot_sizes(name: &str, app: &mut App) {
     for (width, height) in [(80, 24), (120, 40)] {
         insta::assert_snapshot!(
             format!("{name}_{width}x{height}"),
@@ -59,13 +59,13 @@ fn running_app() -> App {
 fn challenges_screen() {
     let mut app = app_with_history();
     type_keys(&mut app, "jjjjj  ");
-    snapshot_sizes("challenges", &app);
+    snapshot_sizes("challenges", &mut app);
 }
 
 #[test]
 fn challenges_screen_without_history_or_colour() {
-    let app = App::new(false);
-    insta::assert_snapshot!("challenges_empty_80x24", render(&app, 80, 24));
+    let mut app = App::new(false);
+    insta::assert_snapshot!("challenges_empty_80x24", render(&mut app, 80, 24));
 }
 
 #[test]
@@ -73,7 +73,7 @@ fn run_screen_live() {
     let mut app = running_app();
     press(&mut app, KeyCode::Tab);
     assert_eq!(app.screen, Screen::Run);
-    snapshot_sizes("run_live", &app);
+    snapshot_sizes("run_live", &mut app);
 }
 
 #[test]
@@ -83,7 +83,7 @@ fn run_screen_filtered_and_scrolled() {
     type_keys(&mut app, "/gossip");
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Up);
-    insta::assert_snapshot!("run_filtered_80x24", render(&app, 80, 24));
+    insta::assert_snapshot!("run_filtered_80x24", render(&mut app, 80, 24));
 }
 
 #[test]
@@ -91,7 +91,7 @@ fn run_screen_while_building() {
     let mut app = app_with_history();
     press(&mut app, KeyCode::Enter);
     update(&mut app, Action::Session(SessionEvent::BuildStarted));
-    insta::assert_snapshot!("run_building_80x24", render(&app, 80, 24));
+    insta::assert_snapshot!("run_building_80x24", render(&mut app, 80, 24));
 }
 
 #[test]
@@ -114,9 +114,9 @@ fn results_screen_after_a_session() {
         Screen::Results,
         "a finished session opens its results"
     );
-    snapshot_sizes("results_failed", &app);
+    snapshot_sizes("results_failed", &mut app);
     press(&mut app, KeyCode::Char('4'));
-    snapshot_sizes("compare", &app);
+    snapshot_sizes("compare", &mut app);
 }
 
 /// The passing 3d run opened from History, its results and run files read.
@@ -158,7 +158,7 @@ WARN [2026-11-25 18:00:04,200] n7 stdout - maelstrom.process Node n7 closed its 
     play_finished(&mut app, 0, warned);
     update(&mut app, Action::Session(SessionEvent::Done));
     assert_eq!(app.screen, Screen::Results);
-    snapshot_sizes("results_node_warnings", &app);
+    snapshot_sizes("results_node_warnings", &mut app);
 }
 
 #[test]
@@ -179,7 +179,7 @@ fn many_node_warnings_end_in_a_count_and_the_screen_still_fits() {
     warned.node_warnings = tracker.warnings().to_vec();
     play_finished(&mut app, 0, warned);
     update(&mut app, Action::Session(SessionEvent::Done));
-    let screen = render(&app, 80, 24);
+    let screen = render(&mut app, 80, 24);
     let shown: Vec<&str> = screen
         .lines()
         .filter(|l| l.contains("warning: ") || l.contains("more node warnings"))
@@ -199,22 +199,22 @@ fn many_node_warnings_end_in_a_count_and_the_screen_still_fits() {
 
 #[test]
 fn results_screen_passing_with_latency_chart() {
-    let app = opened_3d();
-    snapshot_sizes("results_passed", &app);
+    let mut app = opened_3d();
+    snapshot_sizes("results_passed", &mut app);
 }
 
 #[test]
 fn results_tree_folded_and_scrolled() {
     let mut app = opened_3d();
     type_keys(&mut app, "t");
-    snapshot_sizes("results_tree", &app);
+    snapshot_sizes("results_tree", &mut app);
     // Down to :stats → :by-f → :broadcast (folded at depth 2), unfold it, then a page on.
     type_keys(&mut app, &"j".repeat(17));
     let view = app.results.as_ref().expect("open");
     assert!(view.tree_rows()[17].text.starts_with(":broadcast"));
     type_keys(&mut app, " ");
     press(&mut app, KeyCode::PageDown);
-    snapshot_sizes("results_tree_unfolded_scrolled", &app);
+    snapshot_sizes("results_tree_unfolded_scrolled", &mut app);
 }
 
 #[test]
@@ -230,9 +230,9 @@ fn unreadable_run_files_are_reported_in_place() {
             tree: Err("results.edn: unexpected end of input".into()),
         },
     );
-    assert!(render(&app, 120, 40).contains("history.edn line 7: missing key :time"));
+    assert!(render(&mut app, 120, 40).contains("history.edn line 7: missing key :time"));
     type_keys(&mut app, "tj");
-    assert!(render(&app, 80, 24).contains("results.edn: unexpected end of input"));
+    assert!(render(&mut app, 80, 24).contains("results.edn: unexpected end of input"));
     assert_eq!(
         app.results.as_ref().unwrap().tree_view.cursor,
         0,
@@ -244,18 +244,18 @@ fn unreadable_run_files_are_reported_in_place() {
 fn history_screen() {
     let mut app = app_with_history();
     type_keys(&mut app, "5jm");
-    snapshot_sizes("history", &app);
+    snapshot_sizes("history", &mut app);
 }
 
 #[test]
 fn overlays() {
     let mut app = app_with_history();
     press(&mut app, KeyCode::Char('?'));
-    snapshot_sizes("help", &app);
+    snapshot_sizes("help", &mut app);
     press(&mut app, KeyCode::Esc);
     type_keys(&mut app, "jjjjjep12x");
     press(&mut app, KeyCode::Enter);
-    insta::assert_snapshot!("form_error_80x24", render(&app, 80, 24));
+    insta::assert_snapshot!("form_error_80x24", render(&mut app, 80, 24));
 }
 
 /// The latest 3d against the latest 3e, with the frontier of five 3e
@@ -266,8 +266,8 @@ fn compare_screen_with_the_knob_frontier() {
     update(&mut app, Action::HistoryLoaded(Ok(frontier_history())));
     type_keys(&mut app, "c");
     assert_eq!(app.screen, Screen::Compare);
-    snapshot_sizes("compare_frontier", &app);
-    let small = render(&app, 64, 24);
+    snapshot_sizes("compare_frontier", &mut app);
+    let small = render(&mut app, 64, 24);
     assert!(
         small.contains("frontier · GLOMERS_BATCH_MS") && small.contains("3e 1600"),
         "the table stays when the terminal is narrow:\n{small}"
@@ -283,7 +283,7 @@ fn frontier_without_a_pair_to_compare() {
     let mut app = App::new(false);
     update(&mut app, Action::HistoryLoaded(Ok(frontier_history())));
     type_keys(&mut app, "4");
-    insta::assert_snapshot!("compare_frontier_only_80x24", render(&app, 80, 24));
+    insta::assert_snapshot!("compare_frontier_only_80x24", render(&mut app, 80, 24));
 }
 
 fn click(app: &mut App, column: u16, row: u16, width: u16, height: u16) {
@@ -311,7 +311,7 @@ fn text_at(screen: &str, row: u16, column: u16, width: usize) -> String {
 #[test]
 fn a_click_on_a_tab_opens_the_screen_drawn_there() {
     let mut app = app_with_history();
-    let header = render(&app, 80, 24);
+    let header = render(&mut app, 80, 24);
     let header = header.lines().next().expect("header");
     for (number, screen) in [
         ("4", Screen::Compare),
@@ -335,26 +335,26 @@ fn a_click_on_a_row_selects_the_row_drawn_there_even_when_scrolled() {
     // From the bottom (list scrolled) up to the first visible row, then down again.
     // 16 challenges, 15 rows (3 to 17) in view: the list starts scrolled by one.
     for y in [17, 3, 10, 17, 12] {
-        let before = render(&app, width, height);
+        let before = render(&mut app, width, height);
         click(&mut app, 30, y, width, height);
         // The id column is 5 wide (`4-seqkv` shows as `4-seq`).
-        let id: String = app.challenges[app.challenge_cursor]
+        let id: String = app.challenges[app.challenges_view.cursor]
             .id
             .chars()
             .take(5)
             .collect();
         assert_eq!(text_at(&before, y, 3, 5), id, "clicked row {y}");
     }
-    let cursor = app.challenge_cursor;
+    let cursor = app.challenges_view.cursor;
     click(&mut app, 30, 2, width, height);
     click(&mut app, 30, 21, width, height);
     assert_eq!(
-        app.challenge_cursor, cursor,
+        app.challenges_view.cursor, cursor,
         "header and details are no rows"
     );
 
     type_keys(&mut app, "5");
-    let before = render(&app, width, height);
+    let before = render(&mut app, width, height);
     click(&mut app, 30, 4, width, height);
     assert_eq!(app.history_view.cursor, 1);
     assert_eq!(text_at(&before, 4, 3, 24), app.history_rows()[1].run_id);

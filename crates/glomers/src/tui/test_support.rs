@@ -14,14 +14,14 @@ use runner::results::{Anomalies, OpStats, RunResults};
 use runner::session::{RunOutcome, RunStatus};
 use runner::verdict;
 
-use super::app::{Action, App, Command, update};
+use super::app::{Action, App, Effect, update};
 
-pub fn press(app: &mut App, code: KeyCode) -> Vec<Command> {
+pub fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
     update(app, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
 /// Presses each character of `keys` in turn.
-pub fn type_keys(app: &mut App, keys: &str) -> Vec<Command> {
+pub fn type_keys(app: &mut App, keys: &str) -> Vec<Effect> {
     keys.chars()
         .flat_map(|c| press(app, KeyCode::Char(c)))
         .collect()

@@ -5,16 +5,113 @@
 //! latency over time as a chart. `t` swaps all but the verdict for the
 //! whole `results.edn` as a foldable tree.
 
+use std::collections::BTreeSet;
+
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LineGauge, Paragraph, Wrap};
+use runner::history::RunSummary;
+use runner::results::RunResults;
 use runner::verdict::show;
 
-use super::{Theme, nice_top, number, profile_name, status_name};
-use crate::tui::app::{App, ResultsView};
+use super::{PAGE, moved};
+use crate::tui::app::{self, App, Effect, Screen};
+use crate::tui::latency::LatencyChart;
+use crate::tui::tree::{self, NodePath};
+use crate::tui::ui::{Theme, nice_top, number, profile_name, status_name};
+
+#[derive(Debug, Clone)]
+pub struct ResultsView {
+    pub summary: RunSummary,
+    /// Full results (all latency quantiles, op stats, anomalies) when available.
+    pub results: Option<RunResults>,
+    pub load_error: Option<String>,
+    /// Latency over time from `history.edn`; `None` until read.
+    pub latency: Option<Result<LatencyChart, String>>,
+    /// The whole `results.edn`; `None` until read.
+    pub tree: Option<Result<edn::Value, String>>,
+    pub tree_view: TreeView,
+}
+
+impl ResultsView {
+    pub fn new(summary: RunSummary, results: Option<RunResults>) -> ResultsView {
+        ResultsView {
+            summary,
+            results,
+            load_error: None,
+            latency: None,
+            tree: None,
+            tree_view: TreeView::default(),
+        }
+    }
+
+    /// The rows of the results tree as currently folded (none before it is read).
+    pub fn tree_rows(&self) -> Vec<tree::TreeRow> {
+        match &self.tree {
+            Some(Ok(value)) => tree::rows(value, &self.tree_view.toggled),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The results tree toggled with `t` on the Results screen.
+#[derive(Debug, Clone, Default)]
+pub struct TreeView {
+    /// Shown instead of the summary.
+    pub shown: bool,
+    /// Selected row among the visible rows.
+    pub cursor: usize,
+    /// Nodes opened or folded by the user (see [`tree::is_open`]).
+    pub toggled: BTreeSet<NodePath>,
+}
+
+pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if key.code == KeyCode::Char('o')
+        && let Some(view) = &app.results
+    {
+        let summary = view.summary.clone();
+        return app::open_store(app, &summary);
+    }
+    let Some(view) = app.results.as_mut() else {
+        if key.code == KeyCode::Esc {
+            app.screen = Screen::Challenges;
+        }
+        return Vec::new();
+    };
+    if !view.tree_view.shown {
+        match key.code {
+            KeyCode::Char('t') => view.tree_view.shown = true,
+            KeyCode::Esc => app.screen = Screen::Challenges,
+            _ => {}
+        }
+        return Vec::new();
+    }
+    let rows = view.tree_rows();
+    let tree_view = &mut view.tree_view;
+    if let Some(cursor) = moved(tree_view.cursor, rows.len(), key) {
+        tree_view.cursor = cursor;
+        return Vec::new();
+    }
+    let last = rows.len().saturating_sub(1);
+    match key.code {
+        KeyCode::Char('t') | KeyCode::Esc => tree_view.shown = false,
+        KeyCode::PageDown => tree_view.cursor = (tree_view.cursor + PAGE).min(last),
+        KeyCode::PageUp => tree_view.cursor = tree_view.cursor.saturating_sub(PAGE),
+        KeyCode::Enter | KeyCode::Char(' ') => {
+            if let Some(row) = rows.get(tree_view.cursor).filter(|r| r.open.is_some())
+                && !tree_view.toggled.remove(&row.path)
+            {
+                tree_view.toggled.insert(row.path.clone());
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
 
 /// Rows the stable-latency table and the run facts need side by side.
 const FACTS_HEIGHT: u16 = 9;

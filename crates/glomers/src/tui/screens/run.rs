@@ -4,6 +4,7 @@
 
 use std::sync::LazyLock;
 
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -11,16 +12,174 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Gauge, Paragraph};
 use regex::Regex;
 use runner::event::Phase;
+use runner::history::RunSummary;
 
-use super::Theme;
-use crate::tui::app::App;
+use super::PAGE;
+use crate::tui::app::{self, App, Effect, Input, InputPurpose, Screen};
 use crate::tui::live::{LiveRun, LiveSession, LogBuffer};
+use crate::tui::screens::results::ResultsView;
+use crate::tui::ui::Theme;
 
 static ERROR_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(error|panic|panicked|fatal|exception)\b").expect("valid regex")
 });
 static WARN_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\bwarn(ing)?\b").expect("valid regex"));
+
+#[derive(Debug, Clone)]
+pub struct RunView {
+    /// Which run of the session is shown.
+    pub run: usize,
+    /// Which node's log is shown (position in the run's node list).
+    pub node: usize,
+    /// Stick to the newest line.
+    pub follow: bool,
+    /// Matching lines between the bottom of the pane and the newest line (when not following).
+    pub scroll: usize,
+    pub filter: Option<Regex>,
+}
+
+impl Default for RunView {
+    fn default() -> RunView {
+        RunView {
+            run: 0,
+            node: 0,
+            follow: true,
+            scroll: 0,
+            filter: None,
+        }
+    }
+}
+
+impl RunView {
+    pub fn shows(&self, line: &str) -> bool {
+        self.filter.as_ref().is_none_or(|f| f.is_match(line))
+    }
+
+    fn select_node(&mut self, node: usize) {
+        self.node = node;
+        self.scroll = 0;
+        self.follow = true;
+    }
+
+    /// Shows run `run` from its newest line, keeping the filter.
+    pub fn select_run(&mut self, run: usize) {
+        *self = RunView {
+            run,
+            filter: self.filter.take(),
+            ..RunView::default()
+        };
+    }
+}
+
+pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let Some(session) = app.session.as_ref() else {
+        if key.code == KeyCode::Esc {
+            app.screen = Screen::Challenges;
+        }
+        return Vec::new();
+    };
+    let (active, runs) = (session.active(), session.runs.len());
+    let nodes = session
+        .runs
+        .get(app.run_view.run)
+        .map_or(0, |r| r.nodes.len());
+    let view = &mut app.run_view;
+    match key.code {
+        KeyCode::Char('c') => return app::cancel(app),
+        KeyCode::Esc if active => return app::cancel(app),
+        KeyCode::Esc => app.screen = Screen::Challenges,
+        KeyCode::Tab | KeyCode::Char(']') if nodes > 0 => view.select_node((view.node + 1) % nodes),
+        KeyCode::BackTab | KeyCode::Char('[') if nodes > 0 => {
+            view.select_node((view.node + nodes - 1) % nodes)
+        }
+        KeyCode::Char('.') if runs > 0 => view.select_run((view.run + 1).min(runs - 1)),
+        KeyCode::Char(',') => view.select_run(view.run.saturating_sub(1)),
+        KeyCode::Char('f') => {
+            view.follow = !view.follow;
+            view.scroll = 0;
+        }
+        KeyCode::PageUp | KeyCode::Char('k') | KeyCode::Up => {
+            let step = if key.code == KeyCode::PageUp { PAGE } else { 1 };
+            view.follow = false;
+            view.scroll += step;
+        }
+        KeyCode::PageDown | KeyCode::Char('j') | KeyCode::Down => {
+            let step = if key.code == KeyCode::PageDown {
+                PAGE
+            } else {
+                1
+            };
+            view.scroll = view.scroll.saturating_sub(step);
+            view.follow = view.scroll == 0;
+        }
+        KeyCode::Char('/') => {
+            let text = view
+                .filter
+                .as_ref()
+                .map(|f| f.as_str().to_string())
+                .unwrap_or_default();
+            app.input = Some(Input {
+                purpose: InputPurpose::LogFilter,
+                text,
+                error: None,
+            });
+        }
+        KeyCode::Enter => return open_live_results(app),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Enter: the results of the shown run, once it has finished.
+fn open_live_results(app: &mut App) -> Vec<Effect> {
+    let outcome = app
+        .session
+        .as_ref()
+        .and_then(|s| s.runs.get(app.run_view.run))
+        .and_then(|r| r.outcome.as_ref());
+    match outcome {
+        Some(outcome) => {
+            let summary = RunSummary::from(outcome.as_ref());
+            let load = app::run_files(&summary);
+            app.results = Some(ResultsView::new(summary, outcome.results.clone()));
+            app.screen = Screen::Results;
+            load
+        }
+        None => {
+            app.notice = Some("this run has not finished yet".into());
+            Vec::new()
+        }
+    }
+}
+
+pub struct RunLayout {
+    pub status: Rect,
+    pub gauge: Rect,
+    pub harness: Rect,
+    pub node_log: Rect,
+}
+
+pub fn layout(area: Rect) -> RunLayout {
+    let [status, gauge, panes] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    // Side by side when wide, stacked otherwise; node logs get the larger share.
+    let [harness, node_log] = if panes.width >= 140 {
+        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(panes)
+    } else {
+        Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(panes)
+    };
+    RunLayout {
+        status,
+        gauge,
+        harness,
+        node_log,
+    }
+}
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     let Some(session) = &app.session else {
@@ -34,26 +193,16 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     let Some(run) = session.runs.get(app.run_view.run) else {
         return;
     };
-    let [status_area, gauge_area, panes] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(1),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
-    draw_status(frame, status_area, session, run, app.run_view.run, theme);
-    draw_gauge(frame, gauge_area, session, run, theme);
-    // Side by side when wide, stacked otherwise; node logs get the larger share.
-    let (harness_area, node_area) = if panes.width >= 140 {
-        let [a, b] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)])
-            .areas(panes);
-        (a, b)
-    } else {
-        let [a, b] =
-            Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(panes);
-        (a, b)
-    };
-    draw_harness(frame, harness_area, session, run, theme);
-    draw_node_log(frame, node_area, app, run, theme);
+    let RunLayout {
+        status,
+        gauge,
+        harness,
+        node_log,
+    } = layout(area);
+    draw_status(frame, status, session, run, app.run_view.run, theme);
+    draw_gauge(frame, gauge, session, run, theme);
+    draw_harness(frame, harness, session, run, theme);
+    draw_node_log(frame, node_log, app, run, theme);
 }
 
 fn draw_status(

@@ -1,12 +1,8 @@
-//! Drawing: `draw(frame, &App)` renders the whole dashboard from state and
-//! never changes it. One module per screen; this one holds the frame (tabs,
-//! footer), the overlays (help, parameter form) and the shared styles.
-
-mod challenges;
-mod compare;
-mod history;
-mod results;
-mod run;
+//! Drawing: `draw(frame, &mut App)` renders the whole dashboard from state;
+//! the only thing it changes is the lists' scroll offsets (ratatui's
+//! `TableState`), which clicks then read. Each screen draws itself (see
+//! `screens`); this module holds the frame (tabs, footer), the overlays
+//! (help, parameter form) and the shared styles.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -17,15 +13,36 @@ use runner::catalog::Profile;
 
 use super::app::{App, BRAND, InputPurpose, Screen};
 use super::form::Form;
+use super::screens::{challenges, compare, history, results, run};
 
-pub fn draw(frame: &mut Frame<'_>, app: &App) {
-    let theme = Theme { color: app.color };
+/// The frame around every screen: tabs on top, keys or a message below.
+pub struct FrameLayout {
+    pub header: Rect,
+    pub body: Rect,
+    pub footer: Rect,
+}
+
+pub fn frame_layout(area: Rect) -> FrameLayout {
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
         Constraint::Length(1),
     ])
-    .areas(frame.area());
+    .areas(area);
+    FrameLayout {
+        header,
+        body,
+        footer,
+    }
+}
+
+pub fn draw(frame: &mut Frame<'_>, app: &mut App) {
+    let theme = Theme { color: app.color };
+    let FrameLayout {
+        header,
+        body,
+        footer,
+    } = frame_layout(frame.area());
     draw_header(frame, header, app, theme);
     match app.screen {
         Screen::Challenges => challenges::draw(frame, body, app, theme),
@@ -46,11 +63,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
 /// Styles that degrade to plain text (bold/reverse only) without colour.
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
-    color: bool,
+    pub color: bool,
 }
 
 impl Theme {
-    fn fg(self, color: Color) -> Style {
+    pub fn fg(self, color: Color) -> Style {
         if self.color {
             Style::new().fg(color)
         } else {
@@ -244,7 +261,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 /// An axis top: the highest value rounded up to a round number, in
 /// steps fine enough that the lines still fill most of the height.
-fn nice_top(max: f64) -> f64 {
+pub fn nice_top(max: f64) -> f64 {
     if max <= 0.0 {
         return 1.0;
     }
@@ -257,19 +274,19 @@ fn nice_top(max: f64) -> f64 {
 }
 
 /// A metric for a table cell: `-` when unknown.
-fn number(value: Option<f64>, decimals: usize) -> String {
+pub fn number(value: Option<f64>, decimals: usize) -> String {
     value.map_or_else(|| "-".into(), |v| format!("{v:.decimals$}"))
 }
 
 /// Whether `metric` of a run met its threshold, from the runner's verdict margins.
-fn margin_passed(margins: &[runner::verdict::Margin], metric: &str) -> Option<bool> {
+pub fn margin_passed(margins: &[runner::verdict::Margin], metric: &str) -> Option<bool> {
     margins
         .iter()
         .find(|m| metric.starts_with(m.metric.as_str()))
         .map(|m| m.passed)
 }
 
-fn profile_name(profile: Profile) -> &'static str {
+pub fn profile_name(profile: Profile) -> &'static str {
     match profile {
         Profile::Official => "official",
         Profile::Quick => "quick",
@@ -277,7 +294,7 @@ fn profile_name(profile: Profile) -> &'static str {
 }
 
 /// A run status as the history and `--json` spell it (`build-failed`, ...).
-fn status_name(status: runner::session::RunStatus) -> String {
+pub fn status_name(status: runner::session::RunStatus) -> String {
     serde_json::to_value(status)
         .ok()
         .and_then(|v| v.as_str().map(String::from))

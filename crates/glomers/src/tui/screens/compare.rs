@@ -4,6 +4,7 @@
 //! frontier follows: a table and a msgs/op-vs-median scatter against 3e's
 //! limits (the table alone when the terminal is too small for the chart).
 
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::Color;
@@ -15,9 +16,9 @@ use ratatui::widgets::{
 use runner::history::{self, CompareRow, RunSummary};
 use runner::verdict::show;
 
-use super::{Theme, margin_passed, nice_top, number};
-use crate::tui::app::App;
+use crate::tui::app::{App, Effect, Screen};
 use crate::tui::frontier::{Frontier, LIMITS_OF};
+use crate::tui::ui::{Theme, margin_passed, nice_top, number};
 
 /// Rows the frontier gets at least (a chart needs about ten to read).
 const FRONTIER_MIN_HEIGHT: u16 = 12;
@@ -25,6 +26,14 @@ const FRONTIER_MIN_HEIGHT: u16 = 12;
 const BARS_MIN_HEIGHT: u16 = 8;
 /// The scatter is drawn only when this much room is left beside the table.
 const SCATTER_MIN: (u16, u16) = (30, 10);
+
+/// Nothing to do here but leave.
+pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if key.code == KeyCode::Esc {
+        app.screen = Screen::Challenges;
+    }
+    Vec::new()
+}
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     let pair_height = app

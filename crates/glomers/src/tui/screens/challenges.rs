@@ -1,0 +1,249 @@
+//! The Challenges screen: every challenge with its latest recorded result,
+//! selection, and the parameters the next run will use.
+
+use std::collections::BTreeSet;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
+use runner::backend::BackendKind;
+use runner::catalog::{Challenge, Overrides, Profile};
+use runner::history::RunSummary;
+use runner::verdict::show;
+
+use super::{moved, table_row_at};
+use crate::tui::app::{self, App, Effect, Screen};
+use crate::tui::form::Form;
+use crate::tui::ui::{Theme, margin_passed, number};
+
+/// Rows under the Challenges table for the selected challenge's details.
+const DETAILS_HEIGHT: u16 = 4;
+
+#[derive(Debug, Clone, Default)]
+pub struct ChallengesView {
+    /// Position in the catalog's list.
+    pub cursor: usize,
+    /// Positions chosen with space for the next run.
+    pub selected: BTreeSet<usize>,
+    /// The table's scroll, kept between frames and read by clicks.
+    pub table: TableState,
+}
+
+pub struct ChallengesLayout {
+    pub table: Rect,
+    pub details: Rect,
+}
+
+pub fn layout(area: Rect) -> ChallengesLayout {
+    let [table, details] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(DETAILS_HEIGHT)]).areas(area);
+    ChallengesLayout { table, details }
+}
+
+/// A click on a row of the table moves the cursor there.
+pub fn on_click(app: &mut App, body: Rect, row: u16) {
+    let view = &mut app.challenges_view;
+    if let Some(i) = table_row_at(layout(body).table, &view.table, row, app.challenges.len()) {
+        view.cursor = i;
+    }
+}
+
+pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if let Some(cursor) = moved(app.challenges_view.cursor, app.challenges.len(), key) {
+        app.challenges_view.cursor = cursor;
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Char(' ') => {
+            let at = app.challenges_view.cursor;
+            if !app.challenges_view.selected.remove(&at) {
+                app.challenges_view.selected.insert(at);
+            }
+            app.challenges_view.cursor = (at + 1).min(app.challenges.len() - 1);
+        }
+        KeyCode::Enter => {
+            let chosen: Vec<Challenge> = if app.challenges_view.selected.is_empty() {
+                vec![app.challenges[app.challenges_view.cursor].clone()]
+            } else {
+                app.challenges_view
+                    .selected
+                    .iter()
+                    .map(|&i| app.challenges[i].clone())
+                    .collect()
+            };
+            return app::start(app, chosen);
+        }
+        KeyCode::Char('a') => return app::start(app, app.challenges.clone()),
+        KeyCode::Char('b') => {
+            app.backend = match app.backend {
+                BackendKind::Sim => BackendKind::Maelstrom,
+                BackendKind::Maelstrom => BackendKind::Sim,
+            }
+        }
+        KeyCode::Char('p') => {
+            app.profile = match app.profile {
+                Profile::Official => Profile::Quick,
+                Profile::Quick => Profile::Official,
+            }
+        }
+        KeyCode::Char('e') => {
+            let challenge = &app.challenges[app.challenges_view.cursor];
+            let defaults = challenge.params(
+                app.profile,
+                app.backend == BackendKind::Sim,
+                &Overrides::default(),
+            );
+            app.form = Some(Form::new(&app.overrides, &defaults));
+        }
+        KeyCode::Char('c') => compare_challenges(app),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Compares the latest runs of the two selected challenges, or of 3d and 3e.
+fn compare_challenges(app: &mut App) {
+    let ids: Vec<&str> = match app.challenges_view.selected.len() {
+        0 => vec!["3d", "3e"],
+        2 => app
+            .challenges_view
+            .selected
+            .iter()
+            .map(|&i| app.challenges[i].id)
+            .collect(),
+        _ => {
+            app.notice =
+                Some("select two challenges (space) to compare, or none for 3d vs 3e".into());
+            return;
+        }
+    };
+    match (app.latest_run(ids[0]), app.latest_run(ids[1])) {
+        (Some(a), Some(b)) => {
+            app.compare = Some((a.clone(), b.clone()));
+            app.screen = Screen::Compare;
+        }
+        _ => {
+            app.notice = Some(format!(
+                "no recorded runs of both {} and {} yet",
+                ids[0], ids[1]
+            ))
+        }
+    }
+}
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
+    let ChallengesLayout {
+        table: table_area,
+        details: details_area,
+    } = layout(area);
+    let header = Row::new([
+        "", "id", "title", "workload", "last", "msgs/op", "median", "max",
+    ])
+    .style(theme.accent());
+    let rows = app.challenges.iter().enumerate().map(|(i, challenge)| {
+        let mark = if app.challenges_view.selected.contains(&i) {
+            "●"
+        } else {
+            " "
+        };
+        let mut cells = vec![
+            Cell::from(mark),
+            Cell::from(challenge.id),
+            Cell::from(challenge.title),
+            Cell::from(challenge.workload),
+        ];
+        cells.extend(latest_cells(app.latest_run(challenge.id), theme));
+        Row::new(cells)
+    });
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(5),
+        Constraint::Fill(1),
+        Constraint::Length(16),
+        Constraint::Length(5),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Length(7),
+    ];
+    let title = format!(
+        " challenges · {} selected ",
+        app.challenges_view.selected.len()
+    );
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(Block::bordered().title(title))
+        .row_highlight_style(theme.selected());
+    let view = &mut app.challenges_view;
+    view.table.select(Some(view.cursor));
+    frame.render_stateful_widget(table, table_area, &mut view.table);
+    draw_details(
+        frame,
+        details_area,
+        app,
+        &app.challenges[app.challenges_view.cursor],
+        theme,
+    );
+}
+
+/// Result, msgs/op, median and max of the latest run, each coloured by its threshold.
+fn latest_cells(latest: Option<&RunSummary>, theme: Theme) -> Vec<Cell<'static>> {
+    let Some(run) = latest else {
+        return vec![
+            Cell::from("-"),
+            Cell::from(""),
+            Cell::from(""),
+            Cell::from(""),
+        ];
+    };
+    let judged = |metric: &str, text: String| {
+        Cell::from(text).style(theme.verdict(margin_passed(&run.margins, metric)))
+    };
+    vec![
+        Cell::from(if run.passed { "pass" } else { "FAIL" }).style(theme.verdict(Some(run.passed))),
+        judged("msgs-per-op", number(run.msgs_per_op, 1)),
+        judged("median-latency", number(run.latency_median_ms, 0)),
+        judged("max-latency", number(run.latency_max_ms, 0)),
+    ]
+}
+
+/// What the next run of the challenge under the cursor will use.
+fn draw_details(frame: &mut Frame<'_>, area: Rect, app: &App, challenge: &Challenge, theme: Theme) {
+    let params = challenge.params(app.profile, app.backend == BackendKind::Sim, &app.overrides);
+    let mut knobs = vec![
+        format!("{} nodes", params.node_count),
+        format!("{} s", params.time_limit_s),
+    ];
+    knobs.extend(params.rate.map(|r| format!("rate {}", show(r))));
+    knobs.extend(params.latency_ms.map(|l| format!("latency {l} ms")));
+    knobs.extend(params.nemesis.as_ref().map(|n| format!("nemesis {n}")));
+    let t = challenge.thresholds;
+    let mut limits: Vec<String> = Vec::new();
+    limits.extend(t.msgs_per_op.map(|v| format!("msgs/op < {}", show(v))));
+    limits.extend(
+        t.latency_median_ms
+            .map(|v| format!("median < {} ms", show(v))),
+    );
+    limits.extend(t.latency_max_ms.map(|v| format!("max < {} ms", show(v))));
+    let limits = if limits.is_empty() {
+        "Maelstrom's :valid?".to_string()
+    } else {
+        format!("valid, {}", limits.join(", "))
+    };
+    let lines = vec![
+        Line::from(vec![
+            Span::styled("next run: ", theme.accent()),
+            Span::raw(knobs.join(" · ")),
+        ]),
+        Line::from(vec![
+            Span::styled("passes if: ", theme.accent()),
+            Span::raw(limits),
+        ]),
+    ];
+    let block = Block::bordered().title(format!(" {} · {} ", challenge.id, challenge.title));
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
+        area,
+    );
+}
