@@ -1,19 +1,16 @@
 //! A small async runtime for Maelstrom nodes, and the glomers challenge
 //! solutions built on it (the binaries under `src/bin/`).
 //!
-//! A binary defines its state and a serde enum of the messages it speaks,
+//! A binary defines its state and the messages its nodes exchange among
+//! themselves (the workload's client messages are in [`protocol`]),
 //! implements [`Node`], and calls [`run`]. The runtime owns the protocol
 //! plumbing: `init`, message ids, replies, RPCs with timeouts, tickers,
 //! one stdout writer, logging to stderr, and skipping bad input. It is not a
 //! simulator: [`testkit`] only wires a few nodes together for unit tests.
 //!
 //! ```no_run
+//! use nodes::protocol::Echo as Payload;
 //! use nodes::{Ctx, Event, Node};
-//! use serde::{Deserialize, Serialize};
-//!
-//! #[derive(Deserialize, Serialize)]
-//! #[serde(tag = "type", rename_all = "snake_case")]
-//! enum Payload { Echo { echo: serde_json::Value }, EchoOk { echo: serde_json::Value } }
 //!
 //! struct Echo;
 //! impl Node for Echo {
@@ -40,6 +37,8 @@
 //! - [`knob`]: tuning knobs from environment variables.
 //! - [`kv`]: clients for `lin-kv`/`seq-kv`/`lww-kv` and `lin-tso`.
 //! - [`link`]: reliable batched streams with piggybacked acknowledgements.
+//! - [`relay`]: sending those streams' batches to peers.
+//! - [`protocol`]: the workloads' client messages, one enum per workload.
 //! - [`testkit`]: an in-process cluster for tests.
 
 pub mod knob;
@@ -48,6 +47,8 @@ pub mod link;
 pub mod message;
 pub mod net;
 pub mod node;
+pub mod protocol;
+pub mod relay;
 pub mod runtime;
 pub mod testkit;
 

@@ -211,15 +211,9 @@ fn dispatch<N: Node>(node: &mut N, ctx: &Ctx<N::Internal>, line: &str) {
 mod tests {
     use super::*;
     use crate::testkit::Cluster;
-    use serde::Serialize;
-    use serde_json::{Value, json};
+    use serde_json::json;
 
-    #[derive(Debug, Serialize, Deserialize)]
-    #[serde(tag = "type", rename_all = "snake_case")]
-    enum Payload {
-        Echo { echo: Value },
-        EchoOk { echo: Value },
-    }
+    use crate::protocol::Echo as Payload;
 
     struct Echo;
 

@@ -1,7 +1,7 @@
 //! End-to-end: every node binary through the embedded simulator with its
 //! challenge's parameters (shortened: `--time-limit 5`, `--recovery-wait 2`
-//! unless a test needs the real 10 s recovery),
-//! and the deliberately broken nodes, which the simulator must reject.
+//! unless a test needs the real 10 s recovery). The deliberately broken
+//! nodes, which the simulator must reject, are tested in `crates/broken-nodes`.
 //!
 //! Run with `cargo test -p nodes --test challenges` (~2 min on 2 cores; each
 //! case takes ~5–12 s, the two `#[ignore]`d partition cases ~20 s).
@@ -45,15 +45,6 @@ fn assert_valid(bin: &str, workload: &str, args: &str) -> Value {
         "{bin} {workload} {args}: expected a valid run"
     );
     run.results.expect("a valid run writes results.edn")
-}
-
-fn assert_rejected(bin: &str, workload: &str, args: &str) -> Value {
-    let run = simulate(bin, workload, args);
-    assert_eq!(
-        run.exit_code, 1,
-        "{bin} {workload} {args}: expected an invalid run"
-    );
-    run.results.expect("an invalid run writes results.edn")
 }
 
 fn msgs_per_op(results: &Value) -> f64 {
@@ -210,55 +201,4 @@ fn txn_read_committed_under_partitions() {
     let msgs = msgs_per_op(&results);
     println!("6c txn: msgs/op {msgs}");
     assert!(msgs <= 0.03);
-}
-
-#[test]
-fn broadcast_that_drops_values_is_rejected() {
-    let results = assert_rejected(
-        env!("CARGO_BIN_EXE_broken-broadcast"),
-        "broadcast",
-        "--node-count 1 --rate 10",
-    );
-    let lost = results
-        .path(&["workload", "lost-count"])
-        .and_then(Value::as_i64);
-    assert!(lost.is_some_and(|lost| lost > 0), "{lost:?}");
-}
-
-#[test]
-fn unique_ids_with_duplicates_are_rejected() {
-    assert_rejected(
-        env!("CARGO_BIN_EXE_broken-unique-ids"),
-        "unique-ids",
-        "--rate 100 --node-count 3",
-    );
-}
-
-#[test]
-fn counter_that_undercounts_is_rejected() {
-    assert_rejected(
-        env!("CARGO_BIN_EXE_broken-counter"),
-        "g-counter",
-        "--node-count 3 --rate 100",
-    );
-}
-
-#[test]
-fn kafka_that_loses_a_message_is_rejected() {
-    let args = "--node-count 1 --concurrency 2n --rate 1000";
-    assert_rejected(env!("CARGO_BIN_EXE_broken-kafka"), "kafka", args);
-}
-
-#[test]
-fn txn_with_aborted_reads_is_rejected() {
-    let args = "--node-count 1 --concurrency 2n --rate 1000 --consistency-models read-committed";
-    let results = assert_rejected(env!("CARGO_BIN_EXE_broken-txn"), "txn-rw-register", args);
-    let anomalies = results
-        .path(&["workload", "anomaly-types"])
-        .and_then(Value::as_seq);
-    let g1a = Value::Keyword("G1a".into());
-    assert!(
-        anomalies.is_some_and(|types| types.contains(&g1a)),
-        "{anomalies:?}"
-    );
 }

@@ -25,31 +25,24 @@
 //! msgs/op with stable latency median 395 ms and max 716 ms;
 //! `GLOMERS_BATCH_MS=1600` gives 0.33 msgs/op, median 878 ms, max 1720 ms.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use nodes::link::{Batch, LinkTimings, Links};
+use nodes::protocol::{self, Broadcast as Client};
+use nodes::relay::Due;
 use nodes::{Ctx, Event, Node, knob};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
+/// What nodes send each other: a batch of the values they learned.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-enum Payload {
-    Broadcast {
-        message: u64,
-    },
-    BroadcastOk,
-    Read,
-    ReadOk {
-        messages: Vec<u64>,
-    },
-    Topology {
-        topology: HashMap<String, Vec<String>>,
-    },
-    TopologyOk,
+enum Peer {
     Gossip(Batch<u64>),
 }
+
+type Payload = protocol::Payload<Client, Peer>;
 
 #[derive(Clone)]
 enum Internal {
@@ -124,12 +117,6 @@ impl Broadcast {
             ctx.after(delay, Internal::HubFlush);
         }
     }
-
-    fn send(&self, ctx: &Ctx<Internal>, batches: Vec<(String, Batch<u64>)>) {
-        for (peer, batch) in batches {
-            ctx.send(&peer, Payload::Gossip(batch));
-        }
-    }
 }
 
 impl Node for Broadcast {
@@ -162,36 +149,33 @@ impl Node for Broadcast {
                 if has_news {
                     self.schedule_hub_flush(ctx, self.knobs.hub_lag);
                 }
-                let overdue = self.links.flush_overdue(Instant::now());
-                return self.send(ctx, overdue);
+                return self.links.send(ctx, Due::Overdue, Peer::Gossip);
             }
             Event::Internal(Internal::Round) => {
-                let batches = self.links.flush(Instant::now());
-                return self.send(ctx, batches);
+                return self.links.send(ctx, Due::All, Peer::Gossip);
             }
             Event::Internal(Internal::HubFlush) => {
                 self.flush_scheduled = false;
-                let batches = self.links.flush_new(Instant::now());
-                return self.send(ctx, batches);
+                return self.links.send(ctx, Due::New, Peer::Gossip);
             }
             Event::Message(msg) => msg,
         };
         match &msg.body.payload {
-            Payload::Broadcast { message } => {
-                ctx.reply(&msg, Payload::BroadcastOk);
+            Payload::Client(Client::Broadcast { message }) => {
+                ctx.reply(&msg, Client::BroadcastOk);
                 self.learn(ctx, *message, None);
             }
-            Payload::Read => {
+            Payload::Client(Client::Read) => {
                 let messages = self.messages.iter().copied().collect();
-                ctx.reply(&msg, Payload::ReadOk { messages });
+                ctx.reply(&msg, Client::ReadOk { messages });
             }
-            Payload::Topology { .. } => ctx.reply(&msg, Payload::TopologyOk),
-            Payload::Gossip(batch) => {
+            Payload::Client(Client::Topology { .. }) => ctx.reply(&msg, Client::TopologyOk),
+            Payload::Peer(Peer::Gossip(batch)) => {
                 for value in self.links.receive(&msg.src, batch.clone(), Instant::now()) {
                     self.learn(ctx, value, Some(&msg.src));
                 }
             }
-            Payload::BroadcastOk | Payload::ReadOk { .. } | Payload::TopologyOk => {}
+            Payload::Client(Client::BroadcastOk | Client::ReadOk { .. } | Client::TopologyOk) => {}
         }
     }
 }

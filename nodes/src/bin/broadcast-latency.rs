@@ -15,10 +15,12 @@
 //! max 99 ms. The median cannot go much lower: a value takes one 100 ms hop,
 //! and reads elsewhere during that hop miss it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use nodes::link::{Batch, LinkTimings, Links};
+use nodes::protocol::{self, Broadcast as Client};
+use nodes::relay::Due;
 use nodes::{Ctx, Event, Node, knob};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
@@ -26,23 +28,14 @@ use tokio::time::Instant;
 /// How often overdue acknowledgements and retransmissions are sent.
 const OVERDUE_CHECK_EVERY: Duration = Duration::from_millis(250);
 
+/// What nodes send each other: a batch of the values they learned.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-enum Payload {
-    Broadcast {
-        message: u64,
-    },
-    BroadcastOk,
-    Read,
-    ReadOk {
-        messages: Vec<u64>,
-    },
-    Topology {
-        topology: HashMap<String, Vec<String>>,
-    },
-    TopologyOk,
+enum Peer {
     Gossip(Batch<u64>),
 }
+
+type Payload = protocol::Payload<Client, Peer>;
 
 #[derive(Clone)]
 enum Tick {
@@ -75,35 +68,28 @@ impl Node for Broadcast {
     fn handle(&mut self, ctx: &Ctx<Tick>, event: Event<Payload, Tick>) {
         let msg = match event {
             Event::Internal(Tick::Overdue) => {
-                for (peer, batch) in self.links.flush_overdue(Instant::now()) {
-                    ctx.send(&peer, Payload::Gossip(batch));
-                }
-                return;
+                return self.links.send(ctx, Due::Overdue, Peer::Gossip);
             }
             Event::Message(msg) => msg,
         };
         match &msg.body.payload {
-            Payload::Broadcast { message } => {
-                ctx.reply(&msg, Payload::BroadcastOk);
+            Payload::Client(Client::Broadcast { message }) => {
+                ctx.reply(&msg, Client::BroadcastOk);
                 if self.messages.insert(*message) {
-                    for peer in &self.peers {
-                        self.links.push(peer, *message);
-                    }
-                    for (peer, batch) in self.links.flush_new(Instant::now()) {
-                        ctx.send(&peer, Payload::Gossip(batch));
-                    }
+                    self.links.push_to(&self.peers, *message);
+                    self.links.send(ctx, Due::New, Peer::Gossip);
                 }
             }
-            Payload::Read => {
+            Payload::Client(Client::Read) => {
                 let messages = self.messages.iter().copied().collect();
-                ctx.reply(&msg, Payload::ReadOk { messages });
+                ctx.reply(&msg, Client::ReadOk { messages });
             }
-            Payload::Topology { .. } => ctx.reply(&msg, Payload::TopologyOk),
-            Payload::Gossip(batch) => {
+            Payload::Client(Client::Topology { .. }) => ctx.reply(&msg, Client::TopologyOk),
+            Payload::Peer(Peer::Gossip(batch)) => {
                 let values = self.links.receive(&msg.src, batch.clone(), Instant::now());
                 self.messages.extend(values);
             }
-            Payload::BroadcastOk | Payload::ReadOk { .. } | Payload::TopologyOk => {}
+            Payload::Client(Client::BroadcastOk | Client::ReadOk { .. } | Client::TopologyOk) => {}
         }
     }
 }

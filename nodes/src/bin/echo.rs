@@ -1,15 +1,7 @@
 //! Challenge 1 (echo): answer every `echo` with the same payload.
 
+use nodes::protocol::Echo as Payload;
 use nodes::{Ctx, Event, Node};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum Payload {
-    Echo { echo: Value },
-    EchoOk { echo: Value },
-}
 
 struct Echo;
 

@@ -11,22 +11,13 @@
 use std::time::Duration;
 
 use nodes::kv::{Kv, KvError};
+use nodes::protocol::Counter as Payload;
 use nodes::{Ctx, ErrorCode, Event, Node};
-use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 const COUNTER_KEY: &str = "counter";
 /// Give up well before Maelstrom's 5 s client timeout.
 const GIVE_UP_AFTER: Duration = Duration::from_secs(3);
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum Payload {
-    Add { delta: u64 },
-    AddOk,
-    Read,
-    ReadOk { value: u64 },
-}
 
 struct Counter {
     kv: Kv,

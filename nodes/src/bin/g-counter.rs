@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use nodes::protocol::{self, Counter as Client};
 use nodes::{Ctx, Event, Node};
 use serde::{Deserialize, Serialize};
 
@@ -35,15 +36,14 @@ impl GCounter {
     }
 }
 
+/// What nodes send each other: their whole view of the counter.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-enum Payload {
-    Add { delta: u64 },
-    AddOk,
-    Read,
-    ReadOk { value: u64 },
+enum Peer {
     State { counts: GCounter },
 }
+
+type Payload = protocol::Payload<Client, Peer>;
 
 #[derive(Clone)]
 enum Tick {
@@ -69,30 +69,24 @@ impl Node for Counter {
         let msg = match event {
             Event::Internal(Tick::Gossip) => {
                 for peer in ctx.peers() {
-                    ctx.send(
-                        peer,
-                        Payload::State {
-                            counts: self.counts.clone(),
-                        },
-                    );
+                    let counts = self.counts.clone();
+                    ctx.send(peer, Peer::State { counts });
                 }
                 return;
             }
             Event::Message(msg) => msg,
         };
         match &msg.body.payload {
-            Payload::Add { delta } => {
+            Payload::Client(Client::Add { delta }) => {
                 self.counts.add(ctx.id(), *delta);
-                ctx.reply(&msg, Payload::AddOk);
+                ctx.reply(&msg, Client::AddOk);
             }
-            Payload::Read => ctx.reply(
-                &msg,
-                Payload::ReadOk {
-                    value: self.counts.value(),
-                },
-            ),
-            Payload::State { counts } => self.counts.merge(counts),
-            Payload::AddOk | Payload::ReadOk { .. } => {}
+            Payload::Client(Client::Read) => {
+                let value = self.counts.value();
+                ctx.reply(&msg, Client::ReadOk { value });
+            }
+            Payload::Peer(Peer::State { counts }) => self.counts.merge(counts),
+            Payload::Client(Client::AddOk | Client::ReadOk { .. }) => {}
         }
     }
 }

@@ -13,6 +13,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use nodes::link::{Batch, LinkTimings, Links};
+use nodes::protocol::{self, Kafka as Client};
+use nodes::relay::Due;
 use nodes::{Ctx, ErrorCode, ErrorReply, Event, Node, knob};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -25,32 +27,10 @@ const TIMINGS: LinkTimings = LinkTimings {
 };
 const POLL_LIMIT: usize = 100;
 
+/// What nodes send each other.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-enum Payload {
-    Send {
-        key: String,
-        msg: Value,
-    },
-    SendOk {
-        offset: u64,
-    },
-    Poll {
-        offsets: BTreeMap<String, u64>,
-    },
-    PollOk {
-        msgs: BTreeMap<String, Vec<(u64, Value)>>,
-    },
-    CommitOffsets {
-        offsets: BTreeMap<String, u64>,
-    },
-    CommitOffsetsOk,
-    ListCommittedOffsets {
-        keys: Vec<String>,
-    },
-    ListCommittedOffsetsOk {
-        offsets: BTreeMap<String, u64>,
-    },
+enum Peer {
     /// Sends forwarded to their keys' owner: `[key, msg]` pairs.
     Forward {
         sends: Vec<(String, Value)>,
@@ -61,6 +41,8 @@ enum Payload {
     },
     Replicate(Batch<Entry>),
 }
+
+type Payload = protocol::Payload<Client, Peer>;
 
 /// What replicas learn from owners.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,23 +104,15 @@ impl Kafka {
             offset,
             msg,
         };
-        for peer in ctx.peers() {
-            self.links.push(peer, entry.clone());
-        }
+        self.links.push_to(ctx.peers(), entry);
         offset
     }
 
     fn commit(&mut self, ctx: &Ctx<Internal>, key: &str, offset: u64) {
         if self.record_commit(key, offset) {
-            for peer in ctx.peers() {
-                self.links.push(
-                    peer,
-                    Entry::Commit {
-                        key: key.to_owned(),
-                        offset,
-                    },
-                );
-            }
+            let key = key.to_owned();
+            self.links
+                .push_to(ctx.peers(), Entry::Commit { key, offset });
         }
     }
 
@@ -191,15 +165,15 @@ impl Kafka {
                 .iter()
                 .map(|w| (w.key.clone(), w.msg.clone()))
                 .collect();
-            let call = ctx.rpc(&owner, Payload::Forward { sends });
+            let call = ctx.rpc(&owner, Peer::Forward { sends });
             let net = ctx.net().clone();
             tokio::spawn(async move {
-                let offsets = match call.await.map(|reply| reply.decode::<Payload>()) {
+                let offsets = match call.await.map(|reply| reply.decode::<Peer>()) {
                     Ok(Ok(reply)) => match reply.body.payload {
-                        Payload::ForwardOk { offsets } if offsets.len() == waiting.len() => {
+                        Peer::ForwardOk { offsets } if offsets.len() == waiting.len() => {
                             Some(offsets)
                         }
-                        _ => None,
+                        Peer::ForwardOk { .. } | Peer::Forward { .. } | Peer::Replicate(_) => None,
                     },
                     Ok(Err(error)) => {
                         tracing::warn!(%error, %owner, "malformed forward_ok");
@@ -212,11 +186,9 @@ impl Kafka {
                 };
                 for (i, w) in waiting.iter().enumerate() {
                     match &offsets {
-                        Some(offsets) => net.reply_to(
-                            &w.client,
-                            w.msg_id,
-                            Payload::SendOk { offset: offsets[i] },
-                        ),
+                        Some(offsets) => {
+                            net.reply_to(&w.client, w.msg_id, Client::SendOk { offset: offsets[i] })
+                        }
                         // Indefinite: the owner may have appended before the reply was lost.
                         None => net.reply_to(
                             &w.client,
@@ -248,20 +220,17 @@ impl Node for Kafka {
     fn handle(&mut self, ctx: &Ctx<Internal>, event: Event<Payload, Internal>) {
         let msg = match event {
             Event::Internal(Internal::Replicate) => {
-                for (peer, batch) in self.links.flush(Instant::now()) {
-                    ctx.send(&peer, Payload::Replicate(batch));
-                }
-                return;
+                return self.links.send(ctx, Due::All, Peer::Replicate);
             }
             Event::Internal(Internal::Forward) => return self.flush_forwards(ctx),
             Event::Message(msg) => msg,
         };
         match &msg.body.payload {
-            Payload::Send { key, msg: value } => {
+            Payload::Client(Client::Send { key, msg: value }) => {
                 let owner = owner(ctx.node_ids(), key);
                 if owner == ctx.id() {
                     let offset = self.append(ctx, key, value.clone());
-                    ctx.reply(&msg, Payload::SendOk { offset });
+                    ctx.reply(&msg, Client::SendOk { offset });
                 } else if let Some(msg_id) = msg.body.msg_id {
                     // The first waiting send starts the clock for the whole group.
                     if self.forwards.is_empty() {
@@ -279,42 +248,42 @@ impl Node for Kafka {
                         .push(waiting);
                 }
             }
-            Payload::Forward { sends } => {
+            Payload::Peer(Peer::Forward { sends }) => {
                 let offsets = sends
                     .iter()
                     .map(|(key, value)| self.append(ctx, key, value.clone()))
                     .collect();
-                ctx.reply(&msg, Payload::ForwardOk { offsets });
+                ctx.reply(&msg, Peer::ForwardOk { offsets });
             }
-            Payload::Poll { offsets } => ctx.reply(
-                &msg,
-                Payload::PollOk {
-                    msgs: self.poll(offsets),
-                },
-            ),
-            Payload::CommitOffsets { offsets } => {
+            Payload::Client(Client::Poll { offsets }) => {
+                let msgs = self.poll(offsets);
+                ctx.reply(&msg, Client::PollOk { msgs });
+            }
+            Payload::Client(Client::CommitOffsets { offsets }) => {
                 for (key, &offset) in offsets {
                     self.commit(ctx, key, offset);
                 }
-                ctx.reply(&msg, Payload::CommitOffsetsOk);
+                ctx.reply(&msg, Client::CommitOffsetsOk);
             }
-            Payload::ListCommittedOffsets { keys } => {
+            Payload::Client(Client::ListCommittedOffsets { keys }) => {
                 let offsets = keys
                     .iter()
                     .filter_map(|key| Some((key.clone(), *self.committed.get(key)?)))
                     .collect();
-                ctx.reply(&msg, Payload::ListCommittedOffsetsOk { offsets });
+                ctx.reply(&msg, Client::ListCommittedOffsetsOk { offsets });
             }
-            Payload::Replicate(batch) => {
+            Payload::Peer(Peer::Replicate(batch)) => {
                 for entry in self.links.receive(&msg.src, batch.clone(), Instant::now()) {
                     self.apply(entry);
                 }
             }
-            Payload::SendOk { .. }
-            | Payload::PollOk { .. }
-            | Payload::CommitOffsetsOk
-            | Payload::ListCommittedOffsetsOk { .. }
-            | Payload::ForwardOk { .. } => {}
+            Payload::Client(
+                Client::SendOk { .. }
+                | Client::PollOk { .. }
+                | Client::CommitOffsetsOk
+                | Client::ListCommittedOffsetsOk { .. },
+            )
+            | Payload::Peer(Peer::ForwardOk { .. }) => {}
         }
     }
 }

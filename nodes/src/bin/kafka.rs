@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use nodes::kv::{Kv, KvError};
+use nodes::protocol::Kafka as Payload;
 use nodes::{Ctx, ErrorCode, Event, Node};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -22,34 +22,6 @@ use tokio::time::Instant;
 const GIVE_UP_AFTER: Duration = Duration::from_secs(3);
 /// At most this many messages per key and poll, to keep replies small.
 const POLL_LIMIT: usize = 100;
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum Payload {
-    Send {
-        key: String,
-        msg: Value,
-    },
-    SendOk {
-        offset: u64,
-    },
-    Poll {
-        offsets: BTreeMap<String, u64>,
-    },
-    PollOk {
-        msgs: BTreeMap<String, Vec<(u64, Value)>>,
-    },
-    CommitOffsets {
-        offsets: BTreeMap<String, u64>,
-    },
-    CommitOffsetsOk,
-    ListCommittedOffsets {
-        keys: Vec<String>,
-    },
-    ListCommittedOffsetsOk {
-        offsets: BTreeMap<String, u64>,
-    },
-}
 
 struct Kafka {
     kv: Kv,

@@ -15,6 +15,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use nodes::link::{Batch, LinkTimings, Links};
+use nodes::protocol::{self, MicroOp, Txn as Client, TxnKey as Key, TxnValue as Value};
+use nodes::relay::Due;
 use nodes::{Ctx, Event, Node};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
@@ -26,11 +28,6 @@ const TIMINGS: LinkTimings = LinkTimings {
     retry: Duration::from_millis(2000),
 };
 
-type Key = i64;
-type Value = i64;
-/// `["r", key, value-or-null]` or `["w", key, value]`, as on the wire.
-type MicroOp = (String, Key, Option<Value>);
-
 /// Lamport time plus the writer's node index: a total order on writes.
 type Stamp = (u64, usize);
 
@@ -41,13 +38,14 @@ struct Write {
     stamp: Stamp,
 }
 
+/// What nodes send each other: committed writes.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-enum Payload {
-    Txn { txn: Vec<MicroOp> },
-    TxnOk { txn: Vec<MicroOp> },
+enum Peer {
     Replicate(Batch<Write>),
 }
+
+type Payload = protocol::Payload<Client, Peer>;
 
 #[derive(Clone)]
 enum Tick {
@@ -125,29 +123,24 @@ impl Node for Txn {
     fn handle(&mut self, ctx: &Ctx<Tick>, event: Event<Payload, Tick>) {
         let msg = match event {
             Event::Internal(Tick::Flush) => {
-                for (peer, batch) in self.links.flush(Instant::now()) {
-                    ctx.send(&peer, Payload::Replicate(batch));
-                }
-                return;
+                return self.links.send(ctx, Due::All, Peer::Replicate);
             }
             Event::Message(msg) => msg,
         };
         match &msg.body.payload {
-            Payload::Txn { txn } => {
+            Payload::Client(Client::Txn { txn }) => {
                 let (txn, writes) = self.execute(txn.clone());
-                ctx.reply(&msg, Payload::TxnOk { txn });
-                for peer in &self.peers {
-                    for write in &writes {
-                        self.links.push(peer, write.clone());
-                    }
+                ctx.reply(&msg, Client::TxnOk { txn });
+                for write in writes {
+                    self.links.push_to(&self.peers, write);
                 }
             }
-            Payload::Replicate(batch) => {
+            Payload::Peer(Peer::Replicate(batch)) => {
                 for write in self.links.receive(&msg.src, batch.clone(), Instant::now()) {
                     self.apply(&write);
                 }
             }
-            Payload::TxnOk { .. } => {}
+            Payload::Client(Client::TxnOk { .. }) => {}
         }
     }
 }

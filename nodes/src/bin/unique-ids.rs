@@ -6,15 +6,8 @@
 //! 64-bit epoch chosen at start-up separates restarts, and the counter
 //! separates calls. All ids are strings, so Maelstrom can order them.
 
+use nodes::protocol::UniqueIds as Payload;
 use nodes::{Ctx, Event, Node};
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum Payload {
-    Generate,
-    GenerateOk { id: String },
-}
 
 struct UniqueIds {
     node: String,
@@ -48,7 +41,8 @@ impl Node for UniqueIds {
     fn handle(&mut self, ctx: &Ctx<()>, event: Event<Payload, ()>) {
         let Event::Message(msg) = event else { return };
         if let Payload::Generate = msg.body.payload {
-            ctx.reply(&msg, Payload::GenerateOk { id: self.next_id() });
+            let id = self.next_id().into();
+            ctx.reply(&msg, Payload::GenerateOk { id });
         }
     }
 }

@@ -1,17 +1,8 @@
 //! Deliberately broken g-counter (test-only): never shares its count, so each
 //! node's final read undercounts the adds made through other nodes.
 
+use nodes::protocol::Counter as Payload;
 use nodes::{Ctx, Event, Node};
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum Payload {
-    Add { delta: u64 },
-    AddOk,
-    Read,
-    ReadOk { value: u64 },
-}
 
 struct Local {
     value: u64,

@@ -3,37 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use nodes::protocol::Kafka as Payload;
 use nodes::{Ctx, Event, Node};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum Payload {
-    Send {
-        key: String,
-        msg: Value,
-    },
-    SendOk {
-        offset: u64,
-    },
-    Poll {
-        offsets: BTreeMap<String, u64>,
-    },
-    PollOk {
-        msgs: BTreeMap<String, Vec<(u64, Value)>>,
-    },
-    CommitOffsets {
-        offsets: BTreeMap<String, u64>,
-    },
-    CommitOffsetsOk,
-    ListCommittedOffsets {
-        keys: Vec<String>,
-    },
-    ListCommittedOffsetsOk {
-        offsets: BTreeMap<String, u64>,
-    },
-}
 
 #[derive(Default)]
 struct Lossy {

@@ -1,15 +1,8 @@
 //! Deliberately broken unique-ids (test-only): a plain counter per node, so
 //! different nodes hand out the same ids.
 
+use nodes::protocol::UniqueIds as Payload;
 use nodes::{Ctx, Event, Node};
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum Payload {
-    Generate,
-    GenerateOk { id: u64 },
-}
 
 struct Counter {
     next: u64,
@@ -27,7 +20,12 @@ impl Node for Counter {
         let Event::Message(msg) = event else { return };
         if let Payload::Generate = msg.body.payload {
             self.next += 1;
-            ctx.reply(&msg, Payload::GenerateOk { id: self.next });
+            ctx.reply(
+                &msg,
+                Payload::GenerateOk {
+                    id: self.next.into(),
+                },
+            );
         }
     }
 }

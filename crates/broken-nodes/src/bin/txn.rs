@@ -4,17 +4,8 @@
 
 use std::collections::HashMap;
 
+use nodes::protocol::Txn as Payload;
 use nodes::{Ctx, ErrorCode, ErrorReply, Event, Node};
-use serde::{Deserialize, Serialize};
-
-type MicroOp = (String, i64, Option<i64>);
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum Payload {
-    Txn { txn: Vec<MicroOp> },
-    TxnOk { txn: Vec<MicroOp> },
-}
 
 #[derive(Default)]
 struct DirtyStore {

@@ -1,20 +1,8 @@
 //! Deliberately broken broadcast (test-only): acknowledges every value but
 //! silently forgets every third one, so reads miss acknowledged values.
 
+use nodes::protocol::Broadcast as Payload;
 use nodes::{Ctx, Event, Node};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum Payload {
-    Broadcast { message: u64 },
-    BroadcastOk,
-    Read,
-    ReadOk { messages: Vec<u64> },
-    Topology { topology: Value },
-    TopologyOk,
-}
 
 struct Forgetful {
     messages: Vec<u64>,

@@ -1,0 +1,86 @@
+//! End-to-end: the deliberately broken nodes of this crate through the
+//! embedded simulator (shortened: `--time-limit 5`, `--recovery-wait 2`),
+//! whose checkers must reject every one of them, each for its own fault.
+//!
+//! Run with `cargo test -p broken-nodes` (~30 s on 2 cores).
+
+use std::path::Path;
+
+use edn::Value;
+
+/// Runs `bin` on `workload` and returns the results of a run judged invalid.
+fn assert_rejected(bin: &str, workload: &str, args: &str) -> Value {
+    let base = tempfile::tempdir().expect("temp dir");
+    let shortened = format!("test -w {workload} --bin {bin} --time-limit 5 --recovery-wait 2");
+    let argv: Vec<String> = shortened
+        .split_whitespace()
+        .chain(args.split_whitespace())
+        .map(str::to_owned)
+        .collect();
+    let outcome = sim::run_cli(&argv, base.path());
+    assert_eq!(
+        outcome.exit_code, 1,
+        "{bin} {workload} {args}: expected an invalid run"
+    );
+    outcome
+        .run_dir
+        .as_deref()
+        .and_then(read_results)
+        .expect("an invalid run writes results.edn")
+}
+
+fn read_results(run_dir: &Path) -> Option<Value> {
+    let text = std::fs::read_to_string(run_dir.join("results.edn")).ok()?;
+    edn::parse(&text).ok()
+}
+
+#[test]
+fn broadcast_that_drops_values_is_rejected() {
+    let results = assert_rejected(
+        env!("CARGO_BIN_EXE_broken-broadcast"),
+        "broadcast",
+        "--node-count 1 --rate 10",
+    );
+    let lost = results
+        .path(&["workload", "lost-count"])
+        .and_then(Value::as_i64);
+    assert!(lost.is_some_and(|lost| lost > 0), "{lost:?}");
+}
+
+#[test]
+fn unique_ids_with_duplicates_are_rejected() {
+    assert_rejected(
+        env!("CARGO_BIN_EXE_broken-unique-ids"),
+        "unique-ids",
+        "--rate 100 --node-count 3",
+    );
+}
+
+#[test]
+fn counter_that_undercounts_is_rejected() {
+    assert_rejected(
+        env!("CARGO_BIN_EXE_broken-counter"),
+        "g-counter",
+        "--node-count 3 --rate 100",
+    );
+}
+
+#[test]
+fn kafka_that_loses_a_message_is_rejected() {
+    let args = "--node-count 1 --concurrency 2n --rate 1000";
+    assert_rejected(env!("CARGO_BIN_EXE_broken-kafka"), "kafka", args);
+}
+
+#[test]
+fn txn_with_aborted_reads_is_rejected() {
+    let args = "--node-count 1 --concurrency 2n --rate 1000 --consistency-models read-committed";
+    let results = assert_rejected(env!("CARGO_BIN_EXE_broken-txn"), "txn-rw-register", args);
+    let anomalies = results
+        .path(&["workload", "anomaly-types"])
+        .and_then(Value::as_seq);
+    let g1a = Value::Keyword("G1a".into());
+    assert!(
+        anomalies.is_some_and(|types| types.contains(&g1a)),
+        "{anomalies:?}"
+    );
+}
