@@ -197,14 +197,8 @@ not json"#;
             .trim()
             .parse()
             .unwrap();
-        let alive = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
-            && !std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
-                s.rsplit(')')
-                    .next()
-                    .is_some_and(|r| r.trim_start().starts_with('Z'))
-            });
         assert!(
-            !alive,
+            crate::platform::has_exited(pid, std::time::Duration::from_secs(1)),
             "the compiler-like child {pid} outlived the cancelled build"
         );
     }

@@ -34,6 +34,7 @@
 //! - `build`: `cargo build --release -p nodes --bins`, once per invocation.
 //! - `launch`: the backend in its own run directory; console and node-log tailing; cancel.
 //! - `supervise`: child process groups (cargo, backends) that die with glomers.
+//! - `platform`: the Linux-only process control and its portable (macOS) counterpart.
 //! - `event`: the `RunEvent`/`SessionEvent` stream and console-line interpretation (phase, progress).
 //! - `results`: `results.edn` into typed `RunResults`; the crash report when it is missing.
 //! - `verdict`: pass/fail with reasons and per-threshold margins.
@@ -48,6 +49,7 @@ pub mod catalog;
 pub mod event;
 pub mod history;
 pub mod launch;
+mod platform;
 pub mod results;
 pub mod session;
 pub mod supervise;

@@ -1,8 +1,9 @@
 //! Child processes that cannot outlive glomers.
 //!
 //! A supervised program starts under a tiny `sh` that leads its own process
-//! group and gets SIGTERM when glomers dies (`PR_SET_PDEATHSIG`); on that
-//! signal it tears the whole group down (TERM, then KILL). Glomers itself
+//! group and gets SIGTERM when glomers dies (how it learns that depends on
+//! the platform: see [`crate::platform`]); on that signal it tears the whole
+//! group down (TERM, then KILL). Glomers itself
 //! stops the group on cancel (TERM, [`GRACE`], KILL) and kills it on drop, so
 //! grandchildren (rustc under cargo, nodes under a JVM) go too, even when
 //! glomers is killed with SIGKILL.
@@ -14,12 +15,16 @@ use std::time::Duration;
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
+use crate::platform;
+
 /// Time between TERM and KILL when cancelling.
 pub const GRACE: Duration = Duration::from_secs(3);
 
 /// Traps TERM/INT, then stops everything in its process group: politely, then for good.
-const SUPERVISOR: &str = r#"trap 'trap "" TERM INT; kill -TERM 0 2>/dev/null; sleep 2; kill -KILL 0' TERM INT
-"$@" &
+const SUPERVISOR_TRAP: &str =
+    r#"trap 'trap "" TERM INT; kill -TERM 0 2>/dev/null; sleep 2; kill -KILL 0' TERM INT"#;
+/// Runs the program, so that the trap can fire while it runs.
+const SUPERVISOR_RUN: &str = r#""$@" &
 wait $!"#;
 
 /// A running supervised program; its stdout and stderr are piped.
@@ -67,7 +72,6 @@ impl Drop for GroupGuard {
 }
 
 /// Starts `program args` with `env` in `dir`, stdin closed, output piped.
-#[allow(unsafe_code)]
 pub fn spawn(
     program: &Path,
     args: &[String],
@@ -75,9 +79,11 @@ pub fn spawn(
     dir: &Path,
 ) -> std::io::Result<Supervised> {
     let mut command = tokio::process::Command::new("/bin/sh");
+    let watchdog = platform::tie_to_glomers(&mut command);
+    let script = format!("{SUPERVISOR_TRAP}\n{watchdog}{SUPERVISOR_RUN}");
     command
         .arg("-c")
-        .arg(SUPERVISOR)
+        .arg(script)
         .arg("glomers-supervisor")
         .arg(program)
         .args(args)
@@ -88,21 +94,6 @@ pub fn spawn(
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
-    let parent = nix::unistd::getpid();
-    // SAFETY: the closure runs in the forked child before exec and only makes
-    // the prctl and getppid syscalls, which are async-signal-safe and touch no memory of ours.
-    unsafe {
-        command.pre_exec(move || {
-            nix::sys::prctl::set_pdeathsig(Signal::SIGTERM).map_err(std::io::Error::from)?;
-            // If glomers died between fork and prctl, no signal will ever come: give up now.
-            if nix::unistd::getppid() != parent {
-                return Err(std::io::Error::other(
-                    "glomers exited while starting a child process",
-                ));
-            }
-            Ok(())
-        });
-    }
     let child = command.spawn()?;
     let guard = GroupGuard {
         pgid: child.id().map(|id| Pid::from_raw(id as i32)),

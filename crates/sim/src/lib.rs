@@ -27,7 +27,7 @@
 //! - A node that prints garbage is still drained (its output is dropped) rather
 //!   than left blocked on a full pipe; stdout lines over 64 MiB count as garbage.
 //! - `--leave-db-running` skips crash detection, but nodes still die with the
-//!   simulator (they are started with `PR_SET_PDEATHSIG`).
+//!   simulator (how depends on the platform: see `platform`).
 //! - Replies to clients are counted as received when sent (Maelstrom counts them
 //!   when the client next reads), which only matters for late replies.
 //! - Kafka `assign` ops never carry the debug `:unseen` map.
@@ -43,6 +43,7 @@
 //! - [`workloads`]: generators and client ops per workload, final phases.
 //! - [`history`]: the op recorder; [`store`]: `store/` files and links; [`console`]: log lines.
 //! - `journal`: the first network events and their Lamport diagram (`messages.svg`).
+//! - `platform`: the Linux-only process control and its portable (macOS) counterpart.
 
 pub mod cli;
 pub mod clients;
@@ -51,6 +52,7 @@ pub mod history;
 mod journal;
 pub mod nemesis;
 pub mod net;
+mod platform;
 pub mod process;
 pub mod runner;
 pub mod services;
@@ -115,6 +117,15 @@ pub fn run_cli(args: &[String], base_dir: &Path) -> Outcome {
     };
     let console = Arc::new(Console::new());
     let groups = ProcessGroups::default();
+    // Orphaned (glomers or the shell that started us is gone): no one will
+    // read the verdict, so stop the nodes and exit as if terminated.
+    let _parent_watch = platform::watch_parent({
+        let groups = groups.clone();
+        move || {
+            groups.kill_all();
+            std::process::exit(SIGTERM_EXIT);
+        }
+    });
     let outcome = runtime.block_on(run_tests(
         opts,
         base_dir,

@@ -148,7 +148,7 @@ impl NodeProcess {
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .process_group(0);
-        die_with_parent(&mut cmd);
+        crate::platform::die_with_parent(&mut cmd);
         let mut child = cmd.spawn().map_err(|source| ProcessError::Spawn {
             node: id.clone(),
             bin: spec.bin.display().to_string(),
@@ -240,29 +240,6 @@ fn exit_status_number(status: std::process::ExitStatus) -> i32 {
     status
         .code()
         .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
-}
-
-/// Ask the kernel to SIGKILL the child if the simulator dies first, so that
-/// no node outlives a crashed or killed simulator.
-#[allow(unsafe_code)]
-fn die_with_parent(cmd: &mut tokio::process::Command) {
-    let parent = std::process::id();
-    // SAFETY: the closure runs in the forked child before exec and only calls
-    // prctl and getppid, which are async-signal-safe and touch no shared state.
-    unsafe {
-        cmd.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // If the simulator died between fork and prctl, no signal will ever come.
-            if libc::getppid() as u32 != parent {
-                return Err(std::io::Error::other(
-                    "the simulator exited while starting the node",
-                ));
-            }
-            Ok(())
-        });
-    }
 }
 
 async fn write_stdin(

@@ -173,7 +173,7 @@ impl Kafka {
                         Peer::ForwardOk { offsets } if offsets.len() == waiting.len() => {
                             Some(offsets)
                         }
-                        Peer::ForwardOk { .. } | Peer::Forward { .. } | Peer::Replicate(_) => None,
+                        _ => None,
                     },
                     Ok(Err(error)) => {
                         tracing::warn!(%error, %owner, "malformed forward_ok");
