@@ -1,6 +1,7 @@
-//! Builds our node binaries with cargo, once per invocation.
+//! Builds the node binaries once per invocation: ours with cargo, or a
+//! project's with its `glomers.toml` `[build] command`; both supervised.
 //!
-//! Binary paths come from cargo's own JSON messages, so `CARGO_TARGET_DIR`
+//! Our binary paths come from cargo's own JSON messages, so `CARGO_TARGET_DIR`
 //! and profiles are honoured without guessing. Not used with `--bin`.
 
 use std::collections::BTreeMap;
@@ -11,10 +12,30 @@ use tokio::sync::watch;
 
 use crate::supervise::{self, Supervised};
 
-/// The workspace this glomers binary was built from.
-pub fn default_workspace_root() -> PathBuf {
-    let runner_crate = Path::new(env!("CARGO_MANIFEST_DIR"));
-    runner_crate.parent().unwrap_or(runner_crate).to_path_buf()
+/// The glomers workspace around `start`: the nearest `Cargo.toml`, in `start`
+/// or a parent, whose `[workspace] members` include `nodes`.
+pub fn find_workspace(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| has_nodes_member(&dir.join("Cargo.toml")))
+        .map(Path::to_path_buf)
+}
+
+fn has_nodes_member(manifest: &Path) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        workspace: Option<Workspace>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Workspace {
+        #[serde(default)]
+        members: Vec<String>,
+    }
+    std::fs::read_to_string(manifest)
+        .ok()
+        .and_then(|text| toml::from_str::<Manifest>(&text).ok())
+        .and_then(|m| m.workspace)
+        .is_some_and(|w| w.members.iter().any(|m| m.trim_end_matches('/') == "nodes"))
 }
 
 /// Node binary name → executable path.
@@ -30,6 +51,13 @@ pub enum BuildError {
     /// Cargo's rendered diagnostics, verbatim.
     #[error("cargo build of the node binaries failed (exit {code:?}):\n{output}")]
     Failed { code: Option<i32>, output: String },
+    /// The project's `[build] command` failed; its output, verbatim.
+    #[error("the build command `{command}` failed ({status}):\n{output}")]
+    CommandFailed {
+        command: String,
+        status: String,
+        output: String,
+    },
     #[error("the build was cancelled")]
     Cancelled,
 }
@@ -94,6 +122,44 @@ async fn build_with(
         });
     }
     Ok(executables(&String::from_utf8_lossy(&stdout)))
+}
+
+/// Runs a project's build `command` with `sh -c` in `dir`, supervised like
+/// cargo; on failure the error holds its output (stdout, then stderr).
+pub async fn build_command(
+    command: &str,
+    dir: &Path,
+    mut cancel: watch::Receiver<bool>,
+) -> Result<(), BuildError> {
+    let args = ["-c".to_string(), command.to_string()];
+    let spawn_error = |source| BuildError::Spawn {
+        root: dir.to_path_buf(),
+        source,
+    };
+    let Supervised {
+        mut child,
+        mut guard,
+    } = supervise::spawn(Path::new("sh"), &args, &[], dir).map_err(spawn_error)?;
+    let stdout = tokio::spawn(read_all(child.stdout.take()));
+    let stderr = tokio::spawn(read_all(child.stderr.take()));
+    let status = tokio::select! {
+        status = child.wait() => status.map_err(spawn_error)?,
+        _ = cancelled(&mut cancel) => {
+            guard.stop(&mut child).await;
+            return Err(BuildError::Cancelled);
+        }
+    };
+    guard.reaped();
+    if status.success() {
+        return Ok(());
+    }
+    let mut output = stdout.await.unwrap_or_default();
+    output.extend(stderr.await.unwrap_or_default());
+    Err(BuildError::CommandFailed {
+        command: command.to_string(),
+        status: status.to_string(),
+        output: String::from_utf8_lossy(&output).into_owned(),
+    })
 }
 
 /// Resolves once `cancel` turns true; never if nobody can cancel any more.
