@@ -41,6 +41,8 @@ pub struct Defaults {
 pub struct NodeCommand {
     /// Absolute.
     pub path: PathBuf,
+    /// Line and column of its entry in the project file (`--bin`: none).
+    pub at: Option<(usize, usize)>,
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
 }
@@ -138,6 +140,7 @@ impl NodePlan {
             return Some(NodeSource::Given {
                 command: NodeCommand {
                     path,
+                    at: None,
                     args: Vec::new(),
                     env: Vec::new(),
                 },
@@ -196,30 +199,42 @@ impl Project {
 
     /// The entry for `challenge`: its own id, else its family (`6b` for `6b-i`).
     pub fn command(&self, challenge: &Challenge) -> Option<&NodeCommand> {
-        self.challenges.get(challenge.id).or_else(|| {
-            let (family, _) = challenge.id.split_once('-')?;
-            self.challenges.get(family)
-        })
+        self.entry(challenge).map(|(_, command)| command)
+    }
+
+    /// The key and entry for `challenge`.
+    pub fn entry(&self, challenge: &Challenge) -> Option<(&str, &NodeCommand)> {
+        let family = challenge.id.split_once('-').map(|(f, _)| f);
+        [Some(challenge.id), family]
+            .into_iter()
+            .flatten()
+            .find_map(|key| self.challenges.get_key_value(key))
+            .map(|(key, command)| (key.as_str(), command))
     }
 
     /// Where runs go: `[defaults] work_dir`, else `.glomers` beside the file.
     pub fn work_dir(&self) -> PathBuf {
-        let dir = self.defaults.work_dir.as_deref().unwrap_or(Path::new(".glomers"));
+        let dir = self
+            .defaults
+            .work_dir
+            .as_deref()
+            .unwrap_or(Path::new(".glomers"));
         self.dir().join(dir)
     }
 
-    /// Checks every configured executable (see [`check_executable`]); with a
-    /// `[build] command` they may not exist yet, so the caller checks after building.
-    pub fn check_executables(&self) -> Result<(), ProjectError> {
-        for (id, command) in &self.challenges {
-            check_executable(&command.path).map_err(|problem| ProjectError::Invalid {
-                file: self.file.clone(),
-                at: None,
-                key: format!("challenges.{id}"),
-                message: problem,
-            })?;
-        }
-        Ok(())
+    /// Checks the executable configured for `challenge`, if any (see
+    /// [`check_executable`]); with a `[build] command` it may not exist
+    /// until the build has run.
+    pub fn check(&self, challenge: &Challenge) -> Result<(), ProjectError> {
+        let Some((key, command)) = self.entry(challenge) else {
+            return Ok(());
+        };
+        check_executable(&command.path).map_err(|problem| ProjectError::Invalid {
+            file: self.file.clone(),
+            at: command.at,
+            key: format!("challenges.{key}"),
+            message: problem,
+        })
     }
 }
 
@@ -293,7 +308,16 @@ pub fn parse(text: &str, file: &Path) -> Result<Project, ProjectError> {
             return Err(invalid("the node path is empty".into()));
         }
         let path = dir.join(&bin);
-        challenges.insert(id.into_inner(), NodeCommand { path, args, env });
+        let at = at(Some(id.span()));
+        challenges.insert(
+            id.into_inner(),
+            NodeCommand {
+                path,
+                at,
+                args,
+                env,
+            },
+        );
     }
     let defaults = raw.defaults.unwrap_or_default();
     Ok(Project {
@@ -340,9 +364,7 @@ pub fn check_executable(path: &Path) -> Result<(), String> {
         ));
     }
     if meta.permissions().mode() & 0o111 == 0 {
-        return Err(format!(
-            "{shown} is not executable (chmod +x {shown})"
-        ));
+        return Err(format!("{shown} is not executable (chmod +x {shown})"));
     }
     let mut head = [0u8; 4];
     let read = std::fs::File::open(path)
@@ -434,7 +456,10 @@ mod raw {
                 fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Entry, E> {
                     Ok(Entry::Path(s.to_string()))
                 }
-                fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<Entry, M::Error> {
+                fn visit_map<M: serde::de::MapAccess<'de>>(
+                    self,
+                    map: M,
+                ) -> Result<Entry, M::Error> {
                     let table = serde::Deserialize::deserialize(
                         serde::de::value::MapAccessDeserializer::new(map),
                     )?;

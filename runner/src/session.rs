@@ -436,7 +436,10 @@ pub fn not_configured(challenge: &Challenge, nodes: &NodePlan) -> String {
             "challenge {} is not configured in {}: add `{} = \"path/to/node\"` under [challenges], or pass --bin PATH",
             challenge.id,
             p.file.display(),
-            challenge.id.split_once('-').map_or(challenge.id, |(f, _)| f)
+            challenge
+                .id
+                .split_once('-')
+                .map_or(challenge.id, |(f, _)| f)
         ),
         None => format!(
             "no node for challenge {}: there is no {} here or in a parent directory, and this is not the glomers workspace; run `glomers init` to write one, or pass --bin PATH",
@@ -454,7 +457,10 @@ fn write_wrapper(path: &Path, program: &Path, args: &[String]) -> std::io::Resul
         .chain(args.iter().cloned())
         .map(|w| quote(&w))
         .collect();
-    std::fs::write(path, format!("#!/bin/sh\nexec {} \"$@\"\n", words.join(" ")))?;
+    std::fs::write(
+        path,
+        format!("#!/bin/sh\nexec {} \"$@\"\n", words.join(" ")),
+    )?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
 }
 
@@ -480,8 +486,14 @@ mod tests {
         let wrapper = dir.path().join("node");
         let args = ["--topology".to_string(), "it's tree4".to_string()];
         super::write_wrapper(&wrapper, std::path::Path::new("/bin/echo"), &args).unwrap();
-        let out = std::process::Command::new(&wrapper).arg("last").output().unwrap();
-        assert_eq!(String::from_utf8_lossy(&out.stdout), "--topology it's tree4 last\n");
+        let out = std::process::Command::new(&wrapper)
+            .arg("last")
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "--topology it's tree4 last\n"
+        );
     }
 
     #[test]

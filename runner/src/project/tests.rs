@@ -40,7 +40,10 @@ work_dir = "runs"
     .unwrap();
     assert_eq!(project.build.as_deref(), Some("go build -o bin/ ./..."));
     assert_eq!(project.challenges["1"].path, Path::new("/p/bin/echo"));
-    assert_eq!(project.challenges["3b"].env, [("FANOUT".into(), "4".into())]);
+    assert_eq!(
+        project.challenges["3b"].env,
+        [("FANOUT".into(), "4".into())]
+    );
     assert_eq!(project.challenges["3d"].args, ["--topology", "tree4"]);
     assert_eq!(project.defaults.backend, Some(BackendChoice::Auto));
     assert_eq!(
@@ -49,7 +52,11 @@ work_dir = "runs"
     );
     assert_eq!(project.work_dir(), Path::new("/p/runs"));
     // 6b covers both official 6b runs; 3c is not configured.
-    let txn = |id| project.command(&catalog::find(id).unwrap()).map(|c| c.path.clone());
+    let txn = |id| {
+        project
+            .command(&catalog::find(id).unwrap())
+            .map(|c| c.path.clone())
+    };
     assert_eq!(txn("6b-i"), Some(PathBuf::from("/p/bin/txn")));
     assert_eq!(txn("6b-ii"), Some(PathBuf::from("/p/bin/txn")));
     assert_eq!(txn("3c"), None);
@@ -85,7 +92,9 @@ fn unknown_keys_are_named_with_their_line_and_column() {
 fn unknown_challenge_ids_are_named_with_the_known_ones() {
     let message = error("[challenges]\n1 = \"a\"\n 7 = \"b\"\n");
     assert!(
-        message.starts_with("/p/glomers.toml:3:2: `challenges.7`: unknown challenge id; the ids are 1, 2, 3a"),
+        message.starts_with(
+            "/p/glomers.toml:3:2: `challenges.7`: unknown challenge id; the ids are 1, 2, 3a"
+        ),
         "{message}"
     );
     assert!(message.contains("6b, 6b-i, 6b-ii"), "{message}");
@@ -114,16 +123,35 @@ fn executables_are_checked_before_anything_runs() {
     let message = check_executable(&no_shebang).unwrap_err();
     assert!(message.contains("exec format error") && message.contains("#!/usr/bin/env python3"));
     std::fs::write(d.join("noexec"), "#!/bin/sh\n").unwrap();
-    assert!(check_executable(&d.join("noexec")).unwrap_err().contains("is not executable (chmod +x"));
-    assert!(check_executable(d).unwrap_err().contains("is a directory"));
-    assert!(check_executable(&d.join("missing")).unwrap_err().contains("does not exist"));
-
-    let project = parse("[challenges]\n2 = \"missing\"\n", &d.join(FILE_NAME)).unwrap();
-    let message = project.check_executables().unwrap_err().to_string();
     assert!(
-        message.starts_with(&format!("{}: `challenges.2`: {}", d.join(FILE_NAME).display(), d.join("missing").display())),
-        "{message}"
+        check_executable(&d.join("noexec"))
+            .unwrap_err()
+            .contains("is not executable (chmod +x")
     );
+    assert!(check_executable(d).unwrap_err().contains("is a directory"));
+    assert!(
+        check_executable(&d.join("missing"))
+            .unwrap_err()
+            .contains("does not exist")
+    );
+
+    let project = parse(
+        "[challenges]\n1 = \"ok.py\"\n6b = \"missing\"\n",
+        &d.join(FILE_NAME),
+    )
+    .unwrap();
+    assert_eq!(project.check(&catalog::find("1").unwrap()), Ok(()));
+    assert_eq!(project.check(&catalog::find("2").unwrap()), Ok(()));
+    let message = project
+        .check(&catalog::find("6b-ii").unwrap())
+        .unwrap_err()
+        .to_string();
+    let expected = format!(
+        "{}:3:1: `challenges.6b`: {} does not exist",
+        d.join(FILE_NAME).display(),
+        d.join("missing").display()
+    );
+    assert!(message.starts_with(&expected), "{message}");
 }
 
 #[test]
@@ -141,18 +169,33 @@ fn bin_wins_then_the_project_file_then_our_nodes() {
             bin: "echo"
         })
     );
-    assert_eq!(ours.build_steps(&[echo.clone()]), [BuildStep::Cargo("/ws".into())]);
+    assert_eq!(
+        ours.build_steps(&[echo.clone()]),
+        [BuildStep::Cargo("/ws".into())]
+    );
     let project = NodePlan {
-        project: Some(parse("[build]\ncommand = \"make\"\n[challenges]\n1 = \"echo.py\"\n", &file()).unwrap()),
+        project: Some(
+            parse(
+                "[build]\ncommand = \"make\"\n[challenges]\n1 = \"echo.py\"\n",
+                &file(),
+            )
+            .unwrap(),
+        ),
         ..ours.clone()
     };
     let source = project.source(&echo).unwrap();
-    assert_eq!((source.display(), source.origin()), ("/p/echo.py".into(), "glomers.toml"));
+    assert_eq!(
+        (source.display(), source.origin()),
+        ("/p/echo.py".into(), "glomers.toml")
+    );
     // The project file alone decides: no fallback to our nodes.
     assert_eq!(project.source(&counter), None);
     assert_eq!(
         project.build_steps(&[echo.clone(), counter.clone()]),
-        [BuildStep::Command { command: "make".into(), dir: "/p".into() }]
+        [BuildStep::Command {
+            command: "make".into(),
+            dir: "/p".into()
+        }]
     );
     assert_eq!(project.build_steps(&[counter.clone()]), []);
     let flag = NodePlan {
@@ -160,7 +203,10 @@ fn bin_wins_then_the_project_file_then_our_nodes() {
         ..project
     };
     let source = flag.source(&counter).unwrap();
-    assert_eq!((source.display(), source.origin()), ("/n/node".into(), "--bin"));
+    assert_eq!(
+        (source.display(), source.origin()),
+        ("/n/node".into(), "--bin")
+    );
     assert_eq!(flag.build_steps(&[echo, counter]), []);
 }
 
