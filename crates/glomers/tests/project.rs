@@ -73,7 +73,10 @@ impl Project {
         let out = self.glomers(args);
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert_eq!(out.status.code(), Some(2), "{stderr}");
-        assert!(!self.dir().join(".glomers").exists(), "something ran: {stderr}");
+        assert!(
+            !self.dir().join(".glomers").exists(),
+            "something ran: {stderr}"
+        );
         stderr
     }
 }
@@ -98,11 +101,20 @@ fn installed_use_runs_the_projects_nodes_and_keeps_runs_beside_its_file() {
     project.python_nodes();
     let before = workspace_runs();
     let out = project.glomers(&[
-        "run", "1", "3b", "--ci", "--json", "--quick", "--time-limit", "2",
+        "run",
+        "1",
+        "3b",
+        "--ci",
+        "--json",
+        "--quick",
+        "--time-limit",
+        "2",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let runs = summary["runs"].as_array().expect("runs in the JSON summary");
+    let runs = summary["runs"]
+        .as_array()
+        .expect("runs in the JSON summary");
     let passed: Vec<&str> = runs
         .iter()
         .filter(|r| r["passed"] == true)
@@ -198,16 +210,26 @@ fn unusable_node_paths_are_rejected_before_anything_runs() {
     for (id, line, problem) in [
         ("1", 2, format!("{} does not exist", path("missing.py"))),
         ("2", 3, format!("{} is a directory", path("dir"))),
-        ("3a", 4, format!("{} is not executable (chmod +x", path("noexec.py"))),
+        (
+            "3a",
+            4,
+            format!("{} is not executable (chmod +x", path("noexec.py")),
+        ),
         ("3b", 5, "exec format error".to_string()),
     ] {
         let text = project.rejected(&["run", id, "--ci", "--quick"]);
         let key = format!("{file}:{line}:1: `challenges.{id}`: ");
-        assert!(text.contains(&key) && text.contains(&problem), "{id}: {text}");
+        assert!(
+            text.contains(&key) && text.contains(&problem),
+            "{id}: {text}"
+        );
     }
     // --bin is checked the same way.
     let text = project.rejected(&["run", "1", "--ci", "--bin", "plain.py"]);
-    assert!(text.contains("--bin: ") && text.contains("exec format error"), "{text}");
+    assert!(
+        text.contains("--bin: ") && text.contains("exec format error"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -242,7 +264,10 @@ fn list_shows_each_challenges_node_and_where_it_came_from() {
         text.contains(&format!("node: {} (glomers.toml)", echo.display())),
         "{text}"
     );
-    assert!(text.contains("node: not configured in glomers.toml"), "{text}");
+    assert!(
+        text.contains("node: not configured in glomers.toml"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -252,7 +277,11 @@ fn entries_pass_their_arguments_and_environment_and_the_build_command_runs_first
          [challenges]\n1 = { bin = \"check.sh\", args = [\"--mode\", \"two words\"], env = { KNOB = \"7\" } }\n",
     );
     project.python_nodes();
-    std::fs::rename(project.dir().join("echo.py"), project.dir().join("echo.src")).unwrap();
+    std::fs::rename(
+        project.dir().join("echo.py"),
+        project.dir().join("echo.src"),
+    )
+    .unwrap();
     // Exits (and so fails the run) unless it got exactly what the entry says.
     project.executable(
         "check.sh",
