@@ -152,7 +152,7 @@ pub struct RunArgs {
     pub backend: Option<BackendArg>,
 
     /// Path to the real `maelstrom` launcher (else $MAELSTROM, else `maelstrom` on PATH);
-    /// giving it selects the Maelstrom backend unless `--backend auto` is given.
+    /// giving it selects the Maelstrom backend unless `--backend` says otherwise.
     #[arg(long, value_name = "PATH")]
     pub maelstrom: Option<PathBuf>,
 
