@@ -228,6 +228,49 @@ not json"#;
         }
     }
 
+    #[test]
+    fn the_workspace_is_the_nearest_manifest_with_a_nodes_member() {
+        let dir = tempfile::tempdir().unwrap();
+        let (outer, inner) = (dir.path(), dir.path().join("project/src"));
+        std::fs::create_dir_all(&inner).unwrap();
+        std::fs::write(
+            outer.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"nodes\", \"runner\"]\n",
+        )
+        .unwrap();
+        // A project's own workspace on the way up does not count.
+        std::fs::write(
+            dir.path().join("project/Cargo.toml"),
+            "[workspace]\nmembers = [\"node\"]\n",
+        )
+        .unwrap();
+        assert_eq!(find_workspace(&inner), Some(outer.to_path_buf()));
+        std::fs::write(outer.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+        assert_eq!(find_workspace(&inner), None);
+    }
+
+    #[tokio::test]
+    async fn a_failed_build_command_keeps_its_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_cancel, never) = watch::channel(false);
+        build_command("touch built", dir.path(), never.clone())
+            .await
+            .unwrap();
+        assert!(dir.path().join("built").exists(), "runs in the project dir");
+        let err = build_command("echo out; echo err >&2; exit 4", dir.path(), never)
+            .await
+            .unwrap_err();
+        match err {
+            BuildError::CommandFailed { status, output, .. } => {
+                assert_eq!(
+                    (status.as_str(), output.as_str()),
+                    ("exit status: 4", "out\nerr\n")
+                )
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+
     /// A stand-in for cargo that starts a compiler-like child and waits.
     fn slow_cargo(dir: &Path) -> PathBuf {
         use std::os::unix::fs::PermissionsExt;
