@@ -179,13 +179,16 @@ impl NodePlan {
                 }
             )
         });
-        if let Some(project) = self.project.as_ref().filter(|_| uses_project) {
-            if let Some(command) = &project.build {
-                steps.push(BuildStep::Command {
-                    command: command.clone(),
-                    dir: project.dir().to_path_buf(),
-                });
-            }
+        if let Some((project, command)) = self
+            .project
+            .as_ref()
+            .filter(|_| uses_project)
+            .and_then(|p| Some((p, p.build.as_ref()?)))
+        {
+            steps.push(BuildStep::Command {
+                command: command.clone(),
+                dir: project.dir().to_path_buf(),
+            });
         }
         steps
     }

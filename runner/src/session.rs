@@ -387,6 +387,9 @@ fn new_outcome(config: &SessionConfig, index: usize, run_id: &str) -> RunOutcome
     }
 }
 
+/// A node's own environment variables.
+type NodeEnv = Vec<(String, String)>;
+
 /// The executable to test and its environment: a given node (behind a
 /// wrapper script in the run directory when it takes arguments, since
 /// `--bin` is a single path), or the one cargo built for this challenge.
@@ -395,7 +398,7 @@ fn node_command(
     challenge: &Challenge,
     binaries: &Result<Option<NodeBinaries>, BuildError>,
     work_dir: &Path,
-) -> Result<(PathBuf, Vec<(String, String)>), (RunStatus, String)> {
+) -> Result<(PathBuf, NodeEnv), (RunStatus, String)> {
     let infra = |reason: String| (RunStatus::InfraError, reason);
     let built = |binaries: &Result<Option<NodeBinaries>, BuildError>| match binaries {
         Err(e) => Err((RunStatus::BuildFailed, e.to_string())),

@@ -270,11 +270,9 @@ fn cargo_bins(dir: &Path) -> Vec<String> {
     }
     if let Some(package) = manifest
         .package
-        .filter(|_| dir.join("src/main.rs").is_file())
+        .filter(|p| dir.join("src/main.rs").is_file() && !names.contains(&p.name))
     {
-        if !names.contains(&package.name) {
-            names.push(package.name);
-        }
+        names.push(package.name);
     }
     for member in manifest.workspace.map(|w| w.members).unwrap_or_default() {
         if !member.contains('*') {

@@ -37,12 +37,12 @@ fn main() -> ExitCode {
     ) {
         end_quietly_on_closed_pipe();
     }
-    // Only these commands stand somewhere: the rest need no project file.
+    // Init, the simulator, completions and the help read no glomers.toml, so a broken one cannot stop them.
     let needs_place = !matches!(
         cli.command,
         Some(Command::Init | Command::Maelstrom { .. } | Command::Completions { .. })
-    ) && !(cli.command.is_none()
-        && !std::io::IsTerminal::is_terminal(&std::io::stdout()));
+    ) && (cli.command.is_some()
+        || std::io::IsTerminal::is_terminal(&std::io::stdout()));
     let place = match Place::discover(&cli, needs_place) {
         Ok(place) => place,
         Err(e) => {

@@ -170,7 +170,7 @@ fn bin_wins_then_the_project_file_then_our_nodes() {
         })
     );
     assert_eq!(
-        ours.build_steps(&[echo.clone()]),
+        ours.build_steps(std::slice::from_ref(&echo)),
         [BuildStep::Cargo("/ws".into())]
     );
     let project = NodePlan {
@@ -197,7 +197,7 @@ fn bin_wins_then_the_project_file_then_our_nodes() {
             dir: "/p".into()
         }]
     );
-    assert_eq!(project.build_steps(&[counter.clone()]), []);
+    assert_eq!(project.build_steps(std::slice::from_ref(&counter)), []);
     let flag = NodePlan {
         bin: Some("/n/node".into()),
         ..project
