@@ -6,8 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-/// What the user asked for with `--backend`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// What the user asked for with `--backend` (or `glomers.toml`'s `[defaults] backend`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum BackendChoice {
     /// The embedded simulator.
     #[default]

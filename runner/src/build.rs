@@ -1,6 +1,7 @@
-//! Builds our node binaries with cargo, once per invocation.
+//! Builds the node binaries once per invocation: ours with cargo, or a
+//! project's with its `glomers.toml` `[build] command`; both supervised.
 //!
-//! Binary paths come from cargo's own JSON messages, so `CARGO_TARGET_DIR`
+//! Our binary paths come from cargo's own JSON messages, so `CARGO_TARGET_DIR`
 //! and profiles are honoured without guessing. Not used with `--bin`.
 
 use std::collections::BTreeMap;
@@ -11,10 +12,30 @@ use tokio::sync::watch;
 
 use crate::supervise::{self, Supervised};
 
-/// The workspace this glomers binary was built from.
-pub fn default_workspace_root() -> PathBuf {
-    let runner_crate = Path::new(env!("CARGO_MANIFEST_DIR"));
-    runner_crate.parent().unwrap_or(runner_crate).to_path_buf()
+/// The glomers workspace around `start`: the nearest `Cargo.toml`, in `start`
+/// or a parent, whose `[workspace] members` include `nodes`.
+pub fn find_workspace(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| has_nodes_member(&dir.join("Cargo.toml")))
+        .map(Path::to_path_buf)
+}
+
+fn has_nodes_member(manifest: &Path) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        workspace: Option<Workspace>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Workspace {
+        #[serde(default)]
+        members: Vec<String>,
+    }
+    std::fs::read_to_string(manifest)
+        .ok()
+        .and_then(|text| toml::from_str::<Manifest>(&text).ok())
+        .and_then(|m| m.workspace)
+        .is_some_and(|w| w.members.iter().any(|m| m.trim_end_matches('/') == "nodes"))
 }
 
 /// Node binary name → executable path.
@@ -30,6 +51,13 @@ pub enum BuildError {
     /// Cargo's rendered diagnostics, verbatim.
     #[error("cargo build of the node binaries failed (exit {code:?}):\n{output}")]
     Failed { code: Option<i32>, output: String },
+    /// The project's `[build] command` failed; its output, verbatim.
+    #[error("the build command `{command}` failed ({status}):\n{output}")]
+    CommandFailed {
+        command: String,
+        status: String,
+        output: String,
+    },
     #[error("the build was cancelled")]
     Cancelled,
 }
@@ -96,6 +124,44 @@ async fn build_with(
     Ok(executables(&String::from_utf8_lossy(&stdout)))
 }
 
+/// Runs a project's build `command` with `sh -c` in `dir`, supervised like
+/// cargo; on failure the error holds its output (stdout, then stderr).
+pub async fn build_command(
+    command: &str,
+    dir: &Path,
+    mut cancel: watch::Receiver<bool>,
+) -> Result<(), BuildError> {
+    let args = ["-c".to_string(), command.to_string()];
+    let spawn_error = |source| BuildError::Spawn {
+        root: dir.to_path_buf(),
+        source,
+    };
+    let Supervised {
+        mut child,
+        mut guard,
+    } = supervise::spawn(Path::new("sh"), &args, &[], dir).map_err(spawn_error)?;
+    let stdout = tokio::spawn(read_all(child.stdout.take()));
+    let stderr = tokio::spawn(read_all(child.stderr.take()));
+    let status = tokio::select! {
+        status = child.wait() => status.map_err(spawn_error)?,
+        _ = cancelled(&mut cancel) => {
+            guard.stop(&mut child).await;
+            return Err(BuildError::Cancelled);
+        }
+    };
+    guard.reaped();
+    if status.success() {
+        return Ok(());
+    }
+    let mut output = stdout.await.unwrap_or_default();
+    output.extend(stderr.await.unwrap_or_default());
+    Err(BuildError::CommandFailed {
+        command: command.to_string(),
+        status: status.to_string(),
+        output: String::from_utf8_lossy(&output).into_owned(),
+    })
+}
+
 /// Resolves once `cancel` turns true; never if nobody can cancel any more.
 async fn cancelled(cancel: &mut watch::Receiver<bool>) {
     loop {
@@ -158,6 +224,49 @@ not json"#;
         let err = build_nodes(dir.path(), never).await.unwrap_err();
         match err {
             BuildError::Failed { output, .. } => assert!(output.contains("Cargo.toml"), "{output}"),
+            other => panic!("unexpected {other}"),
+        }
+    }
+
+    #[test]
+    fn the_workspace_is_the_nearest_manifest_with_a_nodes_member() {
+        let dir = tempfile::tempdir().unwrap();
+        let (outer, inner) = (dir.path(), dir.path().join("project/src"));
+        std::fs::create_dir_all(&inner).unwrap();
+        std::fs::write(
+            outer.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"nodes\", \"runner\"]\n",
+        )
+        .unwrap();
+        // A project's own workspace on the way up does not count.
+        std::fs::write(
+            dir.path().join("project/Cargo.toml"),
+            "[workspace]\nmembers = [\"node\"]\n",
+        )
+        .unwrap();
+        assert_eq!(find_workspace(&inner), Some(outer.to_path_buf()));
+        std::fs::write(outer.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+        assert_eq!(find_workspace(&inner), None);
+    }
+
+    #[tokio::test]
+    async fn a_failed_build_command_keeps_its_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_cancel, never) = watch::channel(false);
+        build_command("touch built", dir.path(), never.clone())
+            .await
+            .unwrap();
+        assert!(dir.path().join("built").exists(), "runs in the project dir");
+        let err = build_command("echo out; echo err >&2; exit 4", dir.path(), never)
+            .await
+            .unwrap_err();
+        match err {
+            BuildError::CommandFailed { status, output, .. } => {
+                assert_eq!(
+                    (status.as_str(), output.as_str()),
+                    ("exit status: 4", "out\nerr\n")
+                )
+            }
             other => panic!("unexpected {other}"),
         }
     }

@@ -12,15 +12,17 @@
 //! use runner::{backend::Backend, catalog, session};
 //! let (events, _rx) = tokio::sync::mpsc::channel(1024);
 //! let (_cancel, cancelled) = tokio::sync::watch::channel(false);
-//! let root = runner::build::default_workspace_root();
+//! let here = std::env::current_dir().unwrap();
 //! let config = session::SessionConfig {
 //!     challenges: catalog::select(&["1".into()]).unwrap(),
 //!     profile: catalog::Profile::Quick,
 //!     overrides: Default::default(),
 //!     backend: Backend::sim_from_current_exe().unwrap(),
-//!     bin: None,
-//!     glomers_dir: session::default_glomers_dir(&root),
-//!     workspace_root: root,
+//!     nodes: runner::project::NodePlan {
+//!         workspace: runner::build::find_workspace(&here),
+//!         ..Default::default()
+//!     },
+//!     glomers_dir: here.join(".glomers"),
 //!     jobs: 1,
 //! };
 //! let outcomes = session::run_session(config, events, cancelled).await;
@@ -31,7 +33,9 @@
 //! Layout, in the order data flows:
 //! - `catalog`: every challenge as data: workload, node binary, official and quick parameters, thresholds.
 //! - `backend`: simulator or real Maelstrom; same `test ...` argv for both.
-//! - `build`: `cargo build --release -p nodes --bins`, once per invocation.
+//! - `project`: `glomers.toml`, and which node each challenge runs (ours, the project's, `--bin`).
+//! - `build`: finding our workspace; `cargo build --release -p nodes --bins` or the project's
+//!   build command, once per invocation.
 //! - `launch`: the backend in its own run directory; console and node-log tailing; cancel.
 //! - `supervise`: child process groups (cargo, backends) that die with glomers.
 //! - `platform`: the Linux-only process control and its portable (macOS) counterpart.
@@ -50,6 +54,7 @@ pub mod event;
 pub mod history;
 pub mod launch;
 mod platform;
+pub mod project;
 pub mod results;
 pub mod session;
 pub mod supervise;

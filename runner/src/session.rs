@@ -13,6 +13,7 @@ use crate::catalog::{Challenge, Overrides, Params, Profile};
 use crate::event::{ConsoleTracker, NodeWarning, Phase, RunEvent, SessionEvent};
 use crate::history::{History, RunSummary};
 use crate::launch::{self, LaunchError};
+use crate::project::{self, BuildStep, NodePlan, NodeSource};
 use crate::results::{CrashReport, RunResults};
 use crate::verdict::{self, Verdict};
 
@@ -69,9 +70,8 @@ pub struct SessionConfig {
     pub profile: Profile,
     pub overrides: Overrides,
     pub backend: Backend,
-    /// A node binary to test instead of building ours.
-    pub bin: Option<PathBuf>,
-    pub workspace_root: PathBuf,
+    /// Which node each challenge runs, and so what to build first.
+    pub nodes: NodePlan,
     /// Holds `runs/<run-id>/` and `history.jsonl`.
     pub glomers_dir: PathBuf,
     pub jobs: usize,
@@ -93,24 +93,12 @@ pub async fn run_session(
         .iter()
         .map(|c| claim_run_id(&runs_dir, format!("{stamp}-{}", c.id)))
         .collect();
-    let nothing_to_build = config.bin.is_some() || claims.iter().all(|(_, c)| c.is_err());
-    let binaries = if nothing_to_build {
-        Ok(None)
+    let steps = if claims.iter().all(|(_, c)| c.is_err()) {
+        Vec::new()
     } else {
-        let _ = events.send(SessionEvent::BuildStarted).await;
-        let built = build::build_nodes(&config.workspace_root, cancel.clone()).await;
-        let output = match &built {
-            Ok(_) => String::new(),
-            Err(e) => e.to_string(),
-        };
-        let _ = events
-            .send(SessionEvent::BuildFinished {
-                ok: built.is_ok(),
-                output,
-            })
-            .await;
-        built.map(Some)
+        config.nodes.build_steps(&config.challenges)
     };
+    let binaries = build(&steps, &events, &cancel).await;
     let binaries: Arc<Result<Option<NodeBinaries>, BuildError>> = Arc::new(binaries);
     let config = Arc::new(config);
     let slots = Arc::new(Semaphore::new(config.jobs.max(1)));
@@ -171,6 +159,36 @@ pub async fn run_session(
     outcomes
 }
 
+/// Runs the build steps in order (the first failure stops them) and returns
+/// what cargo built, if it ran.
+async fn build(
+    steps: &[BuildStep],
+    events: &mpsc::Sender<SessionEvent>,
+    cancel: &watch::Receiver<bool>,
+) -> Result<Option<NodeBinaries>, BuildError> {
+    let mut binaries = None;
+    for step in steps {
+        let _ = events.send(SessionEvent::BuildStarted).await;
+        let built = match step {
+            BuildStep::Cargo(workspace) => build::build_nodes(workspace, cancel.clone())
+                .await
+                .map(|b| binaries = Some(b)),
+            BuildStep::Command { command, dir } => {
+                build::build_command(command, dir, cancel.clone()).await
+            }
+        };
+        let output = built.as_ref().err().map(ToString::to_string);
+        let _ = events
+            .send(SessionEvent::BuildFinished {
+                ok: built.is_ok(),
+                output: output.unwrap_or_default(),
+            })
+            .await;
+        built?;
+    }
+    Ok(binaries)
+}
+
 async fn run_one(
     config: &SessionConfig,
     index: usize,
@@ -195,8 +213,8 @@ async fn run_one(
         outcome.verdict = Verdict::failed("cancelled before it started");
         return outcome;
     }
-    let bin = match node_binary(config, &challenge, binaries) {
-        Ok(bin) => bin,
+    let (bin, env) = match node_command(config, &challenge, binaries, &work_dir) {
+        Ok(node) => node,
         Err((status, reason)) => {
             outcome.status = status;
             outcome.verdict = Verdict::failed(reason);
@@ -205,6 +223,8 @@ async fn run_one(
     };
     let test_args = params.test_args(challenge.workload, &bin.to_string_lossy());
     outcome.argv = config.backend.argv(&test_args);
+    // The node's own environment first, so `--node-env` can override it.
+    let node_env: Vec<(String, String)> = env.into_iter().chain(params.node_env.clone()).collect();
     let _ = events
         .send(RunEvent::Started {
             challenge: challenge.id.to_string(),
@@ -220,7 +240,7 @@ async fn run_one(
     let launched = launch::launch(
         &config.backend.program,
         &outcome.argv,
-        &params.node_env,
+        &node_env,
         &work_dir,
         &mut tracker,
         events,
@@ -367,39 +387,84 @@ fn new_outcome(config: &SessionConfig, index: usize, run_id: &str) -> RunOutcome
     }
 }
 
-/// The executable to test: `--bin`, or the one cargo built for this challenge.
-fn node_binary(
+/// A node's own environment variables.
+type NodeEnv = Vec<(String, String)>;
+
+/// The executable to test and its environment: a given node (behind a
+/// wrapper script in the run directory when it takes arguments, since
+/// `--bin` is a single path), or the one cargo built for this challenge.
+fn node_command(
     config: &SessionConfig,
     challenge: &Challenge,
     binaries: &Result<Option<NodeBinaries>, BuildError>,
-) -> Result<PathBuf, (RunStatus, String)> {
-    if let Some(bin) = &config.bin {
-        return std::path::absolute(bin)
-            .ok()
-            .filter(|p| p.is_file())
-            .ok_or_else(|| {
-                (
-                    RunStatus::InfraError,
-                    format!("--bin {}: no such file", bin.display()),
-                )
-            });
-    }
-    match binaries {
+    work_dir: &Path,
+) -> Result<(PathBuf, NodeEnv), (RunStatus, String)> {
+    let infra = |reason: String| (RunStatus::InfraError, reason);
+    let built = |binaries: &Result<Option<NodeBinaries>, BuildError>| match binaries {
         Err(e) => Err((RunStatus::BuildFailed, e.to_string())),
-        Ok(binaries) => binaries
-            .as_ref()
-            .and_then(|b| b.get(challenge.node_bin))
-            .cloned()
+        Ok(b) => Ok(b.clone()),
+    };
+    match config.nodes.source(challenge) {
+        None => Err(infra(not_configured(challenge, &config.nodes))),
+        Some(NodeSource::Ours { bin, .. }) => built(binaries)?
+            .and_then(|b| b.get(bin).cloned())
+            .map(|path| (path, Vec::new()))
             .ok_or_else(|| {
-                (
-                    RunStatus::InfraError,
-                    format!(
-                        "the nodes crate has no `{}` binary (expected nodes/src/bin/{}.rs); use --bin PATH to test another",
-                        challenge.node_bin, challenge.node_bin
-                    ),
-                )
+                infra(format!(
+                    "the nodes crate has no `{bin}` binary (expected nodes/src/bin/{bin}.rs); use --bin PATH to test another"
+                ))
             }),
+        Some(source @ NodeSource::Given { .. }) => {
+            built(binaries)?;
+            let NodeSource::Given { command, .. } = &source else {
+                unreachable!("matched as Given")
+            };
+            project::check_executable(&command.path)
+                .map_err(|problem| infra(format!("{} ({}): {problem}", source.origin(), challenge.id)))?;
+            if command.args.is_empty() {
+                return Ok((command.path.clone(), command.env.clone()));
+            }
+            let wrapper = work_dir.join("node");
+            write_wrapper(&wrapper, &command.path, &command.args)
+                .map_err(|e| infra(format!("cannot write {}: {e}", wrapper.display())))?;
+            Ok((wrapper, command.env.clone()))
+        }
     }
+}
+
+/// Why `challenge` has no node, and how to give it one.
+pub fn not_configured(challenge: &Challenge, nodes: &NodePlan) -> String {
+    match &nodes.project {
+        Some(p) => format!(
+            "challenge {} is not configured in {}: add `{} = \"path/to/node\"` under [challenges], or pass --bin PATH",
+            challenge.id,
+            p.file.display(),
+            challenge
+                .id
+                .split_once('-')
+                .map_or(challenge.id, |(f, _)| f)
+        ),
+        None => format!(
+            "no node for challenge {}: there is no {} here or in a parent directory, and this is not the glomers workspace; run `glomers init` to write one, or pass --bin PATH",
+            challenge.id,
+            project::FILE_NAME
+        ),
+    }
+}
+
+/// `#!/bin/sh` that execs `program` with `args` before the backend's own.
+fn write_wrapper(path: &Path, program: &Path, args: &[String]) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let words: Vec<String> = std::iter::once(program.to_string_lossy().into_owned())
+        .chain(args.iter().cloned())
+        .map(|w| quote(&w))
+        .collect();
+    std::fs::write(
+        path,
+        format!("#!/bin/sh\nexec {} \"$@\"\n", words.join(" ")),
+    )?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
 }
 
 /// Appends the run to the history; a history failure is reported, not fatal.
@@ -416,13 +481,24 @@ fn record(config: &SessionConfig, mut outcome: RunOutcome) -> RunOutcome {
     outcome
 }
 
-/// Where runs and history live by default: `<workspace>/.glomers`.
-pub fn default_glomers_dir(workspace_root: &Path) -> PathBuf {
-    workspace_root.join(".glomers")
-}
-
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_node_with_arguments_runs_behind_a_wrapper_that_keeps_them_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let wrapper = dir.path().join("node");
+        let args = ["--topology".to_string(), "it's tree4".to_string()];
+        super::write_wrapper(&wrapper, std::path::Path::new("/bin/echo"), &args).unwrap();
+        let out = std::process::Command::new(&wrapper)
+            .arg("last")
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "--topology it's tree4 last\n"
+        );
+    }
+
     #[test]
     fn run_ids_taken_in_the_same_millisecond_get_a_suffix() {
         let dir = tempfile::tempdir().unwrap();

@@ -9,6 +9,7 @@ use runner::backend::{Backend, BackendKind};
 use runner::catalog::{self, Profile};
 use runner::event::{Phase, RunEvent, SessionEvent};
 use runner::history::History;
+use runner::project::NodePlan;
 use runner::session::{RunStatus, SessionConfig, run_session};
 use tokio::sync::{mpsc, watch};
 
@@ -62,8 +63,10 @@ async fn session_streams_phases_progress_lines_node_logs_and_outcome() {
             program: wrapper,
             prefix_args: vec![],
         },
-        bin: Some(executable(&dir.path().join("node"), "#!/bin/sh\n")),
-        workspace_root: dir.path().into(),
+        nodes: NodePlan {
+            bin: Some(executable(&dir.path().join("node"), "#!/bin/sh\n")),
+            ..NodePlan::default()
+        },
         glomers_dir: dir.path().join("glomers"),
         jobs: 1,
     };
@@ -140,8 +143,10 @@ async fn cancel_stops_a_hanging_backend_quickly() {
             program: hang,
             prefix_args: vec![],
         },
-        bin: Some(executable(&dir.path().join("node"), "#!/bin/sh\n")),
-        workspace_root: dir.path().into(),
+        nodes: NodePlan {
+            bin: Some(executable(&dir.path().join("node"), "#!/bin/sh\n")),
+            ..NodePlan::default()
+        },
         glomers_dir: dir.path().join("glomers"),
         jobs: 1,
     };
@@ -184,8 +189,10 @@ async fn a_backend_that_cannot_execute_is_an_infrastructure_error() {
             program: dir.path().join("missing-maelstrom"),
             prefix_args: vec![],
         },
-        bin: Some(executable(&dir.path().join("node"), "#!/bin/sh\n")),
-        workspace_root: dir.path().into(),
+        nodes: NodePlan {
+            bin: Some(executable(&dir.path().join("node"), "#!/bin/sh\n")),
+            ..NodePlan::default()
+        },
         glomers_dir: dir.path().join("glomers"),
         jobs: 1,
     };

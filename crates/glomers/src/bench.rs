@@ -14,6 +14,7 @@ use clap::Args;
 use runner::session::RunOutcome;
 
 use crate::cli::RunArgs;
+use crate::project::Place;
 use crate::run;
 use ::report::{BenchReport, BenchRow, BenchSample, FrontierPoint, PointKind};
 
@@ -33,9 +34,17 @@ pub struct BenchArgs {
 
 #[derive(Debug, Args)]
 pub struct FrontierArgs {
-    /// `GLOMERS_BATCH_MS` values to sweep for the 3e node (the 3d node runs once, unbatched).
+    /// Values of the knob to sweep for the 3e node (the 3d node runs once, unbatched).
     #[arg(long, value_delimiter = ',', default_values_t = [200u32, 400, 600, 1000, 1600])]
     pub batch_ms: Vec<u32>,
+
+    /// The environment variable the 3e node reads its batching period from.
+    #[arg(long, value_name = "NAME", default_value = "GLOMERS_BATCH_MS")]
+    pub knob: String,
+
+    /// More environment for both nodes, e.g. `FANOUT=4` (repeatable).
+    #[arg(long = "node-env", value_name = "KEY=VALUE", value_parser = crate::cli::parse_key_value)]
+    pub node_env: Vec<(String, String)>,
 
     /// The 3e node's shipped `GLOMERS_BATCH_MS`, marked as its default on the plot.
     #[arg(long, default_value_t = 600)]
@@ -45,9 +54,9 @@ pub struct FrontierArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// Backend to measure on.
-    #[arg(long, value_enum, default_value_t = crate::cli::BackendArg::Sim)]
-    pub backend: crate::cli::BackendArg,
+    /// Backend to measure on (default: glomers.toml's, else sim).
+    #[arg(long, value_enum)]
+    pub backend: Option<crate::cli::BackendArg>,
 
     /// Path to the real `maelstrom` launcher.
     #[arg(long, value_name = "PATH")]
@@ -57,14 +66,11 @@ pub struct FrontierArgs {
 /// Seconds of quiet Maelstrom waits before the final phase of these workloads.
 const MAELSTROM_RECOVERY_WAIT_S: u64 = 10;
 
-pub async fn bench(
-    args: BenchArgs,
-    workspace: PathBuf,
-    glomers_dir: PathBuf,
-) -> anyhow::Result<ExitCode> {
-    let revision = git_revision(&workspace);
-    let out = output_dir(args.out.as_deref(), &glomers_dir);
-    let config = run::session_config(&args.run, workspace, glomers_dir)?;
+pub async fn bench(args: BenchArgs, place: &Place) -> anyhow::Result<ExitCode> {
+    let root = place.root();
+    let revision = git_revision(&root);
+    let out = output_dir(args.out.as_deref(), &place.glomers_dir);
+    let config = run::session_config(&args.run, place)?;
     let mut samples: Vec<Vec<BenchSample>> = vec![Vec::new(); config.challenges.len()];
     let mut all_outcomes = Vec::new();
     for round in 1..=args.runs {
@@ -103,12 +109,8 @@ pub async fn bench(
 
 /// Sweeps the efficient broadcast nodes at the official 3d/3e parameters and
 /// plots msgs/op against latency with the target boxes and reference points.
-pub async fn frontier(
-    args: FrontierArgs,
-    workspace: PathBuf,
-    glomers_dir: PathBuf,
-) -> anyhow::Result<ExitCode> {
-    let out = output_dir(args.out.as_deref(), &glomers_dir);
+pub async fn frontier(args: FrontierArgs, place: &Place) -> anyhow::Result<ExitCode> {
+    let out = output_dir(args.out.as_deref(), &place.glomers_dir);
     let mut settings: Vec<(&str, Option<u32>)> = vec![("3d", None)];
     settings.extend(args.batch_ms.iter().map(|&ms| ("3e", Some(ms))));
     let mut points = Vec::new();
@@ -119,11 +121,15 @@ pub async fn frontier(
         let mut run_args = RunArgs::for_challenges(vec![id.to_string()]);
         run_args.backend = args.backend;
         run_args.maelstrom = args.maelstrom.clone();
+        run_args.node_env = args.node_env.clone();
         if let Some(ms) = batch_ms {
-            run_args.node_env = vec![("GLOMERS_BATCH_MS".into(), ms.to_string())];
+            run_args.node_env.push((args.knob.clone(), ms.to_string()));
         }
-        let config = run::session_config(&run_args, workspace.clone(), glomers_dir.clone())?;
-        let node = config.challenges[0].node_bin;
+        let config = run::session_config(&run_args, place)?;
+        let node = config
+            .nodes
+            .source(&config.challenges[0])
+            .map_or_else(String::new, |s| s.display());
         let driven = run::drive(config, true, false).await?;
         if let Some(code) = driven.cancelled_exit() {
             return Ok(ExitCode::from(code));
@@ -131,9 +137,7 @@ pub async fn frontier(
         let Some(outcome) = driven.outcomes.first() else {
             continue;
         };
-        let setting = batch_ms.map_or("defaults".to_string(), |ms| {
-            format!("GLOMERS_BATCH_MS={ms}")
-        });
+        let setting = batch_ms.map_or("defaults".to_string(), |ms| format!("{}={ms}", args.knob));
         let default = batch_ms.is_none_or(|ms| ms == args.default_batch_ms);
         let label = match batch_ms {
             Some(ms) => format!("3e node, {ms} ms rounds"),
@@ -230,10 +234,10 @@ fn output_dir(out: Option<&Path>, glomers_dir: &Path) -> PathBuf {
     out.map_or_else(|| glomers_dir.join("bench"), Path::to_path_buf)
 }
 
-fn git_revision(workspace: &Path) -> String {
+fn git_revision(root: &Path) -> String {
     std::process::Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
-        .current_dir(workspace)
+        .current_dir(root)
         .output()
         .ok()
         .filter(|o| o.status.success())

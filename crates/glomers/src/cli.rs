@@ -13,19 +13,22 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Directory for run directories and the history (default: `.glomers` in the workspace).
+    /// Directory for run directories and the history (default: `.glomers` beside
+    /// `glomers.toml`, else in the glomers workspace when run inside it, else here).
     #[arg(long, global = true, env = "GLOMERS_DIR", value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
 
-    /// Cargo workspace holding the `nodes` crate (default: the one glomers was built from).
+    /// Cargo workspace holding our `nodes` crate (default: the one around the current directory).
     #[arg(long, global = true, env = "GLOMERS_WORKSPACE", value_name = "DIR")]
     pub workspace: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List the challenges with their official parameters and thresholds.
+    /// List the challenges with their official parameters, thresholds and the node each runs.
     List,
+    /// Write a commented `glomers.toml` for the project in the current directory.
+    Init,
     /// Build the nodes, run challenges, and judge them.
     Run(RunArgs),
     /// List past runs, newest last.
@@ -73,10 +76,9 @@ pub enum Command {
 }
 
 /// Which program runs the tests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BackendArg {
     /// The embedded simulator (no Java needed).
-    #[default]
     Sim,
     /// Real Maelstrom (needs Java).
     Maelstrom,
@@ -90,7 +92,7 @@ pub struct RunArgs {
     #[arg(required_unless_present = "all", conflicts_with = "all")]
     pub challenges: Vec<String>,
 
-    /// Run every challenge.
+    /// Run every configured challenge (all of ours inside the glomers workspace).
     #[arg(long)]
     pub all: bool,
 
@@ -120,7 +122,8 @@ pub struct RunArgs {
     #[arg(long, short = 'j', value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
 
-    /// Test this node executable (any language) instead of building the nodes crate.
+    /// Test this node executable (any language) for every challenge given, instead of
+    /// glomers.toml's or our own nodes.
     #[arg(long, value_name = "PATH")]
     pub bin: Option<PathBuf>,
 
@@ -144,12 +147,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "FAULTS")]
     pub nemesis: Option<String>,
 
-    /// Backend to run the tests on.
-    #[arg(long, value_enum, default_value_t = BackendArg::Sim)]
-    pub backend: BackendArg,
+    /// Backend to run the tests on (default: `[defaults] backend` of glomers.toml, else sim).
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendArg>,
 
     /// Path to the real `maelstrom` launcher (else $MAELSTROM, else `maelstrom` on PATH);
-    /// giving it selects the Maelstrom backend unless `--backend auto` is given.
+    /// giving it selects the Maelstrom backend unless `--backend` says otherwise.
     #[arg(long, value_name = "PATH")]
     pub maelstrom: Option<PathBuf>,
 

@@ -5,6 +5,8 @@
 //!
 //! Layout:
 //! - `cli`: every flag, defined once (help and completions come from it).
+//! - `project`: where this invocation stands: `glomers.toml`, our workspace, the work dir.
+//! - `init`: `glomers init`: a commented `glomers.toml` from what the project holds.
 //! - `run`: `glomers run`: session setup, Ctrl-C, live progress, exit codes.
 //! - `report`: per-run text, the `--json` summary and the JUnit XML.
 //! - `past`: `list`, `history`, `show` and `compare`.
@@ -12,17 +14,19 @@
 
 mod bench;
 mod cli;
+mod init;
 mod past;
+mod project;
 mod report;
 mod run;
 mod tui;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
 use cli::{Cli, Command};
+use project::Place;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -33,18 +37,24 @@ fn main() -> ExitCode {
     ) {
         end_quietly_on_closed_pipe();
     }
-    let workspace = cli
-        .workspace
-        .clone()
-        .unwrap_or_else(runner::build::default_workspace_root);
-    let glomers_dir: PathBuf = cli
-        .work_dir
-        .clone()
-        .unwrap_or_else(|| runner::session::default_glomers_dir(&workspace));
+    // Init, the simulator, completions and the help read no glomers.toml, so a broken one cannot stop them.
+    let needs_place = !matches!(
+        cli.command,
+        Some(Command::Init | Command::Maelstrom { .. } | Command::Completions { .. })
+    ) && (cli.command.is_some()
+        || std::io::IsTerminal::is_terminal(&std::io::stdout()));
+    let place = match Place::discover(&cli, needs_place) {
+        Ok(place) => place,
+        Err(e) => {
+            eprintln!("glomers: {}", error_text(&e));
+            return ExitCode::from(run::EXIT_INFRA);
+        }
+    };
+    let glomers_dir = place.glomers_dir.clone();
     let result = match cli.command {
         // No subcommand on a terminal: the dashboard; otherwise (pipes, scripts) the help.
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
-            tui::run(workspace, glomers_dir)
+            tui::run(place.plan(None), glomers_dir)
         }
         None => Cli::command()
             .print_help()
@@ -60,7 +70,8 @@ fn main() -> ExitCode {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::List) => past::list(),
+        Some(Command::Init) => init::init(&place.cwd),
+        Some(Command::List) => past::list(&place.plan(None)),
         Some(Command::History { challenge, json }) => {
             past::history(&glomers_dir, challenge.as_deref(), json)
         }
@@ -68,13 +79,14 @@ fn main() -> ExitCode {
         Some(Command::Compare { a, b, json }) => past::compare(&glomers_dir, &a, &b, json),
         Some(Command::Report { run }) => bench::plots(&glomers_dir, &run),
         Some(Command::Run(args)) => {
-            tokio_runtime().and_then(|rt| rt.block_on(run::run(args, workspace, glomers_dir)))
+            tokio_runtime().and_then(|rt| rt.block_on(run::run(args, &place)))
         }
         Some(Command::Bench(args)) => {
-            tokio_runtime().and_then(|rt| rt.block_on(bench::bench(args, workspace, glomers_dir)))
+            tokio_runtime().and_then(|rt| rt.block_on(bench::bench(args, &place)))
         }
-        Some(Command::Frontier(args)) => tokio_runtime()
-            .and_then(|rt| rt.block_on(bench::frontier(args, workspace, glomers_dir))),
+        Some(Command::Frontier(args)) => {
+            tokio_runtime().and_then(|rt| rt.block_on(bench::frontier(args, &place)))
+        }
     };
     result.unwrap_or_else(|e| {
         eprintln!("glomers: {}", error_text(&e));

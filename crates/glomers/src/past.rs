@@ -6,11 +6,12 @@ use std::process::ExitCode;
 
 use runner::catalog::{self, Overrides, Profile};
 use runner::history::{self, History, Loaded, RunSummary};
+use runner::project::NodePlan;
 use runner::verdict::show as num;
 
 use crate::report::metrics_line;
 
-pub fn list() -> anyhow::Result<ExitCode> {
+pub fn list(nodes: &NodePlan) -> anyhow::Result<ExitCode> {
     println!(
         "{:<8} {:<16} {:<18} {:<54} thresholds",
         "id", "workload", "node binary", "title"
@@ -38,6 +39,7 @@ pub fn list() -> anyhow::Result<ExitCode> {
             .params(Profile::Official, false, &Overrides::default())
             .test_args(c.workload, "<bin>");
         println!("         maelstrom {}", args.join(" "));
+        println!("         node: {}", crate::project::node_text(nodes, &c));
         if let Some(note) = c.note {
             println!("         note: {note}");
         }

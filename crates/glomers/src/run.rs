@@ -2,7 +2,6 @@
 //! on Ctrl-C or SIGTERM, writes the reports, and maps outcomes to an exit code.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -10,11 +9,13 @@ use anyhow::Context;
 use runner::backend::{Backend, BackendChoice};
 use runner::catalog::{self, Overrides, Profile};
 use runner::event::{Phase, Progress, RunEvent, SessionEvent};
+use runner::project::BuildStep;
 use runner::session::{self, RunOutcome, RunStatus, SessionConfig};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 
 use crate::cli::{BackendArg, RunArgs};
+use crate::project::Place;
 use crate::report;
 
 /// Every run passed.
@@ -31,12 +32,8 @@ pub const EXIT_TERMINATED: u8 = 143;
 /// Seconds between plain progress lines in CI mode.
 const CI_PROGRESS_EVERY: Duration = Duration::from_secs(5);
 
-pub async fn run(
-    args: RunArgs,
-    workspace: PathBuf,
-    glomers_dir: PathBuf,
-) -> anyhow::Result<ExitCode> {
-    let config = session_config(&args, workspace, glomers_dir)?;
+pub async fn run(args: RunArgs, place: &Place) -> anyhow::Result<ExitCode> {
+    let config = session_config(&args, place)?;
     let Driven {
         outcomes,
         stopped_by,
@@ -54,33 +51,52 @@ pub async fn run(
     Ok(ExitCode::from(exit_code(&outcomes, stopped_by)))
 }
 
-/// What `args` asks to run: challenges, profile, overrides and backend.
-pub fn session_config(
-    args: &RunArgs,
-    workspace: PathBuf,
-    glomers_dir: PathBuf,
-) -> anyhow::Result<SessionConfig> {
+/// What `args` asks to run: challenges and their nodes, profile, overrides
+/// and backend. Every node is checked first, so a bad one runs nothing; with
+/// `--all`, challenges without a node are listed as skipped on stderr.
+pub fn session_config(args: &RunArgs, place: &Place) -> anyhow::Result<SessionConfig> {
+    let nodes = place.plan(args.bin.as_deref());
     let challenges = if args.all {
-        catalog::all()
+        let (configured, skipped): (Vec<_>, Vec<_>) = catalog::all()
+            .into_iter()
+            .partition(|c| nodes.source(c).is_some());
+        if configured.is_empty() {
+            let first = catalog::all().remove(0);
+            anyhow::bail!(
+                "--all: nothing to run; {}",
+                runner::session::not_configured(&first, &nodes)
+            );
+        }
+        if !skipped.is_empty() {
+            let ids: Vec<&str> = skipped.iter().map(|c| c.id).collect();
+            eprintln!("glomers: skipped (no node configured): {}", ids.join(", "));
+        }
+        configured
     } else {
         catalog::select(&args.challenges)?
     };
+    for challenge in &challenges {
+        crate::project::check_node(&nodes, challenge)?;
+    }
+    let defaults = place
+        .project
+        .as_ref()
+        .map(|p| p.defaults.clone())
+        .unwrap_or_default();
     let choice = match args.backend {
-        BackendArg::Sim => BackendChoice::Sim,
-        BackendArg::Maelstrom => BackendChoice::Maelstrom,
-        BackendArg::Auto => BackendChoice::Auto,
+        Some(BackendArg::Sim) => BackendChoice::Sim,
+        Some(BackendArg::Maelstrom) => BackendChoice::Maelstrom,
+        Some(BackendArg::Auto) => BackendChoice::Auto,
+        None => defaults.backend.unwrap_or_default(),
     };
     // An explicit --maelstrom means real Maelstrom unless --backend says otherwise.
-    let choice = if args.maelstrom.is_some() && choice == BackendChoice::Sim {
+    let choice = if args.maelstrom.is_some() && args.backend.is_none() {
         BackendChoice::Maelstrom
     } else {
         choice
     };
-    let backend = Backend::resolve(
-        choice,
-        args.maelstrom.as_deref(),
-        Backend::sim_from_current_exe,
-    )?;
+    let maelstrom = args.maelstrom.clone().or(defaults.maelstrom);
+    let backend = Backend::resolve(choice, maelstrom.as_deref(), Backend::sim_from_current_exe)?;
     Ok(SessionConfig {
         challenges,
         profile: if args.quick {
@@ -98,9 +114,8 @@ pub fn session_config(
             node_env: args.node_env.clone(),
         },
         backend,
-        bin: args.bin.clone(),
-        workspace_root: workspace,
-        glomers_dir,
+        nodes,
+        glomers_dir: place.glomers_dir.clone(),
         jobs: usize::from(args.jobs),
     })
 }
@@ -133,13 +148,14 @@ impl Driven {
 /// (the first signal decides the exit status).
 pub async fn drive(config: SessionConfig, ci: bool, json: bool) -> anyhow::Result<Driven> {
     let ids: Vec<String> = config.challenges.iter().map(|c| c.id.to_string()).collect();
+    let builds = config.nodes.build_steps(&config.challenges);
     let (events_tx, mut events) = mpsc::channel(4096);
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let session = tokio::spawn(session::run_session(config, events_tx, cancel_rx));
     let mut interrupt = signal(SignalKind::interrupt()).context("cannot watch for Ctrl-C")?;
     let mut terminate = signal(SignalKind::terminate()).context("cannot watch for SIGTERM")?;
     let live = !ci && std::io::stderr().is_terminal();
-    let mut display = Display::new(ids, live, json);
+    let mut display = Display::new(ids, live, json, builds);
     let mut stopped_by = None;
     loop {
         let signal = tokio::select! {
@@ -185,6 +201,8 @@ pub fn exit_code(outcomes: &[RunOutcome], stopped_by: Option<StopSignal>) -> u8 
 /// TTY, plain lines otherwise. Results go to stdout unless `--json` owns it.
 struct Display {
     ids: Vec<String>,
+    /// What the session builds, in the order its build events come.
+    builds: std::collections::VecDeque<BuildStep>,
     live: bool,
     json: bool,
     /// Per run: phase, progress and when the last CI progress line was printed.
@@ -193,10 +211,11 @@ struct Display {
 }
 
 impl Display {
-    fn new(ids: Vec<String>, live: bool, json: bool) -> Display {
+    fn new(ids: Vec<String>, live: bool, json: bool, builds: Vec<BuildStep>) -> Display {
         let runs = vec![(None, Progress::default(), Duration::ZERO); ids.len()];
         Display {
             ids,
+            builds: builds.into(),
             live,
             json,
             runs,
@@ -226,7 +245,9 @@ impl Display {
     fn show(&mut self, event: SessionEvent) {
         match event {
             SessionEvent::BuildStarted => {
-                self.note("building node binaries: cargo build --release -p nodes --bins")
+                if let Some(step) = self.builds.pop_front() {
+                    self.note(&format!("building node binaries: {step}"))
+                }
             }
             SessionEvent::BuildFinished { ok: false, output } => self.note(&output),
             SessionEvent::BuildFinished { ok: true, .. } | SessionEvent::Done => {}

@@ -27,11 +27,30 @@ impl Dashboard {
 
     /// [`Dashboard::start`] with extra `NAME=value` environment entries.
     fn start_with(env: &[&str]) -> Option<Dashboard> {
+        Dashboard::start_in(env, &[])
+    }
+
+    /// [`Dashboard::start_with`] in a directory holding `files` (name, text,
+    /// executable); our nodes come from this workspace (`GLOMERS_WORKSPACE`).
+    fn start_in(env: &[&str], files: &[(&str, String, bool)]) -> Option<Dashboard> {
+        use std::os::unix::fs::PermissionsExt;
         if which("tmux").is_none() || which("script").is_none() {
             eprintln!("skipped: the pty tests need tmux and script (util-linux)");
             return None;
         }
         let dir = tempfile::tempdir().expect("temp dir");
+        for (name, text, executable) in files {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).expect("project file");
+            let mode = if *executable { 0o755 } else { 0o644 };
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        let workspace = format!(
+            "GLOMERS_WORKSPACE={}",
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../..")
+                .display()
+        );
         let socket = dir.path().join("tmux.sock");
         let inner = format!(
             "{} ; stty -a > {}",
@@ -64,6 +83,8 @@ impl Dashboard {
             &glomers_dir,
             "-e",
             "NO_COLOR=1",
+            "-e",
+            &workspace,
         ]
         .into_iter()
         .chain(env.iter().flat_map(|entry| ["-e", entry]))
@@ -314,6 +335,45 @@ fn dashboard_runs_echo_on_the_simulator_shows_node_logs_and_the_verdict() {
     dash.wait_for("latency: p50 p95 p99 max", SHORT);
     dash.keys(&["5"]);
     dash.wait_for("history · 1 runs", SHORT);
+    dash.keys(&["q"]);
+    dash.wait_exit(SHORT);
+    dash.assert_cleaned_up();
+}
+
+/// A project's own node from `glomers.toml` (a Python echo): the dashboard
+/// runs it, not ours, and nothing is built.
+#[test]
+fn dashboard_runs_the_node_configured_in_glomers_toml() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/python");
+    let read = |name: &str| std::fs::read_to_string(examples.join(name)).unwrap();
+    let files = [
+        (
+            "glomers.toml",
+            "[challenges]\n1 = \"echo.sh\"\n".to_string(),
+            false,
+        ),
+        ("node.py", read("node.py"), false),
+        ("echo.py", read("echo.py"), true),
+        // Leaves a mark, so the test knows this node ran and not ours.
+        (
+            "echo.sh",
+            "#!/bin/sh\ncd \"$(dirname \"$0\")\" && touch ran && exec ./echo.py\n".to_string(),
+            true,
+        ),
+    ];
+    let Some(dash) = Dashboard::start_in(&[], &files) else {
+        return;
+    };
+    dash.wait_for("Echo", SHORT);
+    dash.keys(&["p", "Enter"]);
+    let verdict = dash.wait_until("the verdict", RUN, |screen| {
+        screen.contains(" PASS ") || screen.contains(" FAIL ")
+    });
+    assert!(
+        verdict.contains(" PASS "),
+        "echo.py should pass:\n{verdict}"
+    );
+    assert!(dash.dir.path().join("ran").exists(), "echo.sh never ran");
     dash.keys(&["q"]);
     dash.wait_exit(SHORT);
     dash.assert_cleaned_up();

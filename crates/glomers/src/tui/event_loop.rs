@@ -30,7 +30,8 @@ const FRAME: Duration = Duration::from_millis(50);
 
 /// Where sessions build and record.
 pub struct Setup {
-    pub workspace: PathBuf,
+    /// Which node each challenge runs (the project's, or ours).
+    pub nodes: runner::project::NodePlan,
     pub glomers_dir: PathBuf,
 }
 
@@ -274,8 +275,7 @@ fn start(request: SessionRequest, setup: &Setup) -> Result<Running, runner::back
         profile: request.profile,
         overrides: request.overrides,
         backend,
-        bin: None,
-        workspace_root: setup.workspace.clone(),
+        nodes: setup.nodes.clone(),
         glomers_dir: setup.glomers_dir.clone(),
         jobs: 1,
     };

@@ -38,7 +38,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Opens the dashboard on the current terminal until the user quits.
-pub fn run(workspace: PathBuf, glomers_dir: PathBuf) -> anyhow::Result<ExitCode> {
+pub fn run(nodes: runner::project::NodePlan, glomers_dir: PathBuf) -> anyhow::Result<ExitCode> {
     // https://no-color.org: set and non-empty means no colours.
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let runtime = tokio::runtime::Runtime::new()?;
@@ -48,10 +48,7 @@ pub fn run(workspace: PathBuf, glomers_dir: PathBuf) -> anyhow::Result<ExitCode>
         app.opener = open::find_opener(std::env::var_os(open::OPENER_VAR), |program| {
             which::which(program).ok()
         });
-        let setup = event_loop::Setup {
-            workspace,
-            glomers_dir,
-        };
+        let setup = event_loop::Setup { nodes, glomers_dir };
         let result = event_loop::run(&mut screen.terminal, &mut app, &setup).await;
         drop(screen);
         result
