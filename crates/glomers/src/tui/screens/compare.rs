@@ -16,9 +16,9 @@ use ratatui::widgets::{
 use runner::history::{self, CompareRow, RunSummary};
 use runner::verdict::show;
 
-use crate::tui::app::{App, Effect, Screen};
+use crate::tui::app::{App, Effect};
 use crate::tui::frontier::{Frontier, LIMITS_OF};
-use crate::tui::ui::{Theme, margin_passed, nice_top, number};
+use crate::tui::ui::{Theme, margin_passed, nice_top, number, percent};
 
 /// Rows the frontier gets at least (a chart needs about ten to read).
 const FRONTIER_MIN_HEIGHT: u16 = 12;
@@ -30,7 +30,7 @@ const SCATTER_MIN: (u16, u16) = (30, 10);
 /// Nothing to do here but leave.
 pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.code == KeyCode::Esc {
-        app.screen = Screen::Challenges;
+        app.go_back();
     }
     Vec::new()
 }
@@ -83,7 +83,11 @@ fn draw_pair(frame: &mut Frame<'_>, area: Rect, app: &App, table_height: u16, th
     ])
     .style(theme.accent());
     let cell = |run: &RunSummary, row: &CompareRow, value: Option<f64>| {
-        Cell::from(number(value, 1)).style(theme.verdict(margin_passed(&run.margins, row.metric)))
+        let text = match value {
+            Some(v) if row.metric == "availability" => percent(v),
+            _ => number(value, 1),
+        };
+        Cell::from(text).style(theme.verdict(margin_passed(&run.margins, row.metric)))
     };
     let limit =
         |l: Option<f64>| Cell::from(l.map_or_else(|| "-".into(), |l| format!("< {}", show(l))));

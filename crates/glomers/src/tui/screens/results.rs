@@ -19,10 +19,10 @@ use runner::results::RunResults;
 use runner::verdict::show;
 
 use super::{PAGE, moved};
-use crate::tui::app::{self, App, Effect, Screen};
+use crate::tui::app::{self, App, Effect};
 use crate::tui::latency::LatencyChart;
 use crate::tui::tree::{self, NodePath};
-use crate::tui::ui::{Theme, nice_top, number, profile_name, status_name};
+use crate::tui::ui::{Theme, nice_top, nodes, number, percent, profile_name, status_name};
 
 #[derive(Debug, Clone)]
 pub struct ResultsView {
@@ -78,14 +78,14 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     let Some(view) = app.results.as_mut() else {
         if key.code == KeyCode::Esc {
-            app.screen = Screen::Challenges;
+            app.go_back();
         }
         return Vec::new();
     };
     if !view.tree_view.shown {
         match key.code {
             KeyCode::Char('t') => view.tree_view.shown = true,
-            KeyCode::Esc => app.screen = Screen::Challenges,
+            KeyCode::Esc => app.go_back(),
             _ => {}
         }
         return Vec::new();
@@ -157,18 +157,19 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         let [latency_area, facts_area] =
             Layout::horizontal([Constraint::Length(24), Constraint::Fill(1)]).areas(table_row);
         draw_latencies(frame, latency_area, view, theme);
-        draw_facts(frame, facts_area, view, theme);
+        draw_facts(frame, facts_area, view, false, theme);
         draw_chart(frame, chart_area, view, theme);
     } else {
         let [chart_area, facts_area] =
             Layout::horizontal([Constraint::Fill(1), Constraint::Length(FACTS_WIDTH)])
                 .areas(details_area);
         draw_chart(frame, chart_area, view, theme);
-        draw_facts(frame, facts_area, view, theme);
+        draw_facts(frame, facts_area, view, true, theme);
     }
 }
 
-/// Latency per time bucket of every client op, one line per quantile.
+/// Latency per time bucket of every client operation (not the stable
+/// latency the thresholds judge), one line per quantile.
 fn draw_chart(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Theme) {
     let chart = match &view.latency {
         Some(Ok(chart)) if chart.lines.iter().any(|l| !l.points.is_empty()) => chart,
@@ -181,7 +182,7 @@ fn draw_chart(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Them
                 }
                 None => (" reading history.edn…".into(), theme.dim()),
             };
-            let block = Block::bordered().title(" latency over time ");
+            let block = Block::bordered().title(" client-op latency over time ");
             frame.render_widget(
                 Paragraph::new(Line::styled(note, style))
                     .wrap(Wrap { trim: false })
@@ -206,16 +207,21 @@ fn draw_chart(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Them
         .collect();
     // The title doubles as the legend: a legend box would hide the latest,
     // often highest, points in the top-right corner of a small chart.
-    let mut title = vec![Span::raw(" latency:")];
+    let mut title = vec![Span::raw(" client-op latency:")];
     for (line, color) in chart.lines.iter().zip(LINE_COLORS) {
         title.push(Span::styled(
             format!(" {}", line.name()),
             line_style(color, theme),
         ));
     }
-    title.push(Span::raw(format!(" · per {} s ", show(chart.bucket_s))));
+    title.push(Span::raw(" "));
+    let bucket = format!(" per {} s ", show(chart.bucket_s));
     let widget = Chart::new(datasets)
-        .block(Block::bordered().title(Line::from(title)))
+        .block(
+            Block::bordered()
+                .title(Line::from(title))
+                .title_bottom(Line::from(bucket).right_aligned()),
+        )
         .legend_position(None)
         .x_axis(axis(chart.span_s, "s", theme))
         .y_axis(axis(nice_top(chart.max_ms), "ms", theme));
@@ -342,7 +348,7 @@ fn draw_metrics(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Th
         .map(|m| {
             let ratio = m.value.map_or(0.0, |v| (v / m.limit).clamp(0.0, 1.0));
             let label = format!(
-                "{:<15}{:>9} < {}",
+                "{:<15}{:>9} < {:<6}",
                 m.metric,
                 number(m.value, 1),
                 show(m.limit)
@@ -353,11 +359,7 @@ fn draw_metrics(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Th
     if let Some(ok) = s.availability {
         rows.push((
             ok.clamp(0.0, 1.0),
-            format!(
-                "{:<15}{:>9}    ",
-                "availability",
-                format!("{:.1}%", ok * 100.0)
-            ),
+            format!("{:<15}{:>9}         ", "availability", percent(ok)),
             None,
         ));
     }
@@ -378,19 +380,23 @@ fn draw_metrics(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Th
         if row.y >= inner.bottom() {
             break;
         }
-        let style = theme.verdict(passed);
+        // Availability has no limit: plain accent rather than pass or fail.
+        let style = passed.map_or(theme.accent(), |p| theme.verdict(Some(p)));
+        // A thick filled part still reads as a bar without colours.
         frame.render_widget(
             LineGauge::default()
                 .ratio(ratio)
                 .label(label)
+                .filled_symbol("━")
                 .filled_style(style),
             row,
         );
     }
 }
 
-fn draw_latencies(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Theme) {
-    let quantiles: Vec<(f64, f64)> = match &view.results {
+/// The stable-latency quantiles from `results.edn`, or the summary's median and max.
+fn stable_latencies(view: &ResultsView) -> Vec<(f64, f64)> {
+    match &view.results {
         Some(r) if !r.stable_latencies.is_empty() => r.stable_latencies.clone(),
         _ => [
             (0.5, view.summary.latency_median_ms),
@@ -399,7 +405,11 @@ fn draw_latencies(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: 
         .into_iter()
         .filter_map(|(q, v)| v.map(|v| (q, v)))
         .collect(),
-    };
+    }
+}
+
+fn draw_latencies(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Theme) {
+    let quantiles = stable_latencies(view);
     let mut lines: Vec<Line<'_>> = quantiles
         .iter()
         .map(|(q, ms)| Line::raw(format!(" {:>6}  {:>8} ms", show(*q), show(ms.round()))))
@@ -411,8 +421,31 @@ fn draw_latencies(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: 
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-/// Op counts, anomalies, parameters and paths.
-fn draw_facts(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Theme) {
+/// `p50 312 · p95 391 · max 489 ms`: the stable-latency quantiles on one line.
+fn stable_quantiles(view: &ResultsView) -> String {
+    let quantiles = stable_latencies(view);
+    if quantiles.is_empty() {
+        return "none recorded".into();
+    }
+    let shown: Vec<String> = quantiles
+        .iter()
+        .map(|(q, ms)| {
+            let name = if *q >= 1.0 {
+                "max".to_string()
+            } else if *q <= 0.0 {
+                "min".to_string()
+            } else {
+                format!("p{}", show((q * 100.0).round()))
+            };
+            format!("{name} {}", show(ms.round()))
+        })
+        .collect();
+    format!("{} ms", shown.join(" · "))
+}
+
+/// Op counts, anomalies, parameters and paths; with `compact`, also the
+/// stable-latency quantiles (whose table has no room then).
+fn draw_facts(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, compact: bool, theme: Theme) {
     let s = &view.summary;
     let mut lines = Vec::new();
     if let Some(r) = &view.results {
@@ -450,10 +483,16 @@ fn draw_facts(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Them
         number(s.msgs_per_op, 2),
         number(s.msgs_per_op_all, 2)
     )));
+    if compact {
+        lines.push(Line::raw(format!(
+            " stable latency {}",
+            stable_quantiles(view)
+        )));
+    }
     let p = &s.params;
     lines.push(Line::raw(format!(
-        " {} nodes · {} s{}",
-        p.node_count,
+        " {} · {} s{}",
+        nodes(p.node_count),
         p.time_limit_s,
         p.rate
             .map(|r| format!(" · rate {}", show(r)))
