@@ -13,7 +13,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LineGauge, Paragraph, Wrap};
+use ratatui::widgets::{
+    Axis, Block, Chart, Dataset, GraphType, LineGauge, List, ListItem, ListState, Paragraph, Wrap,
+};
 use runner::history::RunSummary;
 use runner::results::RunResults;
 use runner::verdict::show;
@@ -67,6 +69,8 @@ pub struct TreeView {
     pub cursor: usize,
     /// Nodes opened or folded by the user (see [`tree::is_open`]).
     pub toggled: BTreeSet<NodePath>,
+    /// The list's scroll, kept between frames.
+    pub list: ListState,
 }
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
@@ -123,8 +127,8 @@ const FACTS_WIDTH: u16 = 40;
 /// Node-warning rows in the verdict box; beyond this the last row counts the rest.
 const WARNING_ROWS: usize = 3;
 
-pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
-    let Some(view) = &app.results else {
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
+    let Some(view) = app.results.as_mut() else {
         let hint = "No results open: run a challenge, or open a past run from History (5).";
         frame.render_widget(
             Paragraph::new(hint).block(Block::bordered().title(" results ")),
@@ -132,39 +136,84 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         );
         return;
     };
+    match layout(area, view) {
+        ResultsLayout::Tree { verdict, tree } => {
+            draw_verdict(frame, verdict, view, theme);
+            draw_tree(frame, tree, view, theme);
+        }
+        ResultsLayout::Summary {
+            verdict,
+            metrics,
+            latencies,
+            facts,
+            chart,
+        } => {
+            draw_verdict(frame, verdict, view, theme);
+            draw_metrics(frame, metrics, view, theme);
+            if let Some(latencies) = latencies {
+                draw_latencies(frame, latencies, view, theme);
+            }
+            draw_facts(frame, facts, view, latencies.is_none(), theme);
+            draw_chart(frame, chart, view, theme);
+        }
+    }
+}
+
+/// Where each part of the Results screen goes for this run.
+pub enum ResultsLayout {
+    /// `t`: the verdict above the whole `results.edn`.
+    Tree { verdict: Rect, tree: Rect },
+    /// The verdict, one gauge per threshold, the run's facts and the chart;
+    /// the stable-latency table only when tall enough (the facts then leave
+    /// its quantiles out).
+    Summary {
+        verdict: Rect,
+        metrics: Rect,
+        latencies: Option<Rect>,
+        facts: Rect,
+        chart: Rect,
+    },
+}
+
+pub fn layout(area: Rect, view: &ResultsView) -> ResultsLayout {
     let s = &view.summary;
     let reasons = (s.reasons.len().min(4) + s.node_warnings.len().min(WARNING_ROWS)) as u16;
     if view.tree_view.shown {
-        let [verdict_area, tree_area] =
+        let [verdict, tree] =
             Layout::vertical([Constraint::Length(3 + reasons), Constraint::Fill(1)]).areas(area);
-        draw_verdict(frame, verdict_area, view, theme);
-        draw_tree(frame, tree_area, view, theme);
-        return;
+        return ResultsLayout::Tree { verdict, tree };
     }
     let gauges = s.margins.len() as u16 + u16::from(s.availability.is_some());
-    let [verdict_area, metrics_area, details_area] = Layout::vertical([
+    let [verdict, metrics, details] = Layout::vertical([
         Constraint::Length(3 + reasons),
         Constraint::Length(gauges.max(1) + 2),
         Constraint::Fill(1),
     ])
     .areas(area);
-    draw_verdict(frame, verdict_area, view, theme);
-    draw_metrics(frame, metrics_area, view, theme);
-    if details_area.height >= TALL {
-        let [table_row, chart_area] =
+    if details.height >= TALL {
+        let [table_row, chart] =
             Layout::vertical([Constraint::Length(FACTS_HEIGHT), Constraint::Fill(1)])
-                .areas(details_area);
-        let [latency_area, facts_area] =
+                .areas(details);
+        let [latencies, facts] =
             Layout::horizontal([Constraint::Length(24), Constraint::Fill(1)]).areas(table_row);
-        draw_latencies(frame, latency_area, view, theme);
-        draw_facts(frame, facts_area, view, false, theme);
-        draw_chart(frame, chart_area, view, theme);
+        ResultsLayout::Summary {
+            verdict,
+            metrics,
+            latencies: Some(latencies),
+            facts,
+            chart,
+        }
     } else {
-        let [chart_area, facts_area] =
+        let [chart, facts] =
             Layout::horizontal([Constraint::Fill(1), Constraint::Length(FACTS_WIDTH)])
-                .areas(details_area);
-        draw_chart(frame, chart_area, view, theme);
-        draw_facts(frame, facts_area, view, true, theme);
+                .areas(details);
+        ResultsLayout::Summary {
+            verdict,
+            metrics,
+            latencies: None,
+            facts,
+            chart,
+        }
     }
 }
 
@@ -253,40 +302,38 @@ fn axis(top: f64, unit: &str, theme: Theme) -> Axis<'static> {
 }
 
 /// `results.edn` folded as the user left it; the cursor row stays in view.
-fn draw_tree(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Theme) {
+fn draw_tree(frame: &mut Frame<'_>, area: Rect, view: &mut ResultsView, theme: Theme) {
     let title = " results.edn · ↑↓ move · enter fold/unfold · t back ";
     let block = Block::bordered().title(title);
-    let lines: Vec<Line<'_>> = match &view.tree {
+    let note = match &view.tree {
         None if view.summary.store_dir.is_none() => {
-            vec![Line::styled(" no store: no results.edn", theme.dim())]
+            Line::styled(" no store: no results.edn", theme.dim())
         }
-        None => vec![Line::styled(" reading results.edn…", theme.dim())],
-        Some(Err(e)) => vec![Line::styled(format!(" {e}"), theme.warn())],
+        None => Line::styled(" reading results.edn…", theme.dim()),
+        Some(Err(e)) => Line::styled(format!(" {e}"), theme.warn()),
         Some(Ok(_)) => {
-            let rows = view.tree_rows();
-            let height = usize::from(block.inner(area).height);
-            let first = (view.tree_view.cursor + 1).saturating_sub(height);
-            rows.iter()
-                .enumerate()
-                .skip(first)
-                .take(height)
-                .map(|(i, row)| {
+            let items: Vec<ListItem<'_>> = view
+                .tree_rows()
+                .into_iter()
+                .map(|row| {
                     let marker = match row.open {
                         Some(true) => "▾ ",
                         Some(false) => "▸ ",
                         None => "  ",
                     };
-                    let text = format!("{}{marker}{}", "  ".repeat(row.depth), row.text);
-                    if i == view.tree_view.cursor {
-                        Line::styled(text, theme.selected())
-                    } else {
-                        Line::raw(text)
-                    }
+                    ListItem::new(format!("{}{marker}{}", "  ".repeat(row.depth), row.text))
                 })
-                .collect()
+                .collect();
+            let list = List::new(items)
+                .block(block)
+                .highlight_style(theme.selected());
+            let tree_view = &mut view.tree_view;
+            tree_view.list.select(Some(tree_view.cursor));
+            frame.render_stateful_widget(list, area, &mut tree_view.list);
+            return;
         }
     };
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    frame.render_widget(Paragraph::new(note).block(block), area);
 }
 
 fn draw_verdict(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Theme) {
