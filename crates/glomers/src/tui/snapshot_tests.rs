@@ -253,7 +253,11 @@ fn overlays() {
     press(&mut app, KeyCode::Char('?'));
     snapshot_sizes("help", &mut app);
     press(&mut app, KeyCode::Esc);
-    type_keys(&mut app, "jjjjjep12x");
+    type_keys(&mut app, "jjjjje");
+    // Issue 19 #9: the form's hint is whole at 80 columns.
+    snapshot_sizes("form", &mut app);
+    assert!(render(&mut app, 80, 24).contains("enter apply · esc cancel"));
+    type_keys(&mut app, "p12x");
     press(&mut app, KeyCode::Enter);
     insta::assert_snapshot!("form_error_80x24", render(&mut app, 80, 24));
 }
