@@ -400,6 +400,16 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 /// row of the Challenges or History list. Ignored while an overlay or a
 /// prompt has the keyboard, so it cannot act behind them.
 fn on_mouse(app: &mut App, mouse: MouseEvent, size: Size) -> Vec<Effect> {
+    // The wheel scrolls the help and popups like the arrow keys do; nothing else reaches them.
+    let scrollable = matches!(app.overlay, Some(Overlay::Help { .. } | Overlay::Popup(_)));
+    let notch = match mouse.kind {
+        MouseEventKind::ScrollUp => Some(KeyCode::Up),
+        MouseEventKind::ScrollDown => Some(KeyCode::Down),
+        _ => None,
+    };
+    if let (true, Some(code)) = (scrollable, notch) {
+        return on_key(app, KeyEvent::new(code, KeyModifiers::NONE));
+    }
     if app.form.is_some() || app.input.is_some() || app.overlay.is_some() {
         return Vec::new();
     }

@@ -545,6 +545,12 @@ fn the_wheel_scrolls_the_log_and_moves_lists_but_not_behind_overlays() {
     wheel(&mut app, MouseEventKind::ScrollDown);
     assert_eq!(app.challenges_view.cursor, 6, "one row per notch");
     type_keys(&mut app, "?");
+    wheel(&mut app, MouseEventKind::ScrollDown);
+    assert_eq!(
+        app.overlay,
+        Some(Overlay::Help { scroll: 1 }),
+        "the wheel scrolls the help, which stays open"
+    );
     wheel(&mut app, MouseEventKind::ScrollUp);
     assert!(help_open(&app), "the help stays open");
     assert_eq!(app.challenges_view.cursor, 6, "nothing moves behind it");
