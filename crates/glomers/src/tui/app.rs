@@ -1,7 +1,8 @@
 //! The dashboard's state, the [`Action`]s that change it and the pure
 //! [`update`] function: routing between screens, the overlays that take the
-//! keyboard (help, typed input, the parameter form) and the session. Each
-//! screen's own state, keys, clicks and drawing live in `screens`.
+//! keyboard (help, confirmations and popups in `overlay`, typed input, the
+//! parameter form). Each screen's own state, keys, clicks and drawing live
+//! in `screens`; starting and following the session, in `session`.
 //! `update` does no I/O: what needs the outside world (start or cancel a
 //! session, read the history or a results file) comes back as [`Effect`]s
 //! for the event loop to carry out.
@@ -32,6 +33,7 @@ use super::screens::run::{self, RunView};
 use super::screens::{WHEEL_LINES, compare};
 use super::session;
 use super::ui;
+
 /// The header row starts with this, then the tabs.
 pub const BRAND: &str = " glomers ";
 
@@ -179,7 +181,7 @@ pub struct App {
     pub history_view: HistoryView,
     /// What opens a store directory (see [`open::find_opener`]).
     pub opener: Result<PathBuf, String>,
-    /// One line for the footer: an error or what just happened.
+    /// For the status line (wrapped when long): an error or what just happened.
     pub notice: Option<String>,
     pub quitting: bool,
     /// Quitting stopped a running session (exit status 130, like `glomers run`).

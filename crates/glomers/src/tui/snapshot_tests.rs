@@ -434,11 +434,7 @@ fn long_messages_are_never_cut() {
     press(&mut app, KeyCode::Enter);
     update(
         &mut app,
-        Action::Failed(
-            "real Maelstrom was requested but not found: pass --maelstrom PATH, set $MAELSTROM, or put \
-             `maelstrom` on PATH (download maelstrom.tar.bz2 from github.com/jepsen-io/maelstrom/releases)"
-                .into(),
-        ),
+        Action::Failed(runner::backend::BackendError::MaelstromNotFound.to_string()),
     );
     snapshot_sizes("maelstrom_not_found", &mut app);
     let screen = render(&mut app, 80, 24);
