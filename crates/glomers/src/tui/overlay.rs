@@ -89,10 +89,8 @@ pub fn on_key(app: &mut App, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
                 session::start(app, all)
             }
         },
-        Overlay::Confirm(_) => {
-            app.notice = Some("nothing done".into());
-            Vec::new()
-        }
+        // Anything but `y` is no: the box closes and nothing changes.
+        Overlay::Confirm(_) => Vec::new(),
     }
 }
 

@@ -188,10 +188,10 @@ pub fn layout(area: Rect, node_log_width: usize) -> RunLayout {
     ])
     .areas(area);
     // Side by side when wide, the node log as wide as its lines (within
-    // 30-60 %), the harness output the rest; stacked otherwise.
+    // 30-50 %), the harness output the rest; stacked otherwise.
     let [harness, node_log] = if panes.width >= 140 {
         let wanted = u16::try_from(node_log_width + 2).unwrap_or(u16::MAX);
-        let width = wanted.clamp(panes.width * 3 / 10, panes.width * 6 / 10);
+        let width = wanted.clamp(panes.width * 3 / 10, panes.width / 2);
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(width)]).areas(panes)
     } else {
         Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(panes)
