@@ -12,7 +12,7 @@
 //! - `session`: starting, cancelling and following the session the dashboard runs.
 //! - `overlay`: help, yes/no confirmation and text popup, drawn over any screen.
 //! - `screens`: one module per screen (challenges, run, results, compare, history), each with its view state, keys, clicks, layout and drawing.
-//! - `ui`: `draw(frame, &mut App)`: the frame, the overlays and the shared styles; changes nothing but the lists' scroll offsets.
+//! - `ui`: `draw(frame, &mut App)`: the frame (tabs, key bar or message), the parameter form and the shared styles, calling each screen and overlay to draw itself; changes nothing but the lists' scroll offsets.
 //! - `terminal`: raw mode and the alternate screen, restored on drop and on panic.
 
 mod app;

@@ -1,8 +1,9 @@
 //! Drawing: `draw(frame, &mut App)` renders the whole dashboard from state;
 //! the only thing it changes is the lists' scroll offsets (ratatui's
-//! `TableState`), which clicks then read. Each screen draws itself (see
-//! `screens`); this module holds the frame (tabs, footer), the overlays
-//! (help, parameter form) and the shared styles.
+//! `TableState`/`ListState`), which clicks then read. Each screen draws
+//! itself (see `screens`), and so do the overlays (`overlay`); this module
+//! holds the frame (tabs, key bar or message), the parameter form and the
+//! shared styles.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
