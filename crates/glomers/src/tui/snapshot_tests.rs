@@ -331,6 +331,28 @@ fn a_click_on_a_tab_opens_the_screen_drawn_there() {
     assert_eq!(app.screen, Screen::History, "the brand is no tab");
 }
 
+/// With `maelstrom · official` the full tabs do not fit in 80 columns: the
+/// others shrink to their numbers, and a click still finds the tab drawn.
+#[test]
+fn a_click_on_a_shortened_tab_opens_its_screen() {
+    let mut app = app_with_history();
+    type_keys(&mut app, "b");
+    let screen = render(&mut app, 80, 24);
+    let header = screen.lines().next().expect("header");
+    assert!(
+        header.contains("1 Challenges  2  3  4  5  maelstrom · official"),
+        "{header}"
+    );
+    let at = header.find(" 5 ").expect("tab drawn") as u16;
+    click(&mut app, at + 1, 0, 80, 24);
+    assert_eq!(app.screen, Screen::History);
+    let header = render(&mut app, 80, 24);
+    assert!(
+        header.lines().next().unwrap().contains("5 History"),
+        "{header}"
+    );
+}
+
 #[test]
 fn a_click_on_a_row_selects_the_row_drawn_there_even_when_scrolled() {
     let (width, height) = (80, 24);
