@@ -53,8 +53,9 @@ impl Dashboard {
         );
         let socket = dir.path().join("tmux.sock");
         let inner = format!(
-            "{} ; stty -a > {}",
+            "{} ; echo $? > {} ; stty -a > {}",
             shell_quote(env!("CARGO_BIN_EXE_glomers")),
+            shell_quote(&dir.path().join("exit.txt").to_string_lossy()),
             shell_quote(&dir.path().join("stty.txt").to_string_lossy())
         );
         let script = format!(
@@ -155,6 +156,14 @@ impl Dashboard {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// The dashboard's exit status, once it has exited.
+    fn exit_status(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("exit.txt"))
+            .expect("exit status recorded")
+            .trim()
+            .to_string()
     }
 
     /// Asserts the dashboard left the alternate screen last, mouse capture and
@@ -285,12 +294,10 @@ fn dashboard_opens_navigates_and_quits_restoring_the_terminal() {
     dash.keys(&["5"]);
     dash.wait_for("No runs recorded yet", SHORT);
     dash.keys(&["?"]);
-    dash.wait_for("keys (any key closes)", SHORT);
+    dash.wait_for("keys · ↑↓ scroll · esc closes", SHORT);
     // Esc and the next key must arrive apart, or they read as Alt+key.
     dash.keys(&["Escape"]);
-    dash.wait_until("the help to close", SHORT, |s| {
-        !s.contains("keys (any key closes)")
-    });
+    dash.wait_until("the help to close", SHORT, |s| !s.contains("esc closes"));
     dash.keys(&["1", "j", "j", "e"]);
     dash.wait_for("run parameters", SHORT);
     dash.keys(&["Escape"]);
@@ -300,6 +307,41 @@ fn dashboard_opens_navigates_and_quits_restoring_the_terminal() {
     dash.keys(&["q"]);
     dash.wait_exit(SHORT);
     dash.assert_cleaned_up();
+    assert_eq!(dash.exit_status(), "0", "nothing was running");
+}
+
+/// Issue 19 #1 and #3: with a session going (still building counts), esc
+/// leaves the Run screen without cancelling, `c` and `q` ask first and `n`
+/// keeps it running, and `q` then `y` cancels it and exits 130.
+#[test]
+fn keys_never_cancel_a_run_unasked_and_quitting_one_exits_130() {
+    let Some(dash) = Dashboard::start() else {
+        return;
+    };
+    dash.wait_for("Echo", SHORT);
+    dash.keys(&["p", "Enter"]);
+    dash.wait_for("harness output", SHORT);
+    dash.keys(&["Escape"]);
+    dash.wait_for("Grow-Only Counter", SHORT);
+    dash.keys(&["2"]);
+    dash.wait_for("harness output", SHORT);
+    let screen = dash.screen();
+    assert!(
+        !screen.contains("cancelling"),
+        "esc cancelled the run:\n{screen}"
+    );
+    dash.keys(&["c"]);
+    dash.wait_for("Cancel the running session?", SHORT);
+    dash.keys(&["n"]);
+    dash.wait_until("the question to close", SHORT, |s| {
+        !s.contains("Cancel the running session?")
+    });
+    dash.keys(&["q"]);
+    dash.wait_for("Quit and cancel it?", SHORT);
+    dash.keys(&["y"]);
+    dash.wait_exit(BUILD);
+    dash.assert_cleaned_up();
+    assert_eq!(dash.exit_status(), "130", "a running session was cancelled");
 }
 
 #[test]
@@ -328,11 +370,11 @@ fn dashboard_runs_echo_on_the_simulator_shows_node_logs_and_the_verdict() {
     assert!(verdict.contains(" PASS "), "echo should pass:\n{verdict}");
     assert!(saw_node_log, "the node-log pane never showed n0");
     // The run's history.edn becomes the latency chart, its results.edn the `t` tree.
-    dash.wait_for("latency: p50 p95 p99 max", SHORT);
+    dash.wait_for("client-op latency: p50 p95 p99 max", SHORT);
     dash.keys(&["t"]);
     dash.wait_for("▾ :stats", SHORT);
     dash.keys(&["t"]);
-    dash.wait_for("latency: p50 p95 p99 max", SHORT);
+    dash.wait_for("client-op latency: p50 p95 p99 max", SHORT);
     dash.keys(&["5"]);
     dash.wait_for("history · 1 runs", SHORT);
     dash.keys(&["q"]);

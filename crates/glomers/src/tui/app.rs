@@ -1,12 +1,15 @@
 //! The dashboard's state, the [`Action`]s that change it and the pure
 //! [`update`] function: routing between screens, the overlays that take the
-//! keyboard (help, typed input, the parameter form) and the session. Each
-//! screen's own state, keys, clicks and drawing live in `screens`.
+//! keyboard (help, confirmations and popups in `overlay`, typed input, the
+//! parameter form). Each screen's own state, keys, clicks and drawing live
+//! in `screens`; starting and following the session, in `session`.
 //! `update` does no I/O: what needs the outside world (start or cancel a
 //! session, read the history or a results file) comes back as [`Effect`]s
 //! for the event loop to carry out.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Rect, Size};
@@ -20,14 +23,17 @@ use runner::results::RunResults;
 use super::form::{Form, FormOutcome};
 use super::frontier::{self, Frontier};
 use super::latency::LatencyChart;
-use super::live::{Change, LiveSession};
+use super::live::LiveSession;
 use super::open::{self, OpenPlan};
+use super::overlay::{self, Confirmed, Overlay};
 use super::screens::challenges::{self, ChallengesView};
 use super::screens::history::{self, HistoryView};
 use super::screens::results::{self, ResultsView};
 use super::screens::run::{self, RunView};
 use super::screens::{WHEEL_LINES, compare};
+use super::session;
 use super::ui;
+
 /// The header row starts with this, then the tabs.
 pub const BRAND: &str = " glomers ";
 
@@ -61,19 +67,16 @@ impl Screen {
 
     /// The label of its tab in the header; `1`-`5` selects it.
     pub fn tab(self) -> String {
-        let number = Screen::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1;
-        format!(" {number} {} ", self.title())
+        format!(" {} {} ", self.number(), self.title())
     }
 
-    /// The screen whose tab covers `column` of the header row.
-    pub fn tab_at(column: u16) -> Option<Screen> {
-        let mut start = BRAND.chars().count();
-        Screen::ALL.into_iter().find(|screen| {
-            let end = start + screen.tab().chars().count();
-            let hit = (start..end).contains(&usize::from(column));
-            start = end;
-            hit
-        })
+    /// The tab when the header is short of room: the number alone.
+    pub fn short_tab(self) -> String {
+        format!(" {} ", self.number())
+    }
+
+    fn number(self) -> usize {
+        Screen::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
     }
 }
 
@@ -101,6 +104,8 @@ pub enum Action {
     Notice(String),
     /// SIGTERM or SIGINT from outside.
     Terminate,
+    /// The clock, once a second while a session runs (for countdowns).
+    Tick(Instant),
 }
 
 /// Work for the event loop.
@@ -134,8 +139,7 @@ pub struct SessionRequest {
     pub overrides: Overrides,
 }
 
-/// The node-log pane of the Run screen.
-
+/// What a line of typed text is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputPurpose {
     /// Regex over the node-log pane.
@@ -151,15 +155,16 @@ pub struct Input {
     pub error: Option<String>,
 }
 
-/// One run opened on the Results screen.
-
 #[derive(Debug)]
 pub struct App {
     pub challenges: Vec<Challenge>,
     /// Every past run, oldest first.
     pub history: Vec<RunSummary>,
     pub screen: Screen,
-    pub help: bool,
+    /// Where esc goes back to, most recent last.
+    pub back: Vec<Screen>,
+    /// Help, confirmation or popup over the screen; it has the keyboard.
+    pub overlay: Option<Overlay>,
     pub color: bool,
     pub backend: BackendKind,
     pub profile: Profile,
@@ -176,9 +181,13 @@ pub struct App {
     pub history_view: HistoryView,
     /// What opens a store directory (see [`open::find_opener`]).
     pub opener: Result<PathBuf, String>,
-    /// One line for the footer: an error or what just happened.
+    /// For the status line (wrapped when long): an error or what just happened.
     pub notice: Option<String>,
     pub quitting: bool,
+    /// Quitting stopped a running session (exit status 130, like `glomers run`).
+    pub interrupted: bool,
+    /// The latest [`Action::Tick`].
+    pub now: Option<Instant>,
 }
 
 impl App {
@@ -187,7 +196,8 @@ impl App {
             challenges: catalog::all(),
             history: Vec::new(),
             screen: Screen::Challenges,
-            help: false,
+            back: Vec::new(),
+            overlay: None,
             color,
             backend: BackendKind::Sim,
             profile: Profile::Official,
@@ -204,6 +214,35 @@ impl App {
             opener: Err("no opener looked up".into()),
             notice: None,
             quitting: false,
+            interrupted: false,
+            now: None,
+        }
+    }
+
+    /// Shows `screen`, remembering this one for esc.
+    pub fn go(&mut self, screen: Screen) {
+        /// Enough to retrace any path through five screens.
+        const REMEMBERED: usize = 16;
+        if screen != self.screen {
+            if self.back.len() == REMEMBERED {
+                self.back.remove(0);
+            }
+            self.back.push(self.screen);
+            self.screen = screen;
+        }
+    }
+
+    /// Esc: the screen this one was opened from (Challenges at the start).
+    pub fn go_back(&mut self) {
+        self.screen = self.back.pop().unwrap_or(Screen::Challenges);
+    }
+
+    /// 130 when quitting interrupted a running session, as `glomers run` does.
+    pub fn exit_code(&self) -> ExitCode {
+        if self.interrupted {
+            ExitCode::from(130)
+        } else {
+            ExitCode::SUCCESS
         }
     }
 
@@ -242,7 +281,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) => on_key(app, key),
         Action::Mouse(mouse, size) => on_mouse(app, mouse, size),
-        Action::Session(event) => on_session_event(app, event),
+        Action::Session(event) => session::on_event(app, event),
         Action::HistoryLoaded(Ok(runs)) => {
             app.history = runs;
             app.frontier = frontier::frontier(&app.history);
@@ -281,39 +320,31 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 .is_some_and(|s| s.runs.iter().all(|r| r.run_id.is_none()))
             {
                 app.session = None;
+                app.back.clear();
                 app.screen = Screen::Challenges;
             }
-            app.notice = Some(message);
+            app.overlay = Some(Overlay::popup(
+                "could not start",
+                session::explain_failure(message),
+            ));
             Vec::new()
         }
         Action::Notice(message) => {
             app.notice = Some(message);
             Vec::new()
         }
-        Action::Terminate => quit(app),
-    }
-}
-
-fn quit(app: &mut App) -> Vec<Effect> {
-    app.quitting = true;
-    cancel(app)
-}
-
-pub fn cancel(app: &mut App) -> Vec<Effect> {
-    match app.session.as_mut() {
-        Some(session) if session.active() && !session.cancelling => {
-            session.cancelling = true;
-            app.notice = Some("cancelling: stopping the backend and every node…".into());
-            vec![Effect::Cancel]
+        Action::Terminate => session::quit(app),
+        Action::Tick(now) => {
+            app.now = Some(now);
+            Vec::new()
         }
-        _ => Vec::new(),
     }
 }
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     app.notice = None;
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        return quit(app);
+        return session::quit(app);
     }
     if let Some(form) = app.form.as_mut() {
         match form.handle(key) {
@@ -331,18 +362,29 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         on_input_key(app, key);
         return Vec::new();
     }
-    if app.help {
-        app.help = false;
-        return Vec::new();
+    if let Some(open) = app.overlay.take() {
+        return overlay::on_key(app, open, key);
     }
     match key.code {
         KeyCode::Char('?') => {
-            app.help = true;
+            app.overlay = Some(Overlay::Help { scroll: 0 });
             return Vec::new();
         }
-        KeyCode::Char('q') => return quit(app),
+        KeyCode::Char('q')
+            if app
+                .session
+                .as_ref()
+                .is_some_and(|s| s.active() && !s.cancelling) =>
+        {
+            app.overlay = Some(Overlay::confirm(
+                "A session is running. Quit and cancel it?",
+                Confirmed::Quit,
+            ));
+            return Vec::new();
+        }
+        KeyCode::Char('q') => return session::quit(app),
         KeyCode::Char(c @ '1'..='5') => {
-            app.screen = Screen::ALL[usize::from(c as u8 - b'1')];
+            app.go(Screen::ALL[usize::from(c as u8 - b'1')]);
             return Vec::new();
         }
         _ => {}
@@ -360,7 +402,17 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 /// row of the Challenges or History list. Ignored while an overlay or a
 /// prompt has the keyboard, so it cannot act behind them.
 fn on_mouse(app: &mut App, mouse: MouseEvent, size: Size) -> Vec<Effect> {
-    if app.form.is_some() || app.input.is_some() || app.help {
+    // The wheel scrolls the help and popups like the arrow keys do; nothing else reaches them.
+    let scrollable = matches!(app.overlay, Some(Overlay::Help { .. } | Overlay::Popup(_)));
+    let notch = match mouse.kind {
+        MouseEventKind::ScrollUp => Some(KeyCode::Up),
+        MouseEventKind::ScrollDown => Some(KeyCode::Down),
+        _ => None,
+    };
+    if let (true, Some(code)) = (scrollable, notch) {
+        return on_key(app, KeyEvent::new(code, KeyModifiers::NONE));
+    }
+    if app.form.is_some() || app.input.is_some() || app.overlay.is_some() {
         return Vec::new();
     }
     let wheel = |app: &mut App, code: KeyCode| {
@@ -387,10 +439,10 @@ fn on_mouse(app: &mut App, mouse: MouseEvent, size: Size) -> Vec<Effect> {
 /// A click on a tab opens its screen; below the header, the screen decides.
 fn click(app: &mut App, column: u16, row: u16, size: Size) {
     app.notice = None;
-    let body = ui::frame_layout(Rect::from((ratatui::layout::Position::ORIGIN, size))).body;
+    let body = ui::frame_layout(Rect::from((ratatui::layout::Position::ORIGIN, size)), app).body;
     if row < body.y {
-        if let Some(screen) = Screen::tab_at(column) {
-            app.screen = screen;
+        if let Some(screen) = ui::tab_at(app, size.width, column) {
+            app.go(screen);
         }
         return;
     }
@@ -399,26 +451,6 @@ fn click(app: &mut App, column: u16, row: u16, size: Size) {
         Screen::History => history::on_click(app, body, row),
         _ => {}
     }
-}
-
-/// Starts a session of `challenges` and shows it on the Run screen.
-pub fn start(app: &mut App, challenges: Vec<Challenge>) -> Vec<Effect> {
-    if app.session_active() {
-        app.notice = Some("a session is still running: cancel it first (2, then c)".into());
-        return Vec::new();
-    }
-    app.session = Some(LiveSession::new(
-        challenges.iter().map(|c| c.id.to_string()),
-    ));
-    app.run_view = RunView::default();
-    app.challenges_view.selected.clear();
-    app.screen = Screen::Run;
-    vec![Effect::StartSession(SessionRequest {
-        challenges,
-        profile: app.profile,
-        backend: app.backend,
-        overrides: app.overrides.clone(),
-    })]
 }
 
 /// `o`: hands the run's store directory to the opener, or says where it is.
@@ -452,7 +484,7 @@ pub fn open_recorded(app: &mut App, summary: RunSummary) -> Vec<Effect> {
         );
     }
     app.results = Some(ResultsView::new(summary, None));
-    app.screen = Screen::Results;
+    app.go(Screen::Results);
     load
 }
 
@@ -515,69 +547,4 @@ fn on_input_key(app: &mut App, key: KeyEvent) {
         },
         _ => {}
     }
-}
-
-fn on_session_event(app: &mut App, event: SessionEvent) -> Vec<Effect> {
-    let Some(session) = app.session.as_mut() else {
-        return Vec::new();
-    };
-    let view = &mut app.run_view;
-    match session.apply(event) {
-        Change::RunStarted(run) => view.select_run(run),
-        Change::NodeAdded { run, position }
-            if run == view.run && position <= view.node && session.runs[run].nodes.len() > 1 =>
-        {
-            // Keep showing the same node when one sorts in before it.
-            view.node += 1;
-        }
-        Change::NodeLine { run, position }
-            if run == view.run && position == view.node && !view.follow =>
-        {
-            // Scrolled back: keep the same lines in view while new ones arrive.
-            let newest = session.runs[run].nodes[position]
-                .1
-                .lines()
-                .last()
-                .unwrap_or_default();
-            if view.shows(newest) {
-                view.scroll += 1;
-            }
-        }
-        Change::SessionDone => return session_done(app),
-        _ => {}
-    }
-    Vec::new()
-}
-
-/// Shows the last run's results (and a comparison when two runs finished) and reloads the history.
-fn session_done(app: &mut App) -> Vec<Effect> {
-    let Some(session) = app.session.as_ref() else {
-        return Vec::new();
-    };
-    let summaries: Vec<(RunSummary, Option<RunResults>)> = session
-        .runs
-        .iter()
-        .filter_map(|r| r.outcome.as_ref())
-        .map(|o| (RunSummary::from(o.as_ref()), o.results.clone()))
-        .collect();
-    if let [(a, _), (b, _)] = summaries.as_slice() {
-        app.compare = Some((a.clone(), b.clone()));
-    }
-    let mut commands = Vec::new();
-    if let Some((summary, results)) = summaries.last().cloned()
-        && app.screen == Screen::Run
-        && !session.cancelling
-    {
-        app.run_view.run = session.runs.len() - 1;
-        commands = run_files(&summary);
-        app.results = Some(ResultsView::new(summary, results));
-        app.screen = Screen::Results;
-    }
-    let passed = summaries.iter().filter(|(s, _)| s.passed).count();
-    app.notice = Some(format!(
-        "session finished: {passed}/{} passed",
-        summaries.len()
-    ));
-    commands.push(Effect::LoadHistory);
-    commands
 }

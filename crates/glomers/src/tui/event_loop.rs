@@ -50,6 +50,8 @@ pub async fn run(
     let mut input = EventStream::new();
     let mut interrupt = signal(SignalKind::interrupt()).context("cannot watch for SIGINT")?;
     let mut terminate = signal(SignalKind::terminate()).context("cannot watch for SIGTERM")?;
+    let mut seconds = tokio::time::interval(Duration::from_secs(1));
+    seconds.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut frames = tokio::time::interval(FRAME);
     frames.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut running: Option<Running> = None;
@@ -96,6 +98,8 @@ pub async fn run(
             _ = interrupt.recv() => Action::Terminate,
             _ = terminate.recv() => Action::Terminate,
             Some(answer) = answers.recv() => answer,
+            // The Run screen's countdowns move even when the backend is quiet.
+            now = seconds.tick(), if running.is_some() => Action::Tick(now.into_std()),
             // Before session events, so a flood of log lines cannot starve redraws.
             _ = frames.tick(), if dirty => {
                 if let Err(e) = terminal.draw(|frame| ui::draw(frame, app)) {

@@ -3,8 +3,27 @@
 
 use std::collections::VecDeque;
 
+use std::time::Instant;
+
+use runner::catalog::Params;
 use runner::event::{Phase, Progress, RunEvent, SessionEvent};
 use runner::session::RunOutcome;
+
+/// Maelstrom's recovery wait when the parameters set none.
+pub const DEFAULT_RECOVERY_S: u64 = 10;
+/// About how long the checkers take after a run: an estimate for the
+/// Run screen's countdown and the run-all prompt, not a limit.
+pub const ANALYSIS_ESTIMATE_S: u64 = 3;
+
+/// The quiet period after the load, in seconds.
+pub fn recovery_s(params: &Params) -> u64 {
+    params.recovery_wait_s.unwrap_or(DEFAULT_RECOVERY_S)
+}
+
+/// About how long one run takes: load, recovery, analysis (building aside).
+pub fn expected_s(params: &Params) -> u64 {
+    params.time_limit_s + recovery_s(params) + ANALYSIS_ESTIMATE_S
+}
 
 /// Lines kept per buffer (harness output, each node's log); older lines are dropped.
 pub const MAX_LINES: usize = 2000;
@@ -47,6 +66,10 @@ pub struct LiveRun {
     /// Node logs in display order: `n0, n1, … n10`, then services and others by name.
     pub nodes: Vec<(String, LogBuffer)>,
     pub outcome: Option<Box<RunOutcome>>,
+    /// When the current phase began (the dashboard's clock, to the second).
+    pub phase_since: Option<Instant>,
+    /// Its quiet period, for the recovery countdown.
+    pub recovery_s: u64,
 }
 
 impl LiveRun {
@@ -59,6 +82,8 @@ impl LiveRun {
             harness: LogBuffer::default(),
             nodes: Vec::new(),
             outcome: None,
+            phase_since: None,
+            recovery_s: DEFAULT_RECOVERY_S,
         }
     }
 

@@ -9,8 +9,10 @@
 //! Layout, in the order data flows:
 //! - `event_loop`: terminal input, session events and signals become [`app::Action`]s; carries out the [`Effect`]s; draws at most ~20 times a second.
 //! - `app`: the `App`, the pure `update`, routing between screens and the overlays; `live` (the running session's bounded buffers), `form` (the parameter form), `latency` (the Results chart's series), `tree` (`results.edn` folded), `frontier` (3d/3e runs per node setting) and `open` (which program opens a store, and what to say) are parts of it.
+//! - `session`: starting, cancelling and following the session the dashboard runs.
+//! - `overlay`: help, yes/no confirmation and text popup, drawn over any screen.
 //! - `screens`: one module per screen (challenges, run, results, compare, history), each with its view state, keys, clicks, layout and drawing.
-//! - `ui`: `draw(frame, &mut App)`: the frame, the overlays and the shared styles; changes nothing but the lists' scroll offsets.
+//! - `ui`: `draw(frame, &mut App)`: the frame (tabs, key bar or message), the parameter form and the shared styles, calling each screen and overlay to draw itself; changes nothing but the lists' scroll offsets.
 //! - `terminal`: raw mode and the alternate screen, restored on drop and on panic.
 
 mod app;
@@ -20,7 +22,9 @@ mod frontier;
 mod latency;
 mod live;
 mod open;
+mod overlay;
 mod screens;
+mod session;
 mod terminal;
 mod tree;
 mod ui;
@@ -37,12 +41,13 @@ pub use app::Effect;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Opens the dashboard on the current terminal until the user quits.
+/// Opens the dashboard on the current terminal until the user quits; 130
+/// when quitting cancelled a running session, 0 otherwise.
 pub fn run(nodes: runner::project::NodePlan, glomers_dir: PathBuf) -> anyhow::Result<ExitCode> {
     // https://no-color.org: set and non-empty means no colours.
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async {
+    let exit = runtime.block_on(async {
         let mut screen = terminal::enter()?;
         let mut app = app::App::new(color);
         app.opener = open::find_opener(std::env::var_os(open::OPENER_VAR), |program| {
@@ -51,7 +56,7 @@ pub fn run(nodes: runner::project::NodePlan, glomers_dir: PathBuf) -> anyhow::Re
         let setup = event_loop::Setup { nodes, glomers_dir };
         let result = event_loop::run(&mut screen.terminal, &mut app, &setup).await;
         drop(screen);
-        result
+        result.map(|()| app.exit_code())
     })?;
-    Ok(ExitCode::SUCCESS)
+    Ok(exit)
 }

@@ -1,4 +1,4 @@
-//! Every screen rendered with ratatui's `TestBackend` at 80×24 and 120×40,
+//! Every screen rendered with ratatui's `TestBackend` at 80×24 and 160×48,
 //! from states built through `update` with synthetic keys and runner events.
 
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
@@ -23,7 +23,7 @@ fn render(app: &mut App, width: u16, height: u16) -> String {
 }
 
 fn snapshot_sizes(name: &str, app: &mut App) {
-    for (width, height) in [(80, 24), (120, 40)] {
+    for (width, height) in [(80, 24), (160, 48)] {
         insta::assert_snapshot!(
             format!("{name}_{width}x{height}"),
             render(app, width, height)
@@ -230,7 +230,7 @@ fn unreadable_run_files_are_reported_in_place() {
             tree: Err("results.edn: unexpected end of input".into()),
         },
     );
-    assert!(render(&mut app, 120, 40).contains("history.edn line 7: missing key :time"));
+    assert!(render(&mut app, 160, 48).contains("history.edn line 7: missing key :time"));
     type_keys(&mut app, "tj");
     assert!(render(&mut app, 80, 24).contains("results.edn: unexpected end of input"));
     assert_eq!(
@@ -253,7 +253,11 @@ fn overlays() {
     press(&mut app, KeyCode::Char('?'));
     snapshot_sizes("help", &mut app);
     press(&mut app, KeyCode::Esc);
-    type_keys(&mut app, "jjjjjep12x");
+    type_keys(&mut app, "jjjjje");
+    // Issue 19 #9: the form's hint is whole at 80 columns.
+    snapshot_sizes("form", &mut app);
+    assert!(render(&mut app, 80, 24).contains("enter apply · esc cancel"));
+    type_keys(&mut app, "p12x");
     press(&mut app, KeyCode::Enter);
     insta::assert_snapshot!("form_error_80x24", render(&mut app, 80, 24));
 }
@@ -327,6 +331,28 @@ fn a_click_on_a_tab_opens_the_screen_drawn_there() {
     assert_eq!(app.screen, Screen::History, "the brand is no tab");
 }
 
+/// With `maelstrom · official` the full tabs do not fit in 80 columns: the
+/// others shrink to their numbers, and a click still finds the tab drawn.
+#[test]
+fn a_click_on_a_shortened_tab_opens_its_screen() {
+    let mut app = app_with_history();
+    type_keys(&mut app, "b");
+    let screen = render(&mut app, 80, 24);
+    let header = screen.lines().next().expect("header");
+    assert!(
+        header.contains("1 Challenges  2  3  4  5  maelstrom · official"),
+        "{header}"
+    );
+    let at = header.find(" 5 ").expect("tab drawn") as u16;
+    click(&mut app, at + 1, 0, 80, 24);
+    assert_eq!(app.screen, Screen::History);
+    let header = render(&mut app, 80, 24);
+    assert!(
+        header.lines().next().unwrap().contains("5 History"),
+        "{header}"
+    );
+}
+
 #[test]
 fn a_click_on_a_row_selects_the_row_drawn_there_even_when_scrolled() {
     let (width, height) = (80, 24);
@@ -360,4 +386,146 @@ fn a_click_on_a_row_selects_the_row_drawn_there_even_when_scrolled() {
     assert_eq!(text_at(&before, 4, 3, 24), app.history_rows()[1].run_id);
     click(&mut app, 30, 9, width, height);
     assert_eq!(app.history_view.cursor, 1, "below the last run");
+}
+
+/// Issue 19 #1: `c` on a running session asks before cancelling.
+#[test]
+fn cancel_asks_first() {
+    let mut app = running_app();
+    type_keys(&mut app, "c");
+    snapshot_sizes("confirm_cancel", &mut app);
+}
+
+/// Issue 19 #2: `a` says how many runs and about how long.
+#[test]
+fn run_all_asks_with_count_and_time() {
+    let mut app = app_with_history();
+    type_keys(&mut app, "a");
+    snapshot_sizes("confirm_run_all", &mut app);
+}
+
+/// Issue 19 #6: at the bottom of the list, the position and what is above.
+#[test]
+fn challenges_scrolled_to_the_end() {
+    let mut app = app_with_history();
+    type_keys(&mut app, "G");
+    snapshot_sizes("challenges_end", &mut app);
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("16/16"), "{screen}");
+}
+
+/// Issue 19 #7, #8: every id whole, 3d and 3e told apart, `? help · q quit`
+/// kept, at 80 columns and narrower.
+#[test]
+fn narrow_challenges_keep_ids_titles_and_the_essential_keys() {
+    let mut app = app_with_history();
+    for width in [80, 50] {
+        let screen = render(&mut app, width, 24);
+        for id in ["4-seqkv", "6b-ii", "3d", "3e"] {
+            assert!(
+                screen.contains(&format!(" {id} ")),
+                "{id} at {width}:\n{screen}"
+            );
+        }
+        assert!(
+            screen.lines().any(|l| l
+                .trim_end_matches('"')
+                .trim_end()
+                .ends_with("? help · q quit")),
+            "at {width}:\n{screen}"
+        );
+    }
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Efficient Broadcast I ") && screen.contains("Efficient Broadcast II"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("workload"),
+        "the workload column goes first"
+    );
+    insta::assert_snapshot!("challenges_50x15", render(&mut app, 50, 15));
+}
+
+/// Issue 19 #9: the header keeps backend and profile; the real-Maelstrom
+/// error opens whole in a popup that says how to set $MAELSTROM.
+#[test]
+fn long_messages_are_never_cut() {
+    let mut app = app_with_history();
+    type_keys(&mut app, "b");
+    press(&mut app, KeyCode::Enter);
+    update(
+        &mut app,
+        Action::Failed(runner::backend::BackendError::MaelstromNotFound.to_string()),
+    );
+    snapshot_sizes("maelstrom_not_found", &mut app);
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen
+            .lines()
+            .next()
+            .unwrap()
+            .contains("maelstrom · official"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("--maelstrom"),
+        "the dashboard has no such flag"
+    );
+    press(&mut app, KeyCode::Esc);
+    update(
+        &mut app,
+        Action::Notice(
+            "no xdg-open or open found (set GLOMERS_OPEN); the store is /home/dev/glomers/.glomers/runs/20261125T171000.000Z-3d/store/current".into(),
+        ),
+    );
+    insta::assert_snapshot!("long_notice_80x24", render(&mut app, 80, 24));
+}
+
+/// Issue 19 #10: help on the Run screen starts with the Run keys and scrolls.
+#[test]
+fn help_starts_with_the_screen_and_scrolls() {
+    let mut app = running_app();
+    type_keys(&mut app, "?");
+    let top = render(&mut app, 50, 15);
+    assert!(top.contains("run: tab/]"), "{top}");
+    type_keys(&mut app, "jjjjjjjjjjjjjjjjjjjj");
+    let scrolled = render(&mut app, 50, 15);
+    assert!(
+        scrolled.contains("mark · c compare marked run") && !scrolled.contains("run: tab/]"),
+        "scrolled to the last section:\n{scrolled}"
+    );
+    press(&mut app, KeyCode::Char('g'));
+    snapshot_sizes("help_run", &mut app);
+}
+
+/// Issue 19 #13: recovery and analysis count down.
+#[test]
+fn recovery_and_analysis_count_down() {
+    let t0 = std::time::Instant::now();
+    let mut app = running_app();
+    update(&mut app, Action::Tick(t0));
+    super::test_support::run_event(
+        &mut app,
+        0,
+        runner::event::RunEvent::Phase(runner::event::Phase::Recovery),
+    );
+    update(&mut app, Action::Tick(t0 + Duration::from_secs(3)));
+    snapshot_sizes("run_recovery", &mut app);
+    let screen = render(&mut app, 80, 24);
+    // Official parameters: Maelstrom's 10 s of recovery.
+    assert!(
+        screen.contains("recovery: quiet period and final reads · about 7 s left"),
+        "{screen}"
+    );
+    super::test_support::run_event(
+        &mut app,
+        0,
+        runner::event::RunEvent::Phase(runner::event::Phase::Analysing),
+    );
+    update(&mut app, Action::Tick(t0 + Duration::from_secs(4)));
+    assert!(render(&mut app, 80, 24).contains("analysing · about 2 s left"));
+    // Past its estimate, it counts up.
+    update(&mut app, Action::Tick(t0 + Duration::from_secs(9)));
+    assert!(render(&mut app, 80, 24).contains("analysing · 6 s"));
 }

@@ -1,8 +1,9 @@
 //! Drawing: `draw(frame, &mut App)` renders the whole dashboard from state;
 //! the only thing it changes is the lists' scroll offsets (ratatui's
-//! `TableState`), which clicks then read. Each screen draws itself (see
-//! `screens`); this module holds the frame (tabs, footer), the overlays
-//! (help, parameter form) and the shared styles.
+//! `TableState`/`ListState`), which clicks then read. Each screen draws
+//! itself (see `screens`), and so do the overlays (`overlay`); this module
+//! holds the frame (tabs, key bar or message), the parameter form and the
+//! shared styles.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,7 +14,11 @@ use runner::catalog::Profile;
 
 use super::app::{App, BRAND, InputPurpose, Screen};
 use super::form::Form;
+use super::overlay;
 use super::screens::{challenges, compare, history, results, run};
+
+/// Rows the status line may take for a long message before it goes in a popup.
+const FOOTER_MAX_ROWS: u16 = 3;
 
 /// The frame around every screen: tabs on top, keys or a message below.
 pub struct FrameLayout {
@@ -22,11 +27,20 @@ pub struct FrameLayout {
     pub footer: Rect,
 }
 
-pub fn frame_layout(area: Rect) -> FrameLayout {
+/// The status line grows to show a long message whole (up to [`FOOTER_MAX_ROWS`]).
+pub fn frame_layout(area: Rect, app: &App) -> FrameLayout {
+    let width = usize::from(area.width.max(1));
+    let footer_rows = match (&app.input, &app.notice) {
+        (None, Some(notice)) => notice.chars().count().div_ceil(width).max(1),
+        _ => 1,
+    };
+    let footer_rows = u16::try_from(footer_rows)
+        .unwrap_or(u16::MAX)
+        .min(FOOTER_MAX_ROWS);
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
-        Constraint::Length(1),
+        Constraint::Length(footer_rows),
     ])
     .areas(area);
     FrameLayout {
@@ -42,7 +56,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &mut App) {
         header,
         body,
         footer,
-    } = frame_layout(frame.area());
+    } = frame_layout(frame.area(), app);
     draw_header(frame, header, app, theme);
     match app.screen {
         Screen::Challenges => challenges::draw(frame, body, app, theme),
@@ -55,8 +69,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &mut App) {
     if let Some(form) = &app.form {
         draw_form(frame, form, theme);
     }
-    if app.help {
-        draw_help(frame, theme);
+    if let Some(open) = &app.overlay {
+        overlay::draw(frame, open, app.screen, theme);
     }
 }
 
@@ -102,20 +116,56 @@ impl Theme {
     }
 }
 
+/// Backend and profile, after the tabs.
+fn header_settings(app: &App) -> String {
+    format!(" {} · {}", app.backend, profile_name(app.profile))
+}
+
+/// The tabs as drawn at `width`: full names when everything fits, else only
+/// the current screen's name and the others' numbers.
+fn tabs(app: &App, width: u16) -> Vec<(Screen, String)> {
+    let full: Vec<(Screen, String)> = Screen::ALL.into_iter().map(|s| (s, s.tab())).collect();
+    let used: usize = BRAND.chars().count()
+        + full.iter().map(|(_, t)| t.chars().count()).sum::<usize>()
+        + header_settings(app).chars().count();
+    if used <= usize::from(width) {
+        return full;
+    }
+    Screen::ALL
+        .into_iter()
+        .map(|s| {
+            let tab = if s == app.screen {
+                s.tab()
+            } else {
+                s.short_tab()
+            };
+            (s, tab)
+        })
+        .collect()
+}
+
+/// The screen whose tab covers `column` of the header row, drawn `width` wide.
+pub fn tab_at(app: &App, width: u16, column: u16) -> Option<Screen> {
+    let mut start = BRAND.chars().count();
+    tabs(app, width).into_iter().find_map(|(screen, tab)| {
+        let end = start + tab.chars().count();
+        let hit = (start..end).contains(&usize::from(column));
+        start = end;
+        hit.then_some(screen)
+    })
+}
+
 fn draw_header(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     let mut spans = vec![Span::styled(BRAND, theme.accent())];
-    for screen in Screen::ALL {
+    for (screen, tab) in tabs(app, area.width) {
         let style = if screen == app.screen {
             theme.selected()
         } else {
             Style::new()
         };
-        spans.push(Span::styled(screen.tab(), style));
+        spans.push(Span::styled(tab, style));
     }
-    spans.push(Span::styled(
-        format!(" {} · {}", app.backend, profile_name(app.profile)),
-        theme.dim(),
-    ));
+    spans.push(Span::styled(header_settings(app), theme.dim()));
     frame.render_widget(Line::from(spans), area);
 }
 
@@ -135,86 +185,91 @@ fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         }
         Line::from(spans)
     } else if let Some(notice) = &app.notice {
-        Line::styled(notice.clone(), theme.warn())
+        let notice = Paragraph::new(notice.as_str())
+            .style(theme.warn())
+            .wrap(Wrap { trim: false });
+        frame.render_widget(notice, area);
+        return;
     } else {
-        Line::styled(keys(app), theme.dim())
+        Line::styled(key_bar(&keys(app), usize::from(area.width)), theme.dim())
     };
     frame.render_widget(line, area);
 }
 
-/// The keys of the current screen, shortest first so 80 columns show the essentials.
-fn keys(app: &App) -> &'static str {
+/// Always there, whatever the width.
+const ESSENTIAL_KEYS: &str = "? help · q quit";
+
+/// As many of `hints` (most important first) as fit before `? help · q quit`,
+/// shown in their given order.
+fn key_bar(hints: &[&str], width: usize) -> String {
+    const SEP: &str = " · ";
+    let mut used = ESSENTIAL_KEYS.chars().count();
+    let mut shown = Vec::new();
+    for hint in hints {
+        let more = hint.chars().count() + SEP.chars().count();
+        if used + more <= width {
+            used += more;
+            shown.push(*hint);
+        }
+    }
+    shown.push(ESSENTIAL_KEYS);
+    shown.join(SEP)
+}
+
+/// The current screen's keys, most important first (see [`key_bar`]).
+fn keys(app: &App) -> Vec<&'static str> {
     match app.screen {
-        Screen::Challenges => {
-            "↑↓ move · space select · enter run · a all · b backend · p profile · e params · c compare · ? help · q quit"
-        }
+        Screen::Challenges => vec![
+            "enter run",
+            "space select",
+            "↑↓ move",
+            "p profile",
+            "b backend",
+            "e params",
+            "a all",
+            "c compare",
+        ],
         Screen::Run => {
-            "tab/[ ] node · f follow · PgUp/PgDn scroll · / filter · , . run · c cancel · enter results · ? help"
+            let active = app.session.as_ref().is_some_and(|s| s.active());
+            let mut keys = vec!["esc back"];
+            keys.extend(active.then_some("c cancel"));
+            keys.extend([
+                "enter results",
+                "tab/[ ] node",
+                "/ filter",
+                "f follow",
+                "PgUp/PgDn scroll",
+                ", . run",
+            ]);
+            keys
         }
-        Screen::Results if app.results.as_ref().is_some_and(|r| r.tree_view.shown) => {
-            "↑↓ move · PgUp/PgDn page · enter/space fold · t or esc summary · ? help · q quit"
-        }
-        Screen::Results => {
-            "t results.edn tree · o open store dir · 1-5 screens · esc back · ? help · q quit"
-        }
-        Screen::Compare => "1-5 screens · esc back · ? help · q quit",
-        Screen::History => {
-            "↑↓ move · enter open · o store · / filter · m mark · c compare marked · ? help"
-        }
+        Screen::Results if app.results.as_ref().is_some_and(|r| r.tree_view.shown) => vec![
+            "↑↓ move",
+            "enter/space fold",
+            "t or esc summary",
+            "PgUp/PgDn page",
+        ],
+        Screen::Results => vec![
+            "esc back",
+            "t results.edn tree",
+            "o open store dir",
+            "1-5 screens",
+        ],
+        Screen::Compare => vec!["esc back", "1-5 screens"],
+        Screen::History => vec![
+            "enter open",
+            "esc back",
+            "↑↓ move",
+            "/ filter",
+            "m mark",
+            "c compare marked",
+            "o store",
+        ],
     }
 }
 
-const HELP: &[(&str, &str)] = &[
-    (
-        "everywhere",
-        "1-5 switch screen · ? help · q or Ctrl-C quit (stops a running session first)",
-    ),
-    (
-        "lists",
-        "j/k or ↑/↓ move · g/G or Home/End first/last · mouse: wheel scrolls, click picks a tab or row",
-    ),
-    (
-        "challenges",
-        "space select · enter run selected (or the one under the cursor) · a run all · b backend sim/maelstrom · p profile official/quick · e edit parameters · c compare latest runs (two selected, or 3d vs 3e)",
-    ),
-    (
-        "run",
-        "tab/] next node · shift-tab/[ previous node · , . previous/next run · f follow · PgUp/PgDn or k/j scroll · / regex filter (esc clears) · c or esc cancel · enter results",
-    ),
-    (
-        "history",
-        "enter open · o open its store directory ($GLOMERS_OPEN, xdg-open or open) · / filter by challenge · m mark · c compare marked run with the cursor",
-    ),
-    (
-        "results",
-        "t full results.edn tree · in the tree: j/k or ↑/↓ move · PgUp/PgDn page · enter/space fold or unfold · t or esc back to the summary · o open the store directory · elsewhere esc back",
-    ),
-    (
-        "compare",
-        "esc back · with 3d/3e runs of several --node-env settings, the frontier shows the latest run of each",
-    ),
-];
-
-fn draw_help(frame: &mut Frame<'_>, theme: Theme) {
-    let area = centered(frame.area(), 76, 20);
-    let lines: Vec<Line<'_>> = HELP
-        .iter()
-        .map(|(section, keys)| {
-            Line::from(vec![
-                Span::styled(format!("{section}: "), theme.accent()),
-                Span::raw(*keys),
-            ])
-        })
-        .collect();
-    let help = Paragraph::new(lines)
-        .wrap(Wrap { trim: true })
-        .block(Block::bordered().title(" keys (any key closes) "));
-    frame.render_widget(Clear, area);
-    frame.render_widget(help, area);
-}
-
 fn draw_form(frame: &mut Frame<'_>, form: &Form, theme: Theme) {
-    let area = centered(frame.area(), 60, form.fields.len() as u16 + 5);
+    let area = centered(frame.area(), 66, form.fields.len() as u16 + 5);
     let mut lines: Vec<Line<'_>> = form
         .fields
         .iter()
@@ -249,7 +304,7 @@ fn draw_form(frame: &mut Frame<'_>, form: &Form, theme: Theme) {
 }
 
 /// A `width`×`height` rectangle in the middle of `area` (shrunk to fit).
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let (width, height) = (width.min(area.width), height.min(area.height));
     Rect {
         x: area.x + (area.width - width) / 2,
@@ -284,6 +339,20 @@ pub fn margin_passed(margins: &[runner::verdict::Margin], metric: &str) -> Optio
         .iter()
         .find(|m| metric.starts_with(m.metric.as_str()))
         .map(|m| m.passed)
+}
+
+/// An ok-fraction as Results and Compare both show it: `99.5%`.
+pub fn percent(fraction: f64) -> String {
+    format!("{:.1}%", fraction * 100.0)
+}
+
+/// `1 node`, `5 nodes`.
+pub fn nodes(count: u32) -> String {
+    if count == 1 {
+        "1 node".into()
+    } else {
+        format!("{count} nodes")
+    }
 }
 
 pub fn profile_name(profile: Profile) -> &'static str {

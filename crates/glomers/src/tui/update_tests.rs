@@ -10,12 +10,17 @@ use runner::catalog::Profile;
 use runner::event::SessionEvent;
 
 use super::app::{Action, App, Effect, Screen, update};
+use super::overlay::Overlay;
 use super::screens::{PAGE, WHEEL_LINES};
 use crate::tui::test_support::{
     frontier_history, history, outcome, play_finished, play_running, press, run_event,
     run_files_loaded, type_keys,
 };
 use runner::event::RunEvent;
+
+fn help_open(app: &App) -> bool {
+    matches!(app.overlay, Some(Overlay::Help { .. }))
+}
 
 fn started(keys: &str) -> (App, Vec<Effect>) {
     let mut app = App::new(false);
@@ -77,10 +82,41 @@ fn enter_runs_the_selection_or_the_cursor_with_the_chosen_profile_and_backend() 
         "space again unselects"
     );
     assert_eq!(app.backend, BackendKind::Maelstrom);
+    assert!(type_keys(&mut app, "a").is_empty(), "a asks first");
     assert_eq!(
-        started_ids(&type_keys(&mut app, "a")).len(),
+        started_ids(&type_keys(&mut app, "y")).len(),
         app.challenges.len()
     );
+}
+
+#[test]
+fn run_all_asks_with_the_count_and_the_expected_time_and_n_keeps_idle() {
+    let mut app = App::new(false);
+    assert!(type_keys(&mut app, "a").is_empty());
+    let Some(Overlay::Confirm(confirm)) = &app.overlay else {
+        panic!("no confirmation: {:?}", app.overlay)
+    };
+    // Official parameters: the time limits, plus recovery and analysis per run.
+    let expected: u64 = app
+        .challenges
+        .iter()
+        .map(|c| {
+            let p = c.params(Profile::Official, true, &Default::default());
+            p.time_limit_s + p.recovery_wait_s.unwrap_or(10) + 3
+        })
+        .sum();
+    let minutes = format!("About {} min", expected / 60);
+    assert!(
+        confirm
+            .prompt
+            .contains("Run all 16 challenges at official parameters?")
+            && confirm.prompt.contains(&minutes),
+        "{} (expected {expected} s)",
+        confirm.prompt
+    );
+    assert!(type_keys(&mut app, "n").is_empty());
+    assert!(app.overlay.is_none() && app.session.is_none());
+    assert_eq!(app.screen, Screen::Challenges);
 }
 
 #[test]
@@ -100,10 +136,17 @@ fn a_second_session_waits_for_the_first() {
 fn cancel_is_sent_once_and_quit_waits_for_the_session_to_end() {
     let (mut app, _) = started("jjjjj");
     play_running(&mut app, 0, "3d");
-    assert_eq!(press(&mut app, KeyCode::Char('c')), [Effect::Cancel]);
     assert!(
-        press(&mut app, KeyCode::Esc).is_empty(),
-        "already cancelling"
+        press(&mut app, KeyCode::Char('c')).is_empty(),
+        "c asks first"
+    );
+    assert!(type_keys(&mut app, "n").is_empty(), "no keeps it running");
+    assert!(!app.session.as_ref().unwrap().cancelling);
+    type_keys(&mut app, "c");
+    assert_eq!(type_keys(&mut app, "y"), [Effect::Cancel]);
+    assert!(
+        type_keys(&mut app, "c").is_empty() && app.overlay.is_none(),
+        "already cancelling: nothing to ask"
     );
     type_keys(&mut app, "q");
     assert!(
@@ -120,6 +163,53 @@ fn cancel_is_sent_once_and_quit_waits_for_the_session_to_end() {
         Screen::Run,
         "a cancelled session does not jump to results"
     );
+    assert_eq!(
+        app.exit_code(),
+        std::process::ExitCode::SUCCESS,
+        "c, then q"
+    );
+}
+
+#[test]
+fn q_during_a_run_asks_and_quitting_a_running_session_exits_130() {
+    let (mut app, _) = started("jjjjj");
+    play_running(&mut app, 0, "3d");
+    assert!(type_keys(&mut app, "q").is_empty());
+    assert!(matches!(app.overlay, Some(Overlay::Confirm(_))) && !app.quitting);
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.quitting && app.overlay.is_none(), "esc says no");
+    type_keys(&mut app, "q");
+    assert_eq!(type_keys(&mut app, "y"), [Effect::Cancel]);
+    assert!(app.quitting);
+    update(&mut app, Action::Session(SessionEvent::Done));
+    assert!(app.should_quit());
+    assert_eq!(app.exit_code(), std::process::ExitCode::from(130));
+
+    let mut idle = App::new(false);
+    type_keys(&mut idle, "q");
+    assert!(idle.should_quit());
+    assert_eq!(idle.exit_code(), std::process::ExitCode::SUCCESS);
+}
+
+#[test]
+fn esc_on_the_run_screen_clears_the_filter_then_goes_back_and_never_cancels() {
+    let mut app = App::new(false);
+    update(&mut app, Action::HistoryLoaded(Ok(history())));
+    type_keys(&mut app, "jjjjj");
+    press(&mut app, KeyCode::Enter);
+    play_running(&mut app, 0, "3d");
+    type_keys(&mut app, "/peers");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.run_view.filter.is_some());
+    assert!(press(&mut app, KeyCode::Esc).is_empty());
+    assert!(
+        app.run_view.filter.is_none(),
+        "the first esc clears the filter"
+    );
+    assert_eq!(app.screen, Screen::Run);
+    assert!(press(&mut app, KeyCode::Esc).is_empty(), "no Cancel");
+    assert_eq!(app.screen, Screen::Challenges, "back where the run began");
+    assert!(app.session_active() && !app.session.as_ref().unwrap().cancelling);
 }
 
 #[test]
@@ -223,10 +313,10 @@ fn regex_filter_is_validated_applied_and_cleared() {
     assert!(app.run_view.shows("gossip to n1") && !app.run_view.shows("node n0 up"));
     type_keys(&mut app, "q");
     assert!(
-        app.quitting,
+        matches!(app.overlay, Some(Overlay::Confirm(_))),
         "keys are commands again once the filter is set"
     );
-    app.quitting = false;
+    type_keys(&mut app, "n");
     type_keys(&mut app, "/");
     press(&mut app, KeyCode::Esc);
     assert!(app.run_view.filter.is_none());
@@ -284,12 +374,10 @@ fn a_backend_that_cannot_start_returns_to_the_challenges_with_the_reason() {
     );
     assert!(app.session.is_none());
     assert_eq!(app.screen, Screen::Challenges);
-    assert!(
-        app.notice
-            .as_deref()
-            .unwrap_or_default()
-            .contains("not found")
-    );
+    let Some(Overlay::Popup(popup)) = &app.overlay else {
+        panic!("the reason opens in a popup: {:?}", app.overlay)
+    };
+    assert!(popup.text.contains("not found"), "{}", popup.text);
 }
 
 #[test]
@@ -343,7 +431,11 @@ fn results_tree_toggles_moves_folds_and_ignores_stale_files() {
         "the first esc only leaves the tree"
     );
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.screen, Screen::Challenges);
+    assert_eq!(
+        app.screen,
+        Screen::History,
+        "back to the list the run was opened from"
+    );
 }
 
 #[test]
@@ -453,9 +545,15 @@ fn the_wheel_scrolls_the_log_and_moves_lists_but_not_behind_overlays() {
     wheel(&mut app, MouseEventKind::ScrollDown);
     assert_eq!(app.challenges_view.cursor, 6, "one row per notch");
     type_keys(&mut app, "?");
+    wheel(&mut app, MouseEventKind::ScrollDown);
+    assert_eq!(
+        app.overlay,
+        Some(Overlay::Help { scroll: 1 }),
+        "the wheel scrolls the help, which stays open"
+    );
     wheel(&mut app, MouseEventKind::ScrollUp);
-    assert!(app.help, "the help stays open");
+    assert!(help_open(&app), "the help stays open");
     assert_eq!(app.challenges_view.cursor, 6, "nothing moves behind it");
     wheel(&mut app, MouseEventKind::Moved);
-    assert!(app.help);
+    assert!(help_open(&app));
 }

@@ -13,10 +13,13 @@ use runner::catalog::{Challenge, Overrides, Profile};
 use runner::history::RunSummary;
 use runner::verdict::show;
 
-use super::{moved, table_row_at};
-use crate::tui::app::{self, App, Effect, Screen};
+use super::{draw_position, moved, table_row_at};
+use crate::tui::app::{App, Effect, Screen};
 use crate::tui::form::Form;
-use crate::tui::ui::{Theme, margin_passed, number};
+use crate::tui::live;
+use crate::tui::overlay::{Confirmed, Overlay};
+use crate::tui::session;
+use crate::tui::ui::{Theme, margin_passed, nodes, number, profile_name};
 
 /// Rows under the Challenges table for the selected challenge's details.
 const DETAILS_HEIGHT: u16 = 4;
@@ -73,9 +76,9 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     .map(|&i| app.challenges[i].clone())
                     .collect()
             };
-            return app::start(app, chosen);
+            return session::start(app, chosen);
         }
-        KeyCode::Char('a') => return app::start(app, app.challenges.clone()),
+        KeyCode::Char('a') => app.overlay = Some(run_all_prompt(app)),
         KeyCode::Char('b') => {
             app.backend = match app.backend {
                 BackendKind::Sim => BackendKind::Maelstrom,
@@ -103,6 +106,51 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
+/// `a` asks first: every challenge, and about how long they take together.
+fn run_all_prompt(app: &App) -> Overlay {
+    let simulator = app.backend == BackendKind::Sim;
+    let seconds: u64 = app
+        .challenges
+        .iter()
+        .map(|c| live::expected_s(&c.params(app.profile, simulator, &app.overrides)))
+        .sum();
+    let prompt = format!(
+        "Run all {} challenges at {} parameters? About {} (each run's time limit, recovery and analysis; building aside).",
+        app.challenges.len(),
+        profile_name(app.profile),
+        duration_text(seconds)
+    );
+    Overlay::confirm(prompt, Confirmed::RunAll)
+}
+
+/// `7 min 10 s`, or `40 s` under a minute.
+fn duration_text(seconds: u64) -> String {
+    match (seconds / 60, seconds % 60) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    }
+}
+
+/// A title short enough for the table that still tells 3d from 3e; the
+/// details box below shows the catalog's full title.
+pub fn short_title(challenge: &Challenge) -> &'static str {
+    match challenge.id {
+        "3d" => "Efficient Broadcast I",
+        "3e" => "Efficient Broadcast II",
+        "6a" => "Single-Node Transactions",
+        "6b-i" => "Read Uncommitted Txn (i)",
+        "6b-ii" => "Read Uncommitted Txn (ii)",
+        "6c" => "Read Committed Txn",
+        _ => challenge.title,
+    }
+}
+
+/// Below this table width the workload column goes, before the title is cut.
+const WORKLOAD_MIN_WIDTH: u16 = 100;
+/// Below this one the latest run's figures go too (its result stays).
+const FIGURES_MIN_WIDTH: u16 = 70;
+
 /// Compares the latest runs of the two selected challenges, or of 3d and 3e.
 fn compare_challenges(app: &mut App) {
     let ids: Vec<&str> = match app.challenges_view.selected.len() {
@@ -122,7 +170,7 @@ fn compare_challenges(app: &mut App) {
     match (app.latest_run(ids[0]), app.latest_run(ids[1])) {
         (Some(a), Some(b)) => {
             app.compare = Some((a.clone(), b.clone()));
-            app.screen = Screen::Compare;
+            app.go(Screen::Compare);
         }
         _ => {
             app.notice = Some(format!(
@@ -138,10 +186,22 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
         table: table_area,
         details: details_area,
     } = layout(area);
-    let header = Row::new([
-        "", "id", "title", "workload", "last", "msgs/op", "median", "max",
-    ])
-    .style(theme.accent());
+    let workload = table_area.width >= WORKLOAD_MIN_WIDTH;
+    let mut names = vec!["", "id", "title"];
+    names.extend(workload.then_some("workload"));
+    let figures = table_area.width >= FIGURES_MIN_WIDTH;
+    names.push("last");
+    if figures {
+        names.extend(["msgs/op", "median", "max"]);
+    }
+    let header = Row::new(names).style(theme.accent());
+    // Ids are never cut: the column is as wide as the longest.
+    let id_width = app
+        .challenges
+        .iter()
+        .map(|c| c.id.chars().count())
+        .max()
+        .unwrap_or(2);
     let rows = app.challenges.iter().enumerate().map(|(i, challenge)| {
         let mark = if app.challenges_view.selected.contains(&i) {
             "●"
@@ -151,22 +211,23 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
         let mut cells = vec![
             Cell::from(mark),
             Cell::from(challenge.id),
-            Cell::from(challenge.title),
-            Cell::from(challenge.workload),
+            Cell::from(short_title(challenge)),
         ];
-        cells.extend(latest_cells(app.latest_run(challenge.id), theme));
+        cells.extend(workload.then(|| Cell::from(challenge.workload)));
+        let latest = latest_cells(app.latest_run(challenge.id), theme);
+        cells.extend(latest.into_iter().take(if figures { 4 } else { 1 }));
         Row::new(cells)
     });
-    let widths = [
+    let mut widths = vec![
         Constraint::Length(1),
-        Constraint::Length(5),
+        Constraint::Length(id_width as u16),
         Constraint::Fill(1),
-        Constraint::Length(16),
-        Constraint::Length(5),
-        Constraint::Length(7),
-        Constraint::Length(7),
-        Constraint::Length(7),
     ];
+    widths.extend(workload.then_some(Constraint::Length(16)));
+    widths.push(Constraint::Length(5));
+    if figures {
+        widths.extend([Constraint::Length(7); 3]);
+    }
     let title = format!(
         " challenges · {} selected ",
         app.challenges_view.selected.len()
@@ -178,6 +239,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
     let view = &mut app.challenges_view;
     view.table.select(Some(view.cursor));
     frame.render_stateful_widget(table, table_area, &mut view.table);
+    draw_position(frame, table_area, &view.table, app.challenges.len(), theme);
     draw_details(
         frame,
         details_area,
@@ -212,7 +274,7 @@ fn latest_cells(latest: Option<&RunSummary>, theme: Theme) -> Vec<Cell<'static>>
 fn draw_details(frame: &mut Frame<'_>, area: Rect, app: &App, challenge: &Challenge, theme: Theme) {
     let params = challenge.params(app.profile, app.backend == BackendKind::Sim, &app.overrides);
     let mut knobs = vec![
-        format!("{} nodes", params.node_count),
+        nodes(params.node_count),
         format!("{} s", params.time_limit_s),
     ];
     knobs.extend(params.rate.map(|r| format!("rate {}", show(r))));

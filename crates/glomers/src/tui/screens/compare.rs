@@ -16,9 +16,9 @@ use ratatui::widgets::{
 use runner::history::{self, CompareRow, RunSummary};
 use runner::verdict::show;
 
-use crate::tui::app::{App, Effect, Screen};
+use crate::tui::app::{App, Effect};
 use crate::tui::frontier::{Frontier, LIMITS_OF};
-use crate::tui::ui::{Theme, margin_passed, nice_top, number};
+use crate::tui::ui::{Theme, margin_passed, nice_top, number, percent};
 
 /// Rows the frontier gets at least (a chart needs about ten to read).
 const FRONTIER_MIN_HEIGHT: u16 = 12;
@@ -30,39 +30,77 @@ const SCATTER_MIN: (u16, u16) = (30, 10);
 /// Nothing to do here but leave.
 pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.code == KeyCode::Esc {
-        app.screen = Screen::Challenges;
+        app.go_back();
     }
     Vec::new()
 }
 
-pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
-    let pair_height = app
-        .compare
-        .as_ref()
-        .map_or(3, |(a, b)| history::compare(a, b).len() as u16 + 4);
-    let Some(front) = &app.frontier else {
-        draw_pair(frame, area, app, pair_height, theme);
-        return;
-    };
-    let below = area.height.saturating_sub(pair_height);
-    let wanted = (front.settings.len() as u16 + 3)
-        .max(FRONTIER_MIN_HEIGHT)
-        .max(below / 2);
-    // The pair's bar chart only gets what the frontier leaves, if it is enough.
-    let bars = below.saturating_sub(wanted);
-    let bars = if bars >= BARS_MIN_HEIGHT && app.compare.is_some() {
-        bars
-    } else {
-        0
-    };
-    let [pair_area, frontier_area] =
-        Layout::vertical([Constraint::Length(pair_height + bars), Constraint::Fill(1)]).areas(area);
-    draw_pair(frame, pair_area, app, pair_height, theme);
-    draw_frontier(frame, frontier_area, front, theme);
+/// Where the pair's table, its bar chart and the frontier go.
+pub struct CompareLayout {
+    /// The two runs' table (or the hint when nothing is compared).
+    pub pair: Rect,
+    /// Room for the pair's bar chart, if any.
+    pub bars: Option<Rect>,
+    pub frontier: Option<Rect>,
 }
 
-/// The two runs' table, and their bar chart below it in whatever room is left.
-fn draw_pair(frame: &mut Frame<'_>, area: Rect, app: &App, table_height: u16, theme: Theme) {
+pub fn layout(area: Rect, app: &App) -> CompareLayout {
+    let Some(pair_height) = app
+        .compare
+        .as_ref()
+        .map(|(a, b)| history::compare(a, b).len() as u16 + 4)
+    else {
+        let [pair, frontier] = match app.frontier {
+            Some(_) => Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(area),
+            None => [area, Rect::default()],
+        };
+        return CompareLayout {
+            pair,
+            bars: None,
+            frontier: app.frontier.is_some().then_some(frontier),
+        };
+    };
+    let below = area.height.saturating_sub(pair_height);
+    // Without a frontier the bar chart takes the rest; with one, only what
+    // the frontier leaves, if that is enough.
+    let bars = match &app.frontier {
+        None => below,
+        Some(front) => {
+            let wanted = (front.settings.len() as u16 + 3)
+                .max(FRONTIER_MIN_HEIGHT)
+                .max(below / 2);
+            Some(below.saturating_sub(wanted))
+                .filter(|b| *b >= BARS_MIN_HEIGHT)
+                .unwrap_or(0)
+        }
+    };
+    let [pair, bars, frontier] = Layout::vertical([
+        Constraint::Length(pair_height),
+        Constraint::Length(bars),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    CompareLayout {
+        pair,
+        bars: (!bars.is_empty()).then_some(bars),
+        frontier: app.frontier.is_some().then_some(frontier),
+    }
+}
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
+    let CompareLayout {
+        pair,
+        bars,
+        frontier,
+    } = layout(area, app);
+    draw_pair(frame, pair, bars, app, theme);
+    if let (Some(front), Some(area)) = (&app.frontier, frontier) {
+        draw_frontier(frame, area, front, theme);
+    }
+}
+
+/// The two runs' table in `area`, and their bar chart in `bars`.
+fn draw_pair(frame: &mut Frame<'_>, area: Rect, bars: Option<Rect>, app: &App, theme: Theme) {
     let Some((a, b)) = &app.compare else {
         let hint = "Nothing to compare: press c on Challenges (latest 3d vs 3e, or two selected), or m then c on History.";
         frame.render_widget(
@@ -72,8 +110,6 @@ fn draw_pair(frame: &mut Frame<'_>, area: Rect, app: &App, table_height: u16, th
         return;
     };
     let rows = history::compare(a, b);
-    let [table_area, chart_area] =
-        Layout::vertical([Constraint::Length(table_height), Constraint::Fill(1)]).areas(area);
     let header = Row::new(vec![
         "metric".to_string(),
         format!("{} (A)", a.id),
@@ -83,7 +119,11 @@ fn draw_pair(frame: &mut Frame<'_>, area: Rect, app: &App, table_height: u16, th
     ])
     .style(theme.accent());
     let cell = |run: &RunSummary, row: &CompareRow, value: Option<f64>| {
-        Cell::from(number(value, 1)).style(theme.verdict(margin_passed(&run.margins, row.metric)))
+        let text = match value {
+            Some(v) if row.metric == "availability" => percent(v),
+            _ => number(value, 1),
+        };
+        Cell::from(text).style(theme.verdict(margin_passed(&run.margins, row.metric)))
     };
     let limit =
         |l: Option<f64>| Cell::from(l.map_or_else(|| "-".into(), |l| format!("< {}", show(l))));
@@ -107,9 +147,9 @@ fn draw_pair(frame: &mut Frame<'_>, area: Rect, app: &App, table_height: u16, th
     let table = Table::new(table_rows, widths)
         .header(header)
         .block(Block::bordered().title(title));
-    frame.render_widget(table, table_area);
-    if !chart_area.is_empty() {
-        draw_chart(frame, chart_area, a, b, &rows, theme);
+    frame.render_widget(table, area);
+    if let Some(bars) = bars {
+        draw_chart(frame, bars, a, b, &rows, theme);
     }
 }
 

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
-use super::{moved, table_row_at};
+use super::{draw_position, moved, table_row_at};
 use crate::tui::app::{self, App, Effect, Input, InputPurpose, Screen};
 use crate::tui::ui::{Theme, margin_passed, number, status_name};
 
@@ -36,7 +36,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.history_view.filter.clear();
             app.history_view.cursor = 0;
         }
-        KeyCode::Esc => app.screen = Screen::Challenges,
+        KeyCode::Esc => app.go_back(),
         KeyCode::Char('/') => {
             let text = app.history_view.filter.clone();
             app.input = Some(Input {
@@ -60,7 +60,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             match (marked, at_cursor) {
                 (Some(a), Some(b)) => {
                     app.compare = Some((a.clone(), b));
-                    app.screen = Screen::Compare;
+                    app.go(Screen::Compare);
                 }
                 _ => app.notice = Some("mark a run with m, move to another, then press c".into()),
             }
@@ -101,6 +101,7 @@ pub fn on_click(app: &mut App, body: Rect, row: u16) {
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
     let area = layout(area).table;
     let runs = app.history_rows();
+    let len = runs.len();
     let filter = &app.history_view.filter;
     let title = if filter.is_empty() {
         format!(" history · {} runs ", runs.len())
@@ -154,4 +155,5 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
     let view = &mut app.history_view;
     view.table.select(Some(view.cursor));
     frame.render_stateful_widget(table, area, &mut view.table);
+    draw_position(frame, area, &view.table, len, theme);
 }

@@ -9,8 +9,12 @@ pub mod results;
 pub mod run;
 
 use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::text::Line;
 use ratatui::widgets::TableState;
+
+use super::ui::Theme;
 
 /// Lines moved by PgUp/PgDn in the node-log pane and the results tree.
 pub const PAGE: usize = 10;
@@ -39,4 +43,28 @@ fn table_row_at(area: Rect, state: &TableState, y: u16, len: usize) -> Option<us
     let offset = y.checked_sub(first_y).filter(|o| *o < visible)?;
     let row = state.offset() + usize::from(offset);
     (row < len).then_some(row)
+}
+
+/// `6/16` on the bottom border of a bordered table with a header, with an
+/// arrow while rows are hidden below or above.
+fn draw_position(frame: &mut Frame<'_>, area: Rect, state: &TableState, len: usize, theme: Theme) {
+    if area.height < 4 || len == 0 {
+        return;
+    }
+    let visible = usize::from(area.height - 3);
+    let first = state.offset();
+    let mut text = format!(" {}/{len} ", state.selected().unwrap_or(0).min(len - 1) + 1);
+    if first > 0 {
+        text.insert(0, '↑');
+    }
+    if first + visible < len {
+        text.push_str("↓ more ");
+    }
+    let bottom = Rect {
+        y: area.bottom() - 1,
+        height: 1,
+        x: area.x + 1,
+        width: area.width.saturating_sub(2),
+    };
+    frame.render_widget(Line::styled(text, theme.dim()).right_aligned(), bottom);
 }

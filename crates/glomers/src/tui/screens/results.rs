@@ -13,16 +13,18 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LineGauge, Paragraph, Wrap};
+use ratatui::widgets::{
+    Axis, Block, Chart, Dataset, GraphType, LineGauge, List, ListItem, ListState, Paragraph, Wrap,
+};
 use runner::history::RunSummary;
 use runner::results::RunResults;
 use runner::verdict::show;
 
 use super::{PAGE, moved};
-use crate::tui::app::{self, App, Effect, Screen};
+use crate::tui::app::{self, App, Effect};
 use crate::tui::latency::LatencyChart;
 use crate::tui::tree::{self, NodePath};
-use crate::tui::ui::{Theme, nice_top, number, profile_name, status_name};
+use crate::tui::ui::{Theme, nice_top, nodes, number, percent, profile_name, status_name};
 
 #[derive(Debug, Clone)]
 pub struct ResultsView {
@@ -67,6 +69,8 @@ pub struct TreeView {
     pub cursor: usize,
     /// Nodes opened or folded by the user (see [`tree::is_open`]).
     pub toggled: BTreeSet<NodePath>,
+    /// The list's scroll, kept between frames.
+    pub list: ListState,
 }
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
@@ -78,14 +82,14 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     let Some(view) = app.results.as_mut() else {
         if key.code == KeyCode::Esc {
-            app.screen = Screen::Challenges;
+            app.go_back();
         }
         return Vec::new();
     };
     if !view.tree_view.shown {
         match key.code {
             KeyCode::Char('t') => view.tree_view.shown = true,
-            KeyCode::Esc => app.screen = Screen::Challenges,
+            KeyCode::Esc => app.go_back(),
             _ => {}
         }
         return Vec::new();
@@ -123,8 +127,8 @@ const FACTS_WIDTH: u16 = 40;
 /// Node-warning rows in the verdict box; beyond this the last row counts the rest.
 const WARNING_ROWS: usize = 3;
 
-pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
-    let Some(view) = &app.results else {
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
+    let Some(view) = app.results.as_mut() else {
         let hint = "No results open: run a challenge, or open a past run from History (5).";
         frame.render_widget(
             Paragraph::new(hint).block(Block::bordered().title(" results ")),
@@ -132,43 +136,89 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         );
         return;
     };
+    match layout(area, view) {
+        ResultsLayout::Tree { verdict, tree } => {
+            draw_verdict(frame, verdict, view, theme);
+            draw_tree(frame, tree, view, theme);
+        }
+        ResultsLayout::Summary {
+            verdict,
+            metrics,
+            latencies,
+            facts,
+            chart,
+        } => {
+            draw_verdict(frame, verdict, view, theme);
+            draw_metrics(frame, metrics, view, theme);
+            if let Some(latencies) = latencies {
+                draw_latencies(frame, latencies, view, theme);
+            }
+            draw_facts(frame, facts, view, latencies.is_none(), theme);
+            draw_chart(frame, chart, view, theme);
+        }
+    }
+}
+
+/// Where each part of the Results screen goes for this run.
+pub enum ResultsLayout {
+    /// `t`: the verdict above the whole `results.edn`.
+    Tree { verdict: Rect, tree: Rect },
+    /// The verdict, one gauge per threshold, the run's facts and the chart;
+    /// the stable-latency table only when tall enough (the facts then leave
+    /// its quantiles out).
+    Summary {
+        verdict: Rect,
+        metrics: Rect,
+        latencies: Option<Rect>,
+        facts: Rect,
+        chart: Rect,
+    },
+}
+
+pub fn layout(area: Rect, view: &ResultsView) -> ResultsLayout {
     let s = &view.summary;
     let reasons = (s.reasons.len().min(4) + s.node_warnings.len().min(WARNING_ROWS)) as u16;
     if view.tree_view.shown {
-        let [verdict_area, tree_area] =
+        let [verdict, tree] =
             Layout::vertical([Constraint::Length(3 + reasons), Constraint::Fill(1)]).areas(area);
-        draw_verdict(frame, verdict_area, view, theme);
-        draw_tree(frame, tree_area, view, theme);
-        return;
+        return ResultsLayout::Tree { verdict, tree };
     }
     let gauges = s.margins.len() as u16 + u16::from(s.availability.is_some());
-    let [verdict_area, metrics_area, details_area] = Layout::vertical([
+    let [verdict, metrics, details] = Layout::vertical([
         Constraint::Length(3 + reasons),
         Constraint::Length(gauges.max(1) + 2),
         Constraint::Fill(1),
     ])
     .areas(area);
-    draw_verdict(frame, verdict_area, view, theme);
-    draw_metrics(frame, metrics_area, view, theme);
-    if details_area.height >= TALL {
-        let [table_row, chart_area] =
+    if details.height >= TALL {
+        let [table_row, chart] =
             Layout::vertical([Constraint::Length(FACTS_HEIGHT), Constraint::Fill(1)])
-                .areas(details_area);
-        let [latency_area, facts_area] =
+                .areas(details);
+        let [latencies, facts] =
             Layout::horizontal([Constraint::Length(24), Constraint::Fill(1)]).areas(table_row);
-        draw_latencies(frame, latency_area, view, theme);
-        draw_facts(frame, facts_area, view, theme);
-        draw_chart(frame, chart_area, view, theme);
+        ResultsLayout::Summary {
+            verdict,
+            metrics,
+            latencies: Some(latencies),
+            facts,
+            chart,
+        }
     } else {
-        let [chart_area, facts_area] =
+        let [chart, facts] =
             Layout::horizontal([Constraint::Fill(1), Constraint::Length(FACTS_WIDTH)])
-                .areas(details_area);
-        draw_chart(frame, chart_area, view, theme);
-        draw_facts(frame, facts_area, view, theme);
+                .areas(details);
+        ResultsLayout::Summary {
+            verdict,
+            metrics,
+            latencies: None,
+            facts,
+            chart,
+        }
     }
 }
 
-/// Latency per time bucket of every client op, one line per quantile.
+/// Latency per time bucket of every client operation (not the stable
+/// latency the thresholds judge), one line per quantile.
 fn draw_chart(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Theme) {
     let chart = match &view.latency {
         Some(Ok(chart)) if chart.lines.iter().any(|l| !l.points.is_empty()) => chart,
@@ -181,7 +231,7 @@ fn draw_chart(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Them
                 }
                 None => (" reading history.edn…".into(), theme.dim()),
             };
-            let block = Block::bordered().title(" latency over time ");
+            let block = Block::bordered().title(" client-op latency over time ");
             frame.render_widget(
                 Paragraph::new(Line::styled(note, style))
                     .wrap(Wrap { trim: false })
@@ -206,16 +256,21 @@ fn draw_chart(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Them
         .collect();
     // The title doubles as the legend: a legend box would hide the latest,
     // often highest, points in the top-right corner of a small chart.
-    let mut title = vec![Span::raw(" latency:")];
+    let mut title = vec![Span::raw(" client-op latency:")];
     for (line, color) in chart.lines.iter().zip(LINE_COLORS) {
         title.push(Span::styled(
             format!(" {}", line.name()),
             line_style(color, theme),
         ));
     }
-    title.push(Span::raw(format!(" · per {} s ", show(chart.bucket_s))));
+    title.push(Span::raw(" "));
+    let bucket = format!(" per {} s ", show(chart.bucket_s));
     let widget = Chart::new(datasets)
-        .block(Block::bordered().title(Line::from(title)))
+        .block(
+            Block::bordered()
+                .title(Line::from(title))
+                .title_bottom(Line::from(bucket).right_aligned()),
+        )
         .legend_position(None)
         .x_axis(axis(chart.span_s, "s", theme))
         .y_axis(axis(nice_top(chart.max_ms), "ms", theme));
@@ -247,40 +302,38 @@ fn axis(top: f64, unit: &str, theme: Theme) -> Axis<'static> {
 }
 
 /// `results.edn` folded as the user left it; the cursor row stays in view.
-fn draw_tree(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Theme) {
+fn draw_tree(frame: &mut Frame<'_>, area: Rect, view: &mut ResultsView, theme: Theme) {
     let title = " results.edn · ↑↓ move · enter fold/unfold · t back ";
     let block = Block::bordered().title(title);
-    let lines: Vec<Line<'_>> = match &view.tree {
+    let note = match &view.tree {
         None if view.summary.store_dir.is_none() => {
-            vec![Line::styled(" no store: no results.edn", theme.dim())]
+            Line::styled(" no store: no results.edn", theme.dim())
         }
-        None => vec![Line::styled(" reading results.edn…", theme.dim())],
-        Some(Err(e)) => vec![Line::styled(format!(" {e}"), theme.warn())],
+        None => Line::styled(" reading results.edn…", theme.dim()),
+        Some(Err(e)) => Line::styled(format!(" {e}"), theme.warn()),
         Some(Ok(_)) => {
-            let rows = view.tree_rows();
-            let height = usize::from(block.inner(area).height);
-            let first = (view.tree_view.cursor + 1).saturating_sub(height);
-            rows.iter()
-                .enumerate()
-                .skip(first)
-                .take(height)
-                .map(|(i, row)| {
+            let items: Vec<ListItem<'_>> = view
+                .tree_rows()
+                .into_iter()
+                .map(|row| {
                     let marker = match row.open {
                         Some(true) => "▾ ",
                         Some(false) => "▸ ",
                         None => "  ",
                     };
-                    let text = format!("{}{marker}{}", "  ".repeat(row.depth), row.text);
-                    if i == view.tree_view.cursor {
-                        Line::styled(text, theme.selected())
-                    } else {
-                        Line::raw(text)
-                    }
+                    ListItem::new(format!("{}{marker}{}", "  ".repeat(row.depth), row.text))
                 })
-                .collect()
+                .collect();
+            let list = List::new(items)
+                .block(block)
+                .highlight_style(theme.selected());
+            let tree_view = &mut view.tree_view;
+            tree_view.list.select(Some(tree_view.cursor));
+            frame.render_stateful_widget(list, area, &mut tree_view.list);
+            return;
         }
     };
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    frame.render_widget(Paragraph::new(note).block(block), area);
 }
 
 fn draw_verdict(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Theme) {
@@ -342,7 +395,7 @@ fn draw_metrics(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Th
         .map(|m| {
             let ratio = m.value.map_or(0.0, |v| (v / m.limit).clamp(0.0, 1.0));
             let label = format!(
-                "{:<15}{:>9} < {}",
+                "{:<15}{:>9} < {:<6}",
                 m.metric,
                 number(m.value, 1),
                 show(m.limit)
@@ -353,11 +406,7 @@ fn draw_metrics(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Th
     if let Some(ok) = s.availability {
         rows.push((
             ok.clamp(0.0, 1.0),
-            format!(
-                "{:<15}{:>9}    ",
-                "availability",
-                format!("{:.1}%", ok * 100.0)
-            ),
+            format!("{:<15}{:>9}         ", "availability", percent(ok)),
             None,
         ));
     }
@@ -378,19 +427,23 @@ fn draw_metrics(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Th
         if row.y >= inner.bottom() {
             break;
         }
-        let style = theme.verdict(passed);
+        // Availability has no limit: plain accent rather than pass or fail.
+        let style = passed.map_or(theme.accent(), |p| theme.verdict(Some(p)));
+        // A thick filled part still reads as a bar without colours.
         frame.render_widget(
             LineGauge::default()
                 .ratio(ratio)
                 .label(label)
+                .filled_symbol("━")
                 .filled_style(style),
             row,
         );
     }
 }
 
-fn draw_latencies(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Theme) {
-    let quantiles: Vec<(f64, f64)> = match &view.results {
+/// The stable-latency quantiles from `results.edn`, or the summary's median and max.
+fn stable_latencies(view: &ResultsView) -> Vec<(f64, f64)> {
+    match &view.results {
         Some(r) if !r.stable_latencies.is_empty() => r.stable_latencies.clone(),
         _ => [
             (0.5, view.summary.latency_median_ms),
@@ -399,7 +452,11 @@ fn draw_latencies(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: 
         .into_iter()
         .filter_map(|(q, v)| v.map(|v| (q, v)))
         .collect(),
-    };
+    }
+}
+
+fn draw_latencies(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Theme) {
+    let quantiles = stable_latencies(view);
     let mut lines: Vec<Line<'_>> = quantiles
         .iter()
         .map(|(q, ms)| Line::raw(format!(" {:>6}  {:>8} ms", show(*q), show(ms.round()))))
@@ -411,8 +468,31 @@ fn draw_latencies(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: 
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-/// Op counts, anomalies, parameters and paths.
-fn draw_facts(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Theme) {
+/// `p50 312 · p95 391 · max 489 ms`: the stable-latency quantiles on one line.
+fn stable_quantiles(view: &ResultsView) -> String {
+    let quantiles = stable_latencies(view);
+    if quantiles.is_empty() {
+        return "none recorded".into();
+    }
+    let shown: Vec<String> = quantiles
+        .iter()
+        .map(|(q, ms)| {
+            let name = if *q >= 1.0 {
+                "max".to_string()
+            } else if *q <= 0.0 {
+                "min".to_string()
+            } else {
+                format!("p{}", show((q * 100.0).round()))
+            };
+            format!("{name} {}", show(ms.round()))
+        })
+        .collect();
+    format!("{} ms", shown.join(" · "))
+}
+
+/// Op counts, anomalies, parameters and paths; with `compact`, also the
+/// stable-latency quantiles (whose table has no room then).
+fn draw_facts(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, compact: bool, theme: Theme) {
     let s = &view.summary;
     let mut lines = Vec::new();
     if let Some(r) = &view.results {
@@ -450,10 +530,16 @@ fn draw_facts(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Them
         number(s.msgs_per_op, 2),
         number(s.msgs_per_op_all, 2)
     )));
+    if compact {
+        lines.push(Line::raw(format!(
+            " stable latency {}",
+            stable_quantiles(view)
+        )));
+    }
     let p = &s.params;
     lines.push(Line::raw(format!(
-        " {} nodes · {} s{}",
-        p.node_count,
+        " {} · {} s{}",
+        nodes(p.node_count),
         p.time_limit_s,
         p.rate
             .map(|r| format!(" · rate {}", show(r)))

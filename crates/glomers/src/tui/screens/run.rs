@@ -2,7 +2,9 @@
 //! harness output, and one node's log with selector, follow, scrollback
 //! and regex filter. Error lines stand out.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
+use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -16,7 +18,8 @@ use runner::history::RunSummary;
 
 use super::PAGE;
 use crate::tui::app::{self, App, Effect, Input, InputPurpose, Screen};
-use crate::tui::live::{LiveRun, LiveSession, LogBuffer};
+use crate::tui::live::{ANALYSIS_ESTIMATE_S, LiveRun, LiveSession, LogBuffer};
+use crate::tui::overlay::{Confirmed, Overlay};
 use crate::tui::screens::results::ResultsView;
 use crate::tui::ui::Theme;
 
@@ -25,6 +28,10 @@ static ERROR_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static WARN_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\bwarn(ing)?\b").expect("valid regex"));
+static WORKER_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[A-Z]+ \[\S+ (?<time>[^\]]+)\] jepsen worker \d+ - jepsen\.util ")
+        .expect("valid regex")
+});
 
 #[derive(Debug, Clone)]
 pub struct RunView {
@@ -75,20 +82,32 @@ impl RunView {
 pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let Some(session) = app.session.as_ref() else {
         if key.code == KeyCode::Esc {
-            app.screen = Screen::Challenges;
+            app.go_back();
         }
         return Vec::new();
     };
-    let (active, runs) = (session.active(), session.runs.len());
+    let stoppable = session.active() && !session.cancelling;
+    let runs = session.runs.len();
     let nodes = session
         .runs
         .get(app.run_view.run)
         .map_or(0, |r| r.nodes.len());
+    if key.code == KeyCode::Char('c') && stoppable {
+        let prompt = match runs {
+            1 => "Cancel the running session?".to_string(),
+            n => format!("Cancel the running session ({n} runs)?"),
+        };
+        app.overlay = Some(Overlay::confirm(prompt, Confirmed::CancelRun));
+        return Vec::new();
+    }
     let view = &mut app.run_view;
     match key.code {
-        KeyCode::Char('c') => return app::cancel(app),
-        KeyCode::Esc if active => return app::cancel(app),
-        KeyCode::Esc => app.screen = Screen::Challenges,
+        // Esc never stops the run: it clears the filter, then goes back.
+        KeyCode::Esc if view.filter.is_some() => {
+            view.filter = None;
+            view.select_node(view.node);
+        }
+        KeyCode::Esc => app.go_back(),
         KeyCode::Tab | KeyCode::Char(']') if nodes > 0 => view.select_node((view.node + 1) % nodes),
         KeyCode::BackTab | KeyCode::Char('[') if nodes > 0 => {
             view.select_node((view.node + nodes - 1) % nodes)
@@ -143,7 +162,7 @@ fn open_live_results(app: &mut App) -> Vec<Effect> {
             let summary = RunSummary::from(outcome.as_ref());
             let load = app::run_files(&summary);
             app.results = Some(ResultsView::new(summary, outcome.results.clone()));
-            app.screen = Screen::Results;
+            app.go(Screen::Results);
             load
         }
         None => {
@@ -160,16 +179,20 @@ pub struct RunLayout {
     pub node_log: Rect,
 }
 
-pub fn layout(area: Rect) -> RunLayout {
+/// `node_log_width`: the widest line the node-log pane would show.
+pub fn layout(area: Rect, node_log_width: usize) -> RunLayout {
     let [status, gauge, panes] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(1),
         Constraint::Fill(1),
     ])
     .areas(area);
-    // Side by side when wide, stacked otherwise; node logs get the larger share.
+    // Side by side when wide, the node log as wide as its lines (within
+    // 30-50 %), the harness output the rest; stacked otherwise.
     let [harness, node_log] = if panes.width >= 140 {
-        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(panes)
+        let wanted = u16::try_from(node_log_width + 2).unwrap_or(u16::MAX);
+        let width = wanted.clamp(panes.width * 3 / 10, panes.width / 2);
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(width)]).areas(panes)
     } else {
         Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(panes)
     };
@@ -198,11 +221,23 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         gauge,
         harness,
         node_log,
-    } = layout(area);
+    } = layout(area, node_log_width(app, run));
     draw_status(frame, status, session, run, app.run_view.run, theme);
-    draw_gauge(frame, gauge, session, run, theme);
+    draw_gauge(frame, gauge, session, run, app.now, theme);
     draw_harness(frame, harness, session, run, theme);
     draw_node_log(frame, node_log, app, run, theme);
+}
+
+/// The widest line the node-log pane shows for the selected node.
+fn node_log_width(app: &App, run: &LiveRun) -> usize {
+    run.nodes.get(app.run_view.node).map_or(0, |(_, buffer)| {
+        buffer
+            .lines()
+            .filter(|l| app.run_view.shows(l))
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+    })
 }
 
 fn draw_status(
@@ -249,9 +284,15 @@ fn draw_gauge(
     area: Rect,
     session: &LiveSession,
     run: &LiveRun,
+    now: Option<Instant>,
     theme: Theme,
 ) {
     let p = run.progress;
+    // Seconds in the current phase, when the clock has ticked since it began.
+    let in_phase = run
+        .phase_since
+        .zip(now)
+        .map(|(since, now)| now.saturating_duration_since(since).as_secs());
     let limit = p.time_limit.as_secs_f64();
     let (ratio, label) = match run.phase {
         None if session.building => (
@@ -276,8 +317,12 @@ fn draw_gauge(
                 ),
             )
         }
-        Some(Phase::Recovery) => (1.0, "recovery: quiet period and final reads".to_string()),
-        Some(Phase::Analysing) => (1.0, "analysing".to_string()),
+        Some(Phase::Recovery) => countdown(
+            "recovery: quiet period and final reads",
+            in_phase,
+            run.recovery_s,
+        ),
+        Some(Phase::Analysing) => countdown("analysing", in_phase, ANALYSIS_ESTIMATE_S),
         Some(Phase::Done) => (1.0, "done".to_string()),
     };
     let style = match &run.outcome {
@@ -291,6 +336,20 @@ fn draw_gauge(
             .gauge_style(style),
         area,
     );
+}
+
+/// The gauge of a phase expected to last `expected_s`: how much of it has
+/// passed and how much is left (the analysis may outlast its estimate).
+fn countdown(what: &str, in_phase: Option<u64>, expected_s: u64) -> (f64, String) {
+    let Some(passed) = in_phase else {
+        return (0.0, what.to_string());
+    };
+    let ratio = (passed as f64 / expected_s.max(1) as f64).min(1.0);
+    let label = match expected_s.checked_sub(passed) {
+        Some(left) if left > 0 => format!("{what} · about {left} s left"),
+        _ => format!("{what} · {passed} s"),
+    };
+    (ratio, label)
 }
 
 fn draw_harness(
@@ -309,7 +368,10 @@ fn draw_harness(
             .map(|l| Line::styled(l, theme.fail()))
             .collect(),
         None => tail(&run.harness, height)
-            .map(|l| styled_line(l, theme))
+            .map(|l| {
+                let style = line_style(l, theme);
+                Line::styled(condensed(l).replace('\t', " "), style)
+            })
             .collect(),
     };
     frame.render_widget(Paragraph::new(lines).block(block), area);
@@ -403,14 +465,26 @@ fn tail(buffer: &LogBuffer, height: usize) -> impl Iterator<Item = &str> {
         .skip(buffer.lines().len().saturating_sub(height))
 }
 
-fn styled_line(line: &str, theme: Theme) -> Line<'_> {
-    let style = if ERROR_LINE.is_match(line) {
+/// A Jepsen operation line without the prefix every one repeats:
+/// `INFO [2026-11-25 18:00:00,230] jepsen worker 0 - jepsen.util 0\t:invoke…`
+/// becomes `18:00:00,230 0\t:invoke…` (time, then the process).
+fn condensed(line: &str) -> Cow<'_, str> {
+    WORKER_PREFIX.replace(line, "$time ")
+}
+
+/// Error lines red, warnings yellow.
+fn line_style(line: &str, theme: Theme) -> Style {
+    if ERROR_LINE.is_match(line) {
         theme.fail()
     } else if WARN_LINE.is_match(line) {
         theme.warn()
     } else {
         Style::new()
-    };
+    }
+}
+
+fn styled_line(line: &str, theme: Theme) -> Line<'_> {
+    let style = line_style(line, theme);
     // Tabs (Jepsen's op lines) would break cell alignment.
     if line.contains('\t') {
         Line::styled(line.replace('\t', " "), style)
