@@ -2,9 +2,9 @@
 //!
 //! A supervised program starts under a tiny `sh` that leads its own process
 //! group and gets SIGTERM when glomers dies (how it learns that depends on
-//! the platform: see [`crate::platform`]); on that signal it tears the whole
-//! group down (TERM, then KILL). Glomers itself
-//! stops the group on cancel (TERM, [`GRACE`], KILL) and kills it on drop, so
+//! the platform: see `platform`); on that signal it tears the whole group
+//! down (TERM, then KILL). Glomers itself stops the group on cancel (TERM,
+//! [`GRACE`], KILL) and kills it on drop, so
 //! grandchildren (rustc under cargo, nodes under a JVM) go too, even when
 //! glomers is killed with SIGKILL.
 
