@@ -15,7 +15,7 @@ use serde_json::Value as Json;
 
 use crate::store::ExplainError;
 
-pub use sim::{FILE_NAME as SIM_JOURNAL, MAX_EVENTS as SIM_JOURNAL_CAP};
+pub use sim::FILE_NAME as SIM_JOURNAL;
 
 /// What became of a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

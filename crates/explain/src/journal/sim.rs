@@ -17,8 +17,6 @@ use super::{Event, Journal, JournalSource, assemble};
 use crate::store::ExplainError;
 
 pub const FILE_NAME: &str = "net-journal.jsonl";
-/// Events the simulator writes at most (the writer uses the same figure).
-pub const MAX_EVENTS: u64 = 2_000_000;
 
 pub(super) fn read(path: &Path) -> Result<Journal, ExplainError> {
     let fail = |line: usize, message: String| ExplainError::Journal {
@@ -63,7 +61,7 @@ pub(super) fn read(path: &Path) -> Result<Journal, ExplainError> {
             Some("truncated") => {
                 note = Some(format!(
                     "the journal stops at its cap of {} events, {:.2} s into the run",
-                    v.get("cap").and_then(Json::as_u64).unwrap_or(MAX_EVENTS),
+                    v.get("cap").and_then(Json::as_u64).unwrap_or_default(),
                     (t - origin) as f64 / 1e9
                 ));
             }
