@@ -11,11 +11,13 @@ use serde_json::Value as Json;
 
 use crate::Finding;
 use crate::journal::{Fate, Traced, carries};
-use crate::store::{Run, and_list, node_order, secs};
 use crate::ops::edn_json;
+use crate::store::{Run, and_list, node_order, secs};
 
 /// Message traces longer than this are cut (the count is still given).
 const TRACE_LIMIT: usize = 60;
+/// Reads that missed a value, quoted one by one up to this many.
+const MISSED_READS_SHOWN: usize = 6;
 
 pub fn findings(run: &Run) -> Vec<Finding> {
     let Some(lost) = run
@@ -31,13 +33,11 @@ pub fn findings(run: &Run) -> Vec<Finding> {
 /// The broadcast or add op of `value` that completed ok (else any completion).
 fn acknowledgement<'a>(run: &'a Run, value: &Value) -> Option<&'a Op> {
     const ADDS: [&str; 2] = ["broadcast", "add"];
-    run.ok_ops(&ADDS)
-        .find(|op| &op.value == value)
-        .or_else(|| {
-            run.history
-                .iter()
-                .find(|op| ADDS.contains(&op.f.as_str()) && op.kind != OpType::Invoke && &op.value == value)
+    run.ok_ops(&ADDS).find(|op| &op.value == value).or_else(|| {
+        run.history.iter().find(|op| {
+            ADDS.contains(&op.f.as_str()) && op.kind != OpType::Invoke && &op.value == value
         })
+    })
 }
 
 /// Ok reads per node: (time, index, whether it held `value`).
@@ -48,7 +48,10 @@ fn reads_by_node(run: &Run, value: &Value) -> BTreeMap<String, Vec<(u64, u64, bo
             continue;
         };
         let held = op.value.as_seq().is_some_and(|vs| vs.contains(value));
-        by_node.entry(node.to_string()).or_default().push((op.time, op.index, held));
+        by_node
+            .entry(node.to_string())
+            .or_default()
+            .push((op.time, op.index, held));
     }
     by_node
 }
@@ -56,7 +59,9 @@ fn reads_by_node(run: &Run, value: &Value) -> BTreeMap<String, Vec<(u64, u64, bo
 fn lost_value(run: &Run, value: &Value) -> Finding {
     let json_value = edn_json(value);
     let ack = acknowledgement(run, value);
-    let ack_node = ack.and_then(|op| run.node_of(op.process)).map(str::to_string);
+    let ack_node = ack
+        .and_then(|op| run.node_of(op.process))
+        .map(str::to_string);
     let ack_time = ack.map_or(0, |op| op.time);
     let mut finding = Finding::new("lost-value", String::new());
     finding.values.push(json_value.clone());
@@ -69,7 +74,9 @@ fn lost_value(run: &Run, value: &Value) -> Finding {
                 ack_node.as_deref().unwrap_or("?"),
                 secs(op.time as i64)
             ));
-            finding.evidence.push(format!("acknowledged: {}", run.describe(op)));
+            finding
+                .evidence
+                .push(format!("acknowledged: {}", run.describe(op)));
         }
         None => parts.push("never acknowledged in the history".to_string()),
     }
@@ -93,7 +100,10 @@ fn lost_value(run: &Run, value: &Value) -> Finding {
     }
     let reads = reads_by_node(run, value);
     if has_trace {
-        for m in carriers.iter().filter(|m| m.fate == Fate::Delivered && is_node(&m.dest)) {
+        for m in carriers
+            .iter()
+            .filter(|m| m.fate == Fate::Delivered && is_node(&m.dest))
+        {
             let at = m.fate_ns.or(m.time_ns);
             let entry = reached.entry(m.dest.clone()).or_insert(at);
             if at < *entry || entry.is_none() {
@@ -145,12 +155,22 @@ fn lost_value(run: &Run, value: &Value) -> Finding {
                 if !held && *t >= ack_time {
                     missed += 1;
                     last = Some(last.map_or(*t, |l: u64| l.max(*t)));
-                    finding.evidence.push(format!(
-                        "missed by {}",
-                        run.op(*index).map(|op| run.describe(op)).unwrap_or_default()
-                    ));
+                    if missed <= MISSED_READS_SHOWN {
+                        finding.evidence.push(format!(
+                            "missed by {}",
+                            run.op(*index)
+                                .map(|op| run.describe(op))
+                                .unwrap_or_default()
+                        ));
+                    }
                 }
             }
+        }
+        if missed > MISSED_READS_SHOWN {
+            finding.evidence.push(format!(
+                "… and {} more reads that missed it",
+                missed - MISSED_READS_SHOWN
+            ));
         }
         let who = and_list(&never);
         parts.push(match last {
@@ -194,7 +214,12 @@ fn lost_value(run: &Run, value: &Value) -> Finding {
 }
 
 /// For each node the value never reached: sent there and dropped, or never sent.
-fn never_reached(run: &Run, never: &[String], carriers: &[&Traced], ack_node: Option<&str>) -> String {
+fn never_reached(
+    run: &Run,
+    never: &[String],
+    carriers: &[&Traced],
+    ack_node: Option<&str>,
+) -> String {
     let mut unsent = Vec::new();
     let mut clauses = Vec::new();
     for node in never {
@@ -219,7 +244,7 @@ fn never_reached(run: &Run, never: &[String], carriers: &[&Traced], ack_node: Op
         });
     }
     if !unsent.is_empty() {
-        let mut clause = format!("never sent to {}", unsent.join(" or "));
+        let mut clause = format!("never sent to {}", or_list(&unsent));
         if let Some(origin) = ack_node {
             let peers: Vec<&String> = run.nodes.iter().filter(|n| n.as_str() != origin).collect();
             let mut told: Vec<&str> = carriers
@@ -255,11 +280,21 @@ fn carrier(m: &Traced, value: &Json) -> bool {
 
 /// `4.210 s n3 → n1 gossip msg 12: delivered at 4.312 s`.
 pub fn message_line(m: &Traced) -> String {
-    let at = m.time_ns.map_or("?".to_string(), |t| format!("{:.3} s", t as f64 / 1e9));
+    let at = m
+        .time_ns
+        .map_or("?".to_string(), |t| format!("{:.3} s", t as f64 / 1e9));
     let id = m.msg_id.map_or(String::new(), |i| format!(" msg {i}"));
     let fate = match (m.fate, m.fate_ns) {
         (fate, Some(t)) => format!("{} at {:.3} s", fate.name(), t as f64 / 1e9),
         (fate, None) => fate.name().to_string(),
     };
     format!("{at} {} → {} {}{id}: {fate}", m.src, m.dest, m.kind)
+}
+
+/// `n1, n2 or n4`.
+fn or_list(items: &[String]) -> String {
+    match items {
+        [init @ .., last] if !init.is_empty() => format!("{} or {last}", init.join(", ")),
+        _ => items.join(""),
+    }
 }

@@ -7,8 +7,8 @@ use checker::history::OpType;
 use edn::Value;
 
 use crate::Finding;
-use crate::ops::edn_json;
 use crate::ops::cited_ops;
+use crate::ops::edn_json;
 use crate::store::{Run, and_list};
 
 pub fn findings(run: &Run) -> Vec<Finding> {
@@ -24,14 +24,19 @@ pub fn findings(run: &Run) -> Vec<Finding> {
         .and_then(Value::as_seq)
         .map(<[Value]>::to_vec)
         .unwrap_or_default();
-    let acceptable = workload.get_kw("acceptable").map(ToString::to_string).unwrap_or_default();
+    let acceptable = workload
+        .get_kw("acceptable")
+        .map(ToString::to_string)
+        .unwrap_or_default();
     let mut finding = Finding::new("counter-mismatch", String::new());
 
     // Acknowledged and indeterminate adds, per node.
     let mut acked: BTreeMap<String, (i64, usize)> = BTreeMap::new();
     let mut indeterminate = (0i64, 0usize);
     for op in run.history.iter().filter(|op| op.f == "add") {
-        let Some(delta) = op.value.as_i64() else { continue };
+        let Some(delta) = op.value.as_i64() else {
+            continue;
+        };
         match op.kind {
             OpType::Ok => {
                 let node = run.node_of(op.process).unwrap_or("?").to_string();
@@ -50,7 +55,9 @@ pub fn findings(run: &Run) -> Vec<Finding> {
     let mut read_words = Vec::new();
     for index in &ops {
         if let Some(op) = run.op(*index) {
-            finding.evidence.push(run.describe(op) + &format!(" read {}", op.value));
+            finding
+                .evidence
+                .push(run.describe(op) + &format!(" read {}", op.value));
             let node = run.node_of(op.process).unwrap_or("?");
             read_words.push(format!("{node} {}", op.value));
             if !finding.nodes.iter().any(|n| n == node) {
@@ -59,7 +66,9 @@ pub fn findings(run: &Run) -> Vec<Finding> {
         }
     }
     for (node, (sum, count)) in &acked {
-        finding.evidence.push(format!("{node} acknowledged {count} adds summing to {sum}"));
+        finding
+            .evidence
+            .push(format!("{node} acknowledged {count} adds summing to {sum}"));
     }
     if indeterminate.1 > 0 {
         finding.evidence.push(format!(
@@ -82,7 +91,11 @@ pub fn findings(run: &Run) -> Vec<Finding> {
     let gap = lowest.map(|low| total - low);
     finding.summary = format!(
         "final reads {} against acceptable {acceptable}; acknowledged adds sum to {total}{}; {agreement}",
-        if read_words.is_empty() { distinct.join(", ") } else { read_words.join(", ") },
+        if read_words.is_empty() {
+            distinct.join(", ")
+        } else {
+            read_words.join(", ")
+        },
         match gap {
             Some(g) if g > 0 => format!(", so at least {g} of acknowledged increments are missing"),
             Some(g) if g < 0 => format!(", so {} more than acknowledged were counted", -g),

@@ -27,7 +27,9 @@ pub fn findings(run: &Run) -> Vec<Finding> {
                 "echo-mismatch",
                 format!(
                     "request {request} got the reply {reply}, whose echo is {}",
-                    reply.get_kw("echo").map_or("missing".to_string(), ToString::to_string)
+                    reply
+                        .get_kw("echo")
+                        .map_or("missing".to_string(), ToString::to_string)
                 ),
             );
             let done = run.history.iter().find(|op| {
@@ -39,8 +41,14 @@ pub fn findings(run: &Run) -> Vec<Finding> {
             if let Some(done) = done {
                 let invoke = run.invocation_of(done);
                 finding.ops = invoke.iter().map(|i| i.index).chain([done.index]).collect();
-                finding.evidence = invoke.iter().chain([&done]).map(|op| run.describe(op)).collect();
-                finding.nodes.extend(run.node_of(done.process).map(str::to_string));
+                finding.evidence = invoke
+                    .iter()
+                    .chain([&done])
+                    .map(|op| run.describe(op))
+                    .collect();
+                finding
+                    .nodes
+                    .extend(run.node_of(done.process).map(str::to_string));
             }
             finding.values = vec![edn_json(request), edn_json(reply)];
             finding

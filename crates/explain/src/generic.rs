@@ -22,9 +22,11 @@ pub fn findings(run: &Run) -> Vec<Finding> {
 
 fn error_name(value: Option<&Value>) -> String {
     match value {
-        Some(Value::Vector(parts) | Value::List(parts)) => parts
-            .first()
-            .map_or("error".to_string(), |p| p.as_keyword().map_or(p.to_string(), str::to_string)),
+        Some(Value::Vector(parts) | Value::List(parts)) => {
+            parts.first().map_or("error".to_string(), |p| {
+                p.as_keyword().map_or(p.to_string(), str::to_string)
+            })
+        }
         Some(v) => v.as_keyword().map_or(v.to_string(), str::to_string),
         None => "timeout".to_string(),
     }
@@ -40,7 +42,9 @@ fn unavailable(run: &Run) -> Vec<Finding> {
         let node = run.node_of(op.process).unwrap_or("?").to_string();
         let error = error_name(op.extra("error"));
         let partitioned = run.partition_at(op.time as i64).is_some();
-        let e = groups.entry((node, error, partitioned)).or_insert((Vec::new(), u64::MAX, 0));
+        let e = groups
+            .entry((node, error, partitioned))
+            .or_insert((Vec::new(), u64::MAX, 0));
         e.0.push(op.index);
         e.1 = e.1.min(op.time);
         e.2 = e.2.max(op.time);
@@ -56,7 +60,11 @@ fn unavailable(run: &Run) -> Vec<Finding> {
                     if ops.len() == 1 { "" } else { "s" },
                     secs(first as i64),
                     secs(last as i64),
-                    if partitioned { ", during a partition" } else { ", with no partition in force" }
+                    if partitioned {
+                        ", during a partition"
+                    } else {
+                        ", with no partition in force"
+                    }
                 ),
             );
             finding.evidence = ops
@@ -78,7 +86,9 @@ fn crash(run: &Run) -> Finding {
     );
     for node in &run.nodes {
         let path = run.dir.join("node-logs").join(format!("{node}.log"));
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         let lines: Vec<&str> = text.lines().collect();
         let tail = &lines[lines.len().saturating_sub(LOG_TAIL)..];
         if let Some(problem) = tail.iter().rev().find(|l| {

@@ -21,14 +21,20 @@ pub fn findings(run: &Run) -> Vec<Finding> {
         };
         match entry.get_kw("errs").and_then(Value::as_seq) {
             Some(errs) => {
-                let total = entry.get_kw("count").and_then(Value::as_i64).unwrap_or(errs.len() as i64);
+                let total = entry
+                    .get_kw("count")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(errs.len() as i64);
                 for err in errs {
                     out.push(error(run, &kind, err));
                 }
                 if total > errs.len() as i64 {
                     out.push(Finding::new(
                         &kind,
-                        format!("{kind}: {} more not listed in results.edn", total - errs.len() as i64),
+                        format!(
+                            "{kind}: {} more not listed in results.edn",
+                            total - errs.len() as i64
+                        ),
                     ));
                 }
             }
@@ -55,10 +61,21 @@ fn error(run: &Run, kind: &str, err: &Value) -> Finding {
             }
         }
     }
-    for field in ["value", "values", "offsets", "skipped", "index", "max-read-index", "messages", "unseen"] {
+    for field in [
+        "value",
+        "values",
+        "offsets",
+        "skipped",
+        "index",
+        "max-read-index",
+        "messages",
+        "unseen",
+    ] {
         if let Some(v) = err.get_kw(field) {
             match v.as_seq() {
-                Some(items) if field != "messages" => finding.values.extend(items.iter().map(edn_json)),
+                Some(items) if field != "messages" => {
+                    finding.values.extend(items.iter().map(edn_json))
+                }
                 _ => finding.values.push(edn_json(v)),
             }
         }
@@ -67,9 +84,15 @@ fn error(run: &Run, kind: &str, err: &Value) -> Finding {
         Some(k) => format!("{kind} on key {k}"),
         None => kind.to_string(),
     };
-    finding.summary = format!("{subject}: {}", plain_fields(err));
+    finding.summary = format!("{subject}: {}", plain_fields(err, &["key"]));
     if !said.is_empty() {
-        finding.summary.push_str(&format!("; ops {}", ops.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")));
+        finding.summary.push_str(&format!(
+            "; ops {}",
+            ops.iter()
+                .map(|i| format!("#{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     finding.evidence = said;
     finding.ops = ops;

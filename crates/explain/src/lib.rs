@@ -100,7 +100,10 @@ impl Explanation {
     /// One line for a valid run, else the first line of what went wrong.
     pub fn headline(&self) -> String {
         match self.valid {
-            Validity::Valid => format!("valid: {} run {} has nothing to explain", self.workload, self.run_id),
+            Validity::Valid => format!(
+                "valid: {} run {} has nothing to explain",
+                self.workload, self.run_id
+            ),
             _ if self.findings.is_empty() => format!(
                 "{} run {}: {} but no finding could be drawn from the store",
                 self.workload,

@@ -28,13 +28,15 @@ fn collect(value: &Value, out: &mut Vec<u64>) {
 }
 
 /// `key "8", values [6 8], skipped (7)`: the plain fields of an error map (ops left out).
-pub fn plain_fields(value: &Value) -> String {
+pub fn plain_fields(value: &Value, except: &[&str]) -> String {
     let Some(pairs) = value.as_map() else {
         return value.to_string();
     };
     pairs
         .iter()
-        .filter(|(_, v)| cited_ops(v).is_empty())
+        .filter(|(k, v)| {
+            cited_ops(v).is_empty() && !except.contains(&k.as_keyword().unwrap_or_default())
+        })
         .map(|(k, v)| format!("{} {v}", k.as_keyword().unwrap_or_default()))
         .collect::<Vec<_>>()
         .join(", ")
@@ -62,7 +64,9 @@ pub fn edn_json(value: &edn::Value) -> Json {
             Json::String(s.clone())
         }
         V::Char(c) => Json::String(c.to_string()),
-        V::Ratio(a, b) => serde_json::Number::from_f64(*a as f64 / *b as f64).map_or(Json::Null, Json::Number),
+        V::Ratio(a, b) => {
+            serde_json::Number::from_f64(*a as f64 / *b as f64).map_or(Json::Null, Json::Number)
+        }
         V::List(items) | V::Vector(items) | V::Set(items) => {
             Json::Array(items.iter().map(edn_json).collect())
         }

@@ -18,10 +18,7 @@ pub enum ExplainError {
         source: std::io::Error,
     },
     #[error("{path}: {source}")]
-    History {
-        path: PathBuf,
-        source: HistoryError,
-    },
+    History { path: PathBuf, source: HistoryError },
     #[error("{path}: not valid EDN: {source}")]
     Results { path: PathBuf, source: edn::Error },
     #[error("{path}: {message}")]
@@ -96,14 +93,12 @@ impl Run {
             })?;
         let results_path = dir.join("results.edn");
         let results = if results_path.exists() {
-            Some(
-                edn::parse(&read_text(&results_path)?).map_err(|source| {
-                    ExplainError::Results {
-                        path: results_path,
-                        source,
-                    }
-                })?,
-            )
+            Some(edn::parse(&read_text(&results_path)?).map_err(|source| {
+                ExplainError::Results {
+                    path: results_path,
+                    source,
+                }
+            })?)
         } else {
             None
         };
@@ -316,7 +311,9 @@ fn node_ids(dir: &Path, partitions: &[Partition], journal: Option<&Journal>) -> 
         .flatten()
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            name.strip_suffix(".log").filter(|n| is_node(n)).map(str::to_string)
+            name.strip_suffix(".log")
+                .filter(|n| is_node(n))
+                .map(str::to_string)
         })
         .collect();
     if nodes.is_empty()
@@ -363,7 +360,11 @@ fn infer_drops(journal: &mut Journal, partitions: &[Partition]) {
                     .iter()
                     .any(|p| p.covers(t) && p.cuts(&message.src, &message.dest))
             });
-            message.fate = if cut { Fate::Dropped } else { Fate::Undelivered };
+            message.fate = if cut {
+                Fate::Dropped
+            } else {
+                Fate::Undelivered
+            };
         }
     }
 }

@@ -12,14 +12,30 @@ use crate::store::Run;
 /// What each anomaly means and the weakest consistency model that forbids it.
 fn why_forbidden(kind: &str) -> &'static str {
     match kind {
-        "G0" => "a cycle of write-write edges (dirty write): forbidden from read-uncommitted upward",
-        "G1a" => "a transaction read a value written by a transaction that aborted (aborted read): forbidden from read-committed upward",
-        "G1b" => "a transaction read a value its writer later overwrote within the same transaction (intermediate read): forbidden from read-committed upward",
-        "G1c" => "a cycle of write-write and write-read edges (circular information flow): forbidden from read-committed upward",
-        "G-single" => "a cycle with exactly one read-write anti-dependency (read skew): forbidden from snapshot isolation upward",
-        "G2-item" => "a cycle with read-write anti-dependencies (write skew): forbidden at repeatable-read and serializable",
-        "lost-update" => "two transactions read the same version of a key and both wrote it: forbidden from snapshot isolation upward",
-        "internal" => "a transaction's read disagreed with its own earlier write or read of the key: forbidden at every model",
+        "G0" => {
+            "a cycle of write-write edges (dirty write): forbidden from read-uncommitted upward"
+        }
+        "G1a" => {
+            "a transaction read a value written by a transaction that aborted (aborted read): forbidden from read-committed upward"
+        }
+        "G1b" => {
+            "a transaction read a value its writer later overwrote within the same transaction (intermediate read): forbidden from read-committed upward"
+        }
+        "G1c" => {
+            "a cycle of write-write and write-read edges (circular information flow): forbidden from read-committed upward"
+        }
+        "G-single" => {
+            "a cycle with exactly one read-write anti-dependency (read skew): forbidden from snapshot isolation upward"
+        }
+        "G2-item" => {
+            "a cycle with read-write anti-dependencies (write skew): forbidden at repeatable-read and serializable"
+        }
+        "lost-update" => {
+            "two transactions read the same version of a key and both wrote it: forbidden from snapshot isolation upward"
+        }
+        "internal" => {
+            "a transaction's read disagreed with its own earlier write or read of the key: forbidden at every model"
+        }
         "dirty-update" => "a write built on an aborted write: forbidden from read-committed upward",
         _ => "an anomaly Elle reports for this history",
     }
@@ -68,7 +84,9 @@ fn anomaly_finding(run: &Run, kind: &str, anomaly: &Value) -> Finding {
     unique.dedup();
     for index in &unique {
         if let Some(op) = run.op(*index) {
-            finding.evidence.push(run.describe(op) + &format!(": {}", op.value));
+            finding
+                .evidence
+                .push(run.describe(op) + &format!(": {}", op.value));
             if let Some(node) = run.node_of(op.process)
                 && !finding.nodes.iter().any(|n| n == node)
             {
@@ -78,7 +96,12 @@ fn anomaly_finding(run: &Run, kind: &str, anomaly: &Value) -> Finding {
     }
     let what = if let Some(cycle) = anomaly.get_kw("cycle").and_then(Value::as_seq) {
         let txns: Vec<u64> = cycle.iter().flat_map(cited_ops).collect();
-        let steps: Vec<&Value> = anomaly.get_kw("steps").and_then(Value::as_seq).into_iter().flatten().collect();
+        let steps: Vec<&Value> = anomaly
+            .get_kw("steps")
+            .and_then(Value::as_seq)
+            .into_iter()
+            .flatten()
+            .collect();
         let mut text = String::new();
         for (i, index) in txns.iter().enumerate() {
             text.push_str(&format!("T{index}"));
@@ -93,13 +116,19 @@ fn anomaly_finding(run: &Run, kind: &str, anomaly: &Value) -> Finding {
         format!("cycle {text}")
     } else {
         let mut parts = Vec::new();
-        if let Some(op) = anomaly.get_kw("op").and_then(|v| cited_ops(v).first().copied()) {
+        if let Some(op) = anomaly
+            .get_kw("op")
+            .and_then(|v| cited_ops(v).first().copied())
+        {
             parts.push(format!("in {}", txn(run, op)));
         }
         if let Some(mop) = anomaly.get_kw("mop") {
             parts.push(format!("the read {mop}"));
         }
-        if let Some(writer) = anomaly.get_kw("writer").and_then(|v| cited_ops(v).first().copied()) {
+        if let Some(writer) = anomaly
+            .get_kw("writer")
+            .and_then(|v| cited_ops(v).first().copied())
+        {
             parts.push(format!("saw the write of {}", txn(run, writer)));
         }
         if let Some(expected) = anomaly.get_kw("expected") {
@@ -127,7 +156,10 @@ fn anomaly_finding(run: &Run, kind: &str, anomaly: &Value) -> Finding {
 
 /// `wr key 36 = 7`, `rw key 35 = 6`, `process`, `realtime`.
 fn edge(step: &Value) -> String {
-    let kind = step.get_kw("type").and_then(Value::as_keyword).unwrap_or("?");
+    let kind = step
+        .get_kw("type")
+        .and_then(Value::as_keyword)
+        .unwrap_or("?");
     match (step.get_kw("key"), step.get_kw("value")) {
         (Some(k), Some(v)) => format!("{kind} key {k} = {v}"),
         (Some(k), None) => format!("{kind} key {k}"),

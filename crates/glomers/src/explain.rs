@@ -12,8 +12,14 @@ pub const SHOWN_UNDER_FAIL: usize = 3;
 
 /// The store a selector names: an existing directory, else a run id or challenge id
 /// from the history (the latest run when there is no selector).
-fn store_of(glomers_dir: &Path, selector: Option<&str>) -> anyhow::Result<(PathBuf, Option<String>)> {
-    if let Some(path) = selector.map(Path::new).filter(|p| p.join("history.edn").is_file()) {
+fn store_of(
+    glomers_dir: &Path,
+    selector: Option<&str>,
+) -> anyhow::Result<(PathBuf, Option<String>)> {
+    if let Some(path) = selector
+        .map(Path::new)
+        .filter(|p| p.join("history.edn").is_file())
+    {
         return Ok((path.to_path_buf(), None));
     }
     let history = crate::past::load_history(glomers_dir)?;
@@ -36,7 +42,10 @@ pub fn explain(glomers_dir: &Path, selector: Option<&str>, json: bool) -> anyhow
         explanation.run_id = run_id;
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&explain::to_json(&explanation))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&explain::to_json(&explanation))?
+        );
         return Ok(ExitCode::SUCCESS);
     }
     println!("{}", explanation.headline());
@@ -50,7 +59,7 @@ pub fn explain(glomers_dir: &Path, selector: Option<&str>, json: bool) -> anyhow
         println!("journal: {} ({state})", source.file);
     }
     for finding in &explanation.findings {
-        println!("\n{}: {}", finding.kind, finding.summary);
+        println!("\n- {}", finding.summary);
         for line in &finding.evidence {
             println!("    {line}");
         }

@@ -30,8 +30,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     if matches!(
         cli.command,
-        Some(Command::List | Command::History { .. } | Command::Show { .. } | Command::Explain { .. })
-            | Some(Command::Compare { .. } | Command::Completions { .. })
+        Some(
+            Command::List
+                | Command::History { .. }
+                | Command::Show { .. }
+                | Command::Explain { .. }
+        ) | Some(Command::Compare { .. } | Command::Completions { .. })
     ) {
         end_quietly_on_closed_pipe();
     }
@@ -67,7 +71,9 @@ fn main() -> ExitCode {
             past::history(&glomers_dir, challenge.as_deref(), json)
         }
         Some(Command::Show { run, json }) => past::show(&glomers_dir, &run, json),
-        Some(Command::Explain { run, json }) => explain::explain(&glomers_dir, run.as_deref(), json),
+        Some(Command::Explain { run, json }) => {
+            explain::explain(&glomers_dir, run.as_deref(), json)
+        }
         Some(Command::Compare { a, b, json }) => past::compare(&glomers_dir, &a, &b, json),
         Some(Command::Report { run }) => bench::plots(&glomers_dir, &run),
         Some(Command::Run(args)) => {

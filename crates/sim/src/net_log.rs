@@ -97,7 +97,9 @@ fn write_lines(mut out: impl Write, rx: mpsc::Receiver<Entry>, start: Instant) {
     let ns = |at: Instant| at.saturating_duration_since(start).as_nanos() as u64;
     while let Ok(entry) = rx.recv() {
         let line = match entry {
-            Entry::Send(at, m) => json!({"ev": "send", "t": ns(at), "id": m.id, "src": m.src, "dest": m.dest, "body": m.body}),
+            Entry::Send(at, m) => {
+                json!({"ev": "send", "t": ns(at), "id": m.id, "src": m.src, "dest": m.dest, "body": m.body})
+            }
             Entry::Recv(at, id) => json!({"ev": "recv", "t": ns(at), "id": id}),
             Entry::Drop(at, id) => json!({"ev": "drop", "t": ns(at), "id": id}),
             Entry::Origin(at) => json!({"ev": "origin", "t": ns(at)}),

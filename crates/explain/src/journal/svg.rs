@@ -7,8 +7,8 @@ use std::path::Path;
 
 use serde_json::Value as Json;
 
-use crate::ops::edn_json;
 use super::{Fate, Journal, JournalSource, traced};
+use crate::ops::edn_json;
 use crate::store::ExplainError;
 
 pub(super) fn read(path: &Path) -> Result<Journal, ExplainError> {
@@ -18,7 +18,10 @@ pub(super) fn read(path: &Path) -> Result<Journal, ExplainError> {
     })?;
     let mut messages = Vec::new();
     for chunk in text.split("<title").skip(1) {
-        let Some(title) = chunk.split_once('>').and_then(|(_, rest)| rest.split_once("</title>")) else {
+        let Some(title) = chunk
+            .split_once('>')
+            .and_then(|(_, rest)| rest.split_once("</title>"))
+        else {
             continue;
         };
         let title = unescape(title.0);
@@ -42,7 +45,8 @@ pub(super) fn read(path: &Path) -> Result<Journal, ExplainError> {
             file: "messages.svg".to_string(),
             complete: false,
             note: Some(
-                "messages.svg only: delivered messages of the diagram, no times, no drops".to_string(),
+                "messages.svg only: delivered messages of the diagram, no times, no drops"
+                    .to_string(),
             ),
         },
     })
@@ -61,4 +65,3 @@ fn body_json(text: &str) -> Option<Json> {
         .ok()
         .or_else(|| edn::parse(text).ok().map(|v| edn_json(&v)))
 }
-
