@@ -3,14 +3,14 @@
 //! never reached whether anyone sent it there, whether a partition dropped
 //! it, and how many reads there missed it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use checker::history::{Op, OpType};
+use checker::history::Op;
 use edn::Value;
 use serde_json::Value as Json;
 
 use crate::Finding;
-use crate::journal::{Fate, Traced, carries};
+use crate::journal::{Fate, Traced};
 use crate::ops::edn_json;
 use crate::store::{Run, and_list, node_order, secs};
 
@@ -27,38 +27,90 @@ pub fn findings(run: &Run) -> Vec<Finding> {
     else {
         return Vec::new();
     };
-    lost.iter().map(|v| lost_value(run, v)).collect()
+    let index = Index::new(run, lost);
+    lost.iter().map(|v| lost_value(run, &index, v)).collect()
 }
 
-/// The broadcast or add op of `value` that completed ok (else any completion).
-fn acknowledgement<'a>(run: &'a Run, value: &Value) -> Option<&'a Op> {
-    const ADDS: [&str; 2] = ["broadcast", "add"];
-    run.ok_ops(&ADDS).find(|op| &op.value == value).or_else(|| {
-        run.history.iter().find(|op| {
-            ADDS.contains(&op.f.as_str()) && op.kind != OpType::Invoke && &op.value == value
-        })
-    })
+/// What every lost value needs, gathered in one pass over the history and
+/// the journal (a 25-node run has thousands of reads and messages).
+/// Broadcast and g-set elements are integers; only they are indexed.
+struct Index<'a> {
+    /// Ok reads per node: (time, op index, the lost values it held).
+    reads: BTreeMap<String, Vec<(u64, u64, HashSet<i64>)>>,
+    /// Lost value → the messages that carried it, in send order.
+    carriers: HashMap<i64, Vec<&'a Traced>>,
+    /// Lost value → its acknowledged add.
+    acks: HashMap<i64, &'a Op>,
 }
 
-/// Ok reads per node: (time, index, whether it held `value`).
-fn reads_by_node(run: &Run, value: &Value) -> BTreeMap<String, Vec<(u64, u64, bool)>> {
-    let mut by_node: BTreeMap<String, Vec<(u64, u64, bool)>> = BTreeMap::new();
-    for op in run.ok_ops(&["read"]) {
-        let Some(node) = run.node_of(op.process) else {
-            continue;
-        };
-        let held = op.value.as_seq().is_some_and(|vs| vs.contains(value));
-        by_node
-            .entry(node.to_string())
-            .or_default()
-            .push((op.time, op.index, held));
+impl<'a> Index<'a> {
+    fn new(run: &'a Run, lost: &[Value]) -> Index<'a> {
+        let lost: HashSet<i64> = lost.iter().filter_map(Value::as_i64).collect();
+        let mut reads: BTreeMap<String, Vec<(u64, u64, HashSet<i64>)>> = BTreeMap::new();
+        for op in run.ok_ops(&["read"]) {
+            let Some(node) = run.node_of(op.process) else {
+                continue;
+            };
+            let held = op
+                .value
+                .as_seq()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_i64)
+                .filter(|v| lost.contains(v))
+                .collect();
+            reads
+                .entry(node.to_string())
+                .or_default()
+                .push((op.time, op.index, held));
+        }
+        let mut acks = HashMap::new();
+        for op in run.ok_ops(&["broadcast", "add"]) {
+            if let Some(v) = op.value.as_i64().filter(|v| lost.contains(v)) {
+                acks.entry(v).or_insert(op);
+            }
+        }
+        let mut carriers: HashMap<i64, Vec<&Traced>> = HashMap::new();
+        for m in run.journal.iter().flat_map(|j| &j.messages) {
+            let mut carried = HashSet::new();
+            if m.src.starts_with('c') {
+                let field = match m.kind.as_str() {
+                    "broadcast" => "message",
+                    "add" => "element",
+                    _ => continue,
+                };
+                carried.extend(m.body.get(field).and_then(Json::as_i64));
+            } else if is_node(&m.src) && is_node(&m.dest) {
+                numbers(&m.body, &mut carried);
+            }
+            for v in carried.into_iter().filter(|v| lost.contains(v)) {
+                carriers.entry(v).or_default().push(m);
+            }
+        }
+        Index {
+            reads,
+            carriers,
+            acks,
+        }
     }
-    by_node
 }
 
-fn lost_value(run: &Run, value: &Value) -> Finding {
+/// Every integer in a message body, except its message ids.
+fn numbers(body: &Json, out: &mut HashSet<i64>) {
+    match body {
+        Json::Array(items) => items.iter().for_each(|i| numbers(i, out)),
+        Json::Object(map) => map
+            .iter()
+            .filter(|(k, _)| *k != "msg_id" && *k != "in_reply_to")
+            .for_each(|(_, v)| numbers(v, out)),
+        other => out.extend(other.as_i64()),
+    }
+}
+
+fn lost_value(run: &Run, index: &Index<'_>, value: &Value) -> Finding {
     let json_value = edn_json(value);
-    let ack = acknowledgement(run, value);
+    let key = value.as_i64();
+    let ack = key.and_then(|k| index.acks.get(&k).copied());
     let ack_node = ack
         .and_then(|op| run.node_of(op.process))
         .map(str::to_string);
@@ -81,15 +133,9 @@ fn lost_value(run: &Run, value: &Value) -> Finding {
         None => parts.push("never acknowledged in the history".to_string()),
     }
 
-    let carriers: Vec<&Traced> = run
-        .journal
-        .as_ref()
-        .map(|j| {
-            j.messages
-                .iter()
-                .filter(|m| carrier(m, &json_value))
-                .collect()
-        })
+    let carriers: Vec<&Traced> = key
+        .and_then(|k| index.carriers.get(&k))
+        .cloned()
         .unwrap_or_default();
     let has_trace = run.journal.as_ref().is_some_and(|j| !j.messages.is_empty());
 
@@ -98,7 +144,8 @@ fn lost_value(run: &Run, value: &Value) -> Finding {
     if let Some(node) = &ack_node {
         reached.insert(node.clone(), Some(ack_time as i64));
     }
-    let reads = reads_by_node(run, value);
+    let reads = &index.reads;
+    let holds = |held: &HashSet<i64>| key.is_some_and(|k| held.contains(&k));
     if has_trace {
         for m in carriers
             .iter()
@@ -111,8 +158,8 @@ fn lost_value(run: &Run, value: &Value) -> Finding {
             }
         }
     } else {
-        for (node, rs) in &reads {
-            if let Some((t, _, _)) = rs.iter().find(|r| r.2) {
+        for (node, rs) in reads {
+            if let Some((t, _, _)) = rs.iter().find(|r| holds(&r.2)) {
                 reached.entry(node.clone()).or_insert(Some(*t as i64));
             }
         }
@@ -152,7 +199,7 @@ fn lost_value(run: &Run, value: &Value) -> Finding {
         let mut last = None;
         for node in &never {
             for (t, index, held) in reads.get(node).into_iter().flatten() {
-                if !held && *t >= ack_time {
+                if !holds(held) && *t >= ack_time {
                     missed += 1;
                     last = Some(last.map_or(*t, |l: u64| l.max(*t)));
                     if missed <= MISSED_READS_SHOWN {
@@ -267,15 +314,6 @@ fn never_reached(
 
 fn is_node(id: &str) -> bool {
     id.starts_with('n')
-}
-
-/// A message that carried `value`: the client's request, or node-to-node traffic holding it.
-fn carrier(m: &Traced, value: &Json) -> bool {
-    if m.src.starts_with('c') {
-        return (m.kind == "broadcast" && m.body.get("message") == Some(value))
-            || (m.kind == "add" && m.body.get("element") == Some(value));
-    }
-    is_node(&m.src) && is_node(&m.dest) && carries(&m.body, value)
 }
 
 /// `4.210 s n3 → n1 gossip msg 12: delivered at 4.312 s`.

@@ -186,14 +186,3 @@ pub(crate) fn history_shift(events: &[Event], history: &[Op]) -> i64 {
         _ => 0,
     }
 }
-
-/// True if `needle` occurs anywhere in `body` as a number.
-pub fn carries(body: &Json, needle: &Json) -> bool {
-    match body {
-        Json::Array(items) => items.iter().any(|i| carries(i, needle)),
-        Json::Object(map) => map
-            .iter()
-            .any(|(k, v)| k != "msg_id" && k != "in_reply_to" && carries(v, needle)),
-        other => other == needle,
-    }
-}
