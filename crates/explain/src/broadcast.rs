@@ -219,7 +219,11 @@ fn lost_value(run: &Run, index: &Index<'_>, value: &Value) -> Finding {
                 missed - MISSED_READS_SHOWN
             ));
         }
-        let who = and_list(&never);
+        let who = if everyone_else(run, &never, ack_node.as_deref()) {
+            format!("the other {} nodes", never.len())
+        } else {
+            and_list(&never)
+        };
         parts.push(match last {
             Some(t) => format!(
                 "{who} missed it in {missed} read{} up to {}",
@@ -291,7 +295,11 @@ fn never_reached(
         });
     }
     if !unsent.is_empty() {
-        let mut clause = format!("never sent to {}", or_list(&unsent));
+        let mut clause = if everyone_else(run, &unsent, ack_node) {
+            "never sent to any other node".to_string()
+        } else {
+            format!("never sent to {}", or_list(&unsent))
+        };
         if let Some(origin) = ack_node {
             let peers: Vec<&String> = run.nodes.iter().filter(|n| n.as_str() != origin).collect();
             let mut told: Vec<&str> = carriers
@@ -335,4 +343,11 @@ fn or_list(items: &[String]) -> String {
         [init @ .., last] if !init.is_empty() => format!("{} or {last}", init.join(", ")),
         _ => items.join(""),
     }
+}
+
+/// True when `nodes` are all the nodes but the acknowledging one (and there are several).
+fn everyone_else(run: &Run, nodes: &[String], ack_node: Option<&str>) -> bool {
+    nodes.len() > 4
+        && nodes.len() + 1 == run.nodes.len()
+        && ack_node.is_some_and(|a| !nodes.iter().any(|n| n == a))
 }
