@@ -32,9 +32,13 @@ fn error_name(value: Option<&Value>) -> String {
     }
 }
 
+/// Node, error name, and whether a partition was in force.
+type Group = (String, String, bool);
+/// The group's op indexes, first and last time.
+type Members = (Vec<u64>, u64, u64);
+
 fn unavailable(run: &Run) -> Vec<Finding> {
-    // (node, error, partitioned?) → op indexes and time range.
-    let mut groups: BTreeMap<(String, String, bool), (Vec<u64>, u64, u64)> = BTreeMap::new();
+    let mut groups: BTreeMap<Group, Members> = BTreeMap::new();
     for op in run.history.iter().filter(|op| op.is_client()) {
         if !matches!(op.kind, OpType::Fail | OpType::Info) {
             continue;
