@@ -112,3 +112,57 @@ fn write_lines(mut out: impl Write, rx: mpsc::Receiver<Entry>, start: Instant) {
     }
     let _ = out.flush();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value as Json;
+
+    fn message(id: u64) -> Message {
+        Message {
+            id,
+            src: "n0".into(),
+            dest: "n1".into(),
+            body: json!({"type": "gossip", "messages": [30]}),
+        }
+    }
+
+    #[test]
+    fn every_event_becomes_one_line_in_order_and_close_flushes() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = NetLog::create(dir.path()).unwrap();
+        log.origin(Instant::now());
+        log.sent(&message(4));
+        log.received(4);
+        log.sent(&message(5));
+        log.dropped(5);
+        log.close();
+        log.sent(&message(6)); // after close: ignored, no panic
+        let text = std::fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
+        let lines: Vec<Json> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let events: Vec<(&str, Option<u64>)> = lines
+            .iter()
+            .map(|l| (l["ev"].as_str().unwrap(), l["id"].as_u64()))
+            .collect();
+        assert_eq!(
+            events,
+            [
+                ("origin", None),
+                ("send", Some(4)),
+                ("recv", Some(4)),
+                ("send", Some(5)),
+                ("drop", Some(5))
+            ]
+        );
+        assert_eq!(lines[1]["body"]["messages"], json!([30]));
+        assert_eq!(
+            (lines[1]["src"].as_str(), lines[1]["dest"].as_str()),
+            (Some("n0"), Some("n1"))
+        );
+        let times: Vec<u64> = lines.iter().map(|l| l["t"].as_u64().unwrap()).collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    }
+}
