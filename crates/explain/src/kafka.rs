@@ -94,7 +94,46 @@ fn error(run: &Run, kind: &str, err: &Value) -> Finding {
                 .join(", ")
         ));
     }
+    if let Some(key) = key {
+        said.extend(writers(run, key, err, &ops));
+    }
     finding.evidence = said;
     finding.ops = ops;
     finding
+}
+
+/// The acknowledged sends of the error's `:value` or `:skipped` values on `key`
+/// that `results.edn` does not cite itself: context for duplicates and skips.
+fn writers(run: &Run, key: &Value, err: &Value, cited: &[u64]) -> Vec<String> {
+    let mut wanted: Vec<&Value> = err.get_kw("value").into_iter().collect();
+    wanted.extend(
+        err.get_kw("skipped")
+            .and_then(Value::as_seq)
+            .into_iter()
+            .flatten(),
+    );
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = Vec::new();
+    for op in run
+        .ok_ops(&["send"])
+        .filter(|op| !cited.contains(&op.index))
+    {
+        for mop in op.value.as_seq().into_iter().flatten() {
+            let Some([_, k, Value::Vector(written)]) = mop.as_seq() else {
+                continue;
+            };
+            if let [offset, value] = written.as_slice()
+                && k == key
+                && wanted.contains(&value)
+            {
+                lines.push(format!(
+                    "{value} written at offset {offset} by {}",
+                    run.describe(op)
+                ));
+            }
+        }
+    }
+    lines
 }

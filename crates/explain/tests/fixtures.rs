@@ -241,6 +241,14 @@ fn kafka_findings_cover_every_error_type_with_its_offsets() {
         panic!()
     };
     assert_eq!(dup.values, vec![json!(10), json!(9), json!(10)]);
+    assert!(
+        dup.ops.is_empty(),
+        "results.edn cites no op for a duplicate"
+    );
+    assert_eq!(
+        dup.evidence,
+        ["10 written at offset 9 by #77 ok send by process 2 on n0 at 0.33 s"]
+    );
     let e = explained("kafka-g1a");
     let g1a = of_kind(&e, "G1a");
     assert_eq!(g1a.len(), 4);
