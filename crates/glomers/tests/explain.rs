@@ -329,3 +329,66 @@ fn run_prints_findings_under_fail() {
         assert!(shown.contains(line), "{shown}");
     }
 }
+
+/// Gossips each value once, with no retry: a partition loses values for good.
+const GOSSIP_ONCE: &str = r#"#!/usr/bin/env python3
+import json, sys
+node, peers, seen = None, [], set()
+def send(dest, body):
+    print(json.dumps({"src": node, "dest": dest, "body": body}), flush=True)
+for line in sys.stdin:
+    m = json.loads(line); b = m["body"]; t = b["type"]
+    if t == "init":
+        node = b["node_id"]; peers = [n for n in b["node_ids"] if n != node]
+        send(m["src"], {"type": "init_ok", "in_reply_to": b["msg_id"]})
+    elif t == "topology":
+        send(m["src"], {"type": "topology_ok", "in_reply_to": b["msg_id"]})
+    elif t == "broadcast":
+        seen.add(b["message"])
+        for p in peers:
+            send(p, {"type": "gossip", "message": b["message"]})
+        send(m["src"], {"type": "broadcast_ok", "in_reply_to": b["msg_id"]})
+    elif t == "gossip":
+        seen.add(b["message"])
+    elif t == "read":
+        send(m["src"], {"type": "read_ok", "messages": sorted(seen), "in_reply_to": b["msg_id"]})
+"#;
+
+#[test]
+fn values_dropped_by_a_partition_say_so_with_the_dropped_messages() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let node = dir.path().join("gossip_once.py");
+    std::fs::write(&node, GOSSIP_ONCE).unwrap();
+    std::fs::set_permissions(&node, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let args = "--node-count 5 --time-limit 4 --rate 20 --nemesis partition --nemesis-interval 1 --recovery-wait 1 --seed 3";
+    let store = sim_run(dir.path(), "broadcast", &node, args);
+    let doc = explain_json(&store);
+    let lost = findings(&doc, "lost-value");
+    let dropped: Vec<&&Json> = lost
+        .iter()
+        .filter(|f| {
+            f["summary"]
+                .as_str()
+                .unwrap()
+                .contains("all dropped by the partition")
+        })
+        .collect();
+    assert!(!dropped.is_empty(), "{doc:#}");
+    for f in dropped {
+        let messages = f["messages"].as_array().unwrap();
+        let fates: BTreeSet<&str> = messages
+            .iter()
+            .map(|m| m["fate"].as_str().unwrap())
+            .collect();
+        assert!(fates.contains("dropped"), "{f}");
+        // Each dropped gossip went from the acknowledging node.
+        for m in messages.iter().filter(|m| m["fate"] == "dropped") {
+            assert_eq!(
+                (m["src"].clone(), m["type"].as_str()),
+                (f["nodes"][0].clone(), Some("gossip")),
+                "{f}"
+            );
+        }
+    }
+}
