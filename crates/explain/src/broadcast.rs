@@ -272,27 +272,34 @@ fn never_reached(
     ack_node: Option<&str>,
 ) -> String {
     let mut unsent = Vec::new();
+    let mut all_dropped = Vec::new();
+    let mut dropped_messages = 0;
     let mut clauses = Vec::new();
     for node in never {
         let toward: Vec<&&Traced> = carriers.iter().filter(|m| &m.dest == node).collect();
+        let dropped = toward.iter().filter(|m| m.fate == Fate::Dropped).count();
         if toward.is_empty() {
             unsent.push(node.clone());
-            continue;
-        }
-        let dropped = toward.iter().filter(|m| m.fate == Fate::Dropped).count();
-        clauses.push(if dropped == toward.len() {
-            format!(
-                "sent to {node} {} time{}, all dropped by the partition",
-                toward.len(),
-                if toward.len() == 1 { "" } else { "s" }
-            )
+        } else if dropped == toward.len() {
+            all_dropped.push(node.clone());
+            dropped_messages += dropped;
         } else {
-            format!(
+            clauses.push(format!(
                 "sent to {node} {} time{}, {dropped} dropped, the rest undelivered",
                 toward.len(),
                 if toward.len() == 1 { "" } else { "s" }
-            )
-        });
+            ));
+        }
+    }
+    if !all_dropped.is_empty() {
+        clauses.insert(
+            0,
+            format!(
+                "sent to {} ({dropped_messages} message{}), all dropped by the partition",
+                and_list(&all_dropped),
+                if dropped_messages == 1 { "" } else { "s" }
+            ),
+        );
     }
     if !unsent.is_empty() {
         let mut clause = if everyone_else(run, &unsent, ack_node) {
