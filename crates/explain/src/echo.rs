@@ -1,5 +1,5 @@
 //! echo: each `:errors` entry of `results.edn` (`["Expected a message with
-//! :echo" request reply]`) with the ops that carried it.
+//! :echo" request "But received" reply]`) with the ops that carried it.
 
 use checker::history::OpType;
 use edn::Value;
@@ -19,7 +19,7 @@ pub fn findings(run: &Run) -> Vec<Finding> {
     errors
         .iter()
         .filter_map(|e| match e.as_seq()? {
-            [_, request, reply] => Some((request, reply)),
+            [_, request, .., reply] => Some((request, reply)),
             _ => None,
         })
         .map(|(request, reply)| {

@@ -392,3 +392,62 @@ fn values_dropped_by_a_partition_say_so_with_the_dropped_messages() {
         }
     }
 }
+
+/// Echoes the wrong text.
+const WRONG_ECHO: &str = r#"#!/usr/bin/env python3
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line); b = m["body"]
+    reply = {"in_reply_to": b["msg_id"]}
+    if b["type"] == "init":
+        reply["type"] = "init_ok"
+    else:
+        reply.update(type="echo_ok", echo="something else")
+    print(json.dumps({"src": m["dest"], "dest": m["src"], "body": reply}), flush=True)
+"#;
+
+#[test]
+fn wrong_echo_names_request_and_reply() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let node = dir.path().join("echo_wrong.py");
+    std::fs::write(&node, WRONG_ECHO).unwrap();
+    std::fs::set_permissions(&node, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let store = sim_run(dir.path(), "echo", &node, "--node-count 1 --time-limit 2");
+    let doc = explain_json(&store);
+    let found = findings(&doc, "echo-mismatch");
+    let errors = results(&store)
+        .path(&["workload", "errors"])
+        .and_then(Value::as_seq)
+        .unwrap()
+        .len();
+    assert_eq!(found.len(), errors);
+    let history = std::fs::read_to_string(store.join("history.edn")).unwrap();
+    let lines: Vec<&str> = history.lines().collect();
+    for f in found {
+        let [invoke, done] = f["ops"].as_array().unwrap().as_slice() else {
+            panic!("{f}")
+        };
+        let invoke = edn::parse(lines[invoke.as_u64().unwrap() as usize]).unwrap();
+        let done = edn::parse(lines[done.as_u64().unwrap() as usize]).unwrap();
+        assert_eq!(
+            invoke.get_kw("type").and_then(Value::as_keyword),
+            Some("invoke")
+        );
+        assert_eq!(
+            Json::from(invoke.get_kw("value").unwrap().as_str().unwrap()),
+            f["values"][0]
+        );
+        assert_eq!(
+            done.path(&["value", "echo"]).and_then(Value::as_str),
+            Some("something else")
+        );
+        assert!(
+            f["summary"]
+                .as_str()
+                .unwrap()
+                .ends_with("whose echo is \"something else\""),
+            "{f}"
+        );
+    }
+}
