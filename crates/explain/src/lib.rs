@@ -22,6 +22,7 @@
 //! - `journal`: network journals of both backends, as one message list.
 //! - `broadcast`, `counter`, `unique_ids`, `echo`, `kafka`, `txn`: one module per workload family.
 //! - `generic`: failed and timed-out ops, crashed nodes.
+//! - `ops`: the ops and fields `results.edn` cites; EDN values as JSON.
 //! - `json`: the stable `--json` form (schema version [`SCHEMA_VERSION`]).
 
 mod broadcast;
