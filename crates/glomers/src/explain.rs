@@ -22,6 +22,9 @@ fn store_of(
     {
         return Ok((path.to_path_buf(), None));
     }
+    if let Some(path) = selector.filter(|s| s.contains('/')) {
+        anyhow::bail!("{path} is not a store directory (it holds no history.edn)");
+    }
     let history = crate::past::load_history(glomers_dir)?;
     let run = match selector {
         Some(selector) => history.find(selector)?,
