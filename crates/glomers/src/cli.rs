@@ -47,6 +47,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Why a run failed: findings from its store (a run id, a challenge id, or a store directory).
+    Explain {
+        /// Run id (or unique prefix), challenge id for its latest run, or a store path; default: the latest run.
+        run: Option<String>,
+        /// Print the findings as JSON (schema in docs/explain.md).
+        #[arg(long)]
+        json: bool,
+    },
     /// Compare two runs side by side (e.g. `glomers compare 3d 3e`) with their thresholds.
     Compare {
         a: String,

@@ -10,10 +10,12 @@
 //! - `run`: `glomers run`: session setup, Ctrl-C, live progress, exit codes.
 //! - `report`: per-run text, the `--json` summary and the JUnit XML.
 //! - `past`: `list`, `history`, `show` and `compare`.
+//! - `explain`: `explain`, and the findings under a FAIL.
 //! - `bench`: `bench`, `frontier` and `report`: repeated runs, tables and plots.
 
 mod bench;
 mod cli;
+mod explain;
 mod init;
 mod past;
 mod project;
@@ -32,8 +34,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     if matches!(
         cli.command,
-        Some(Command::List | Command::History { .. } | Command::Show { .. })
-            | Some(Command::Compare { .. } | Command::Completions { .. })
+        Some(
+            Command::List
+                | Command::History { .. }
+                | Command::Show { .. }
+                | Command::Explain { .. }
+        ) | Some(Command::Compare { .. } | Command::Completions { .. })
     ) {
         end_quietly_on_closed_pipe();
     }
@@ -76,6 +82,9 @@ fn main() -> ExitCode {
             past::history(&glomers_dir, challenge.as_deref(), json)
         }
         Some(Command::Show { run, json }) => past::show(&glomers_dir, &run, json),
+        Some(Command::Explain { run, json }) => {
+            explain::explain(&glomers_dir, run.as_deref(), json)
+        }
         Some(Command::Compare { a, b, json }) => past::compare(&glomers_dir, &a, &b, json),
         Some(Command::Report { run }) => bench::plots(&glomers_dir, &run),
         Some(Command::Run(args)) => {

@@ -126,6 +126,11 @@ pub fn show(glomers_dir: &Path, selector: &str, json: bool) -> anyhow::Result<Ex
     }
     if let Some(store) = &r.store_dir {
         println!("store     {}", store.display());
+        if !r.passed {
+            for line in crate::explain::under_fail(store, &r.run_id) {
+                println!("{line}");
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

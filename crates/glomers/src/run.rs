@@ -294,7 +294,16 @@ impl Display {
             }
             RunEvent::Finished(outcome) => {
                 self.runs[index].0 = Some(Phase::Done);
-                self.result(&report::outcome_text(&outcome));
+                let mut text = report::outcome_text(&outcome);
+                if matches!(outcome.status, RunStatus::Failed | RunStatus::Crashed)
+                    && let Some(store) = &outcome.store_dir
+                {
+                    for line in crate::explain::under_fail(store, &outcome.run_id) {
+                        text.push_str(&line);
+                        text.push('\n');
+                    }
+                }
+                self.result(&text);
             }
             RunEvent::HarnessLine(_) | RunEvent::NodeLog { .. } => {}
         }

@@ -12,10 +12,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("crates/sim", &["edn", "checker"]),
     ("runner", &["edn", "checker"]),
     ("crates/report", &["edn", "checker", "runner"]),
+    ("crates/explain", &["edn", "checker"]),
     ("nodes", &[]),
     (
         "crates/glomers",
-        &["edn", "checker", "sim", "runner", "report"],
+        &["edn", "checker", "sim", "runner", "report", "explain"],
     ),
 ];
 

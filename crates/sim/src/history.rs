@@ -49,6 +49,11 @@ impl Recorder {
         })
     }
 
+    /// The instant history times count from.
+    pub fn origin(&self) -> Instant {
+        self.origin
+    }
+
     /// Append one entry and log it on `thread`.
     pub fn record(
         &self,

@@ -19,7 +19,8 @@
 //! - Extra `test` options `--seed N` (reproducible generators, latencies and
 //!   partitions) and `--recovery-wait SECS` (the quiet period before final
 //!   reads, Maelstrom's fixed 10 s by default).
-//! - Not written: `test.jepsen`, `net-journal/`, plots and `timeline.html`;
+//! - Not written: `test.jepsen`, plots and `timeline.html`; the network
+//!   journal is `net-journal.jsonl` (JSON lines) instead of `net-journal/*.fressian`;
 //!   `--logging-json` is accepted and ignored. `messages.svg` is drawn from
 //!   the first 10 000 network events with our own layout.
 //! - `history.edn`/`history.txt` are written as ops happen, not at the end,
@@ -44,6 +45,7 @@
 //! - [`history`]: the op recorder; [`store`]: `store/` files and links; [`console`]: log lines.
 //! - `journal`: the first network events and their Lamport diagram (`messages.svg`).
 //! - `platform`: the Linux-only process control and its portable (macOS) counterpart.
+//! - `net_log`: every network event, written to `net-journal.jsonl` (capped; see there).
 
 pub mod cli;
 pub mod clients;
@@ -52,6 +54,7 @@ pub mod history;
 mod journal;
 pub mod nemesis;
 pub mod net;
+mod net_log;
 mod platform;
 pub mod process;
 pub mod runner;

@@ -11,7 +11,7 @@
 
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -24,6 +24,7 @@ use tokio::time::Instant;
 use crate::cli::LatencyDist;
 use crate::console::Console;
 use crate::journal::Journal;
+use crate::net_log::NetLog;
 
 /// One message on the wire, serialised exactly as Maelstrom writes it to a node.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -169,6 +170,7 @@ pub struct Net {
     log_send: bool,
     log_recv: bool,
     journal: Journal,
+    net_log: OnceLock<NetLog>,
 }
 
 impl Net {
@@ -191,6 +193,7 @@ impl Net {
             log_send,
             log_recv,
             journal: Journal::default(),
+            net_log: OnceLock::new(),
         })
     }
 
@@ -232,8 +235,25 @@ impl Net {
         }
     }
 
-    /// Remove every id (end of the run).
+    /// Write every network event to `net-journal.jsonl` in `dir` from now on.
+    pub fn record_journal(&self, dir: &std::path::Path) -> std::io::Result<()> {
+        let log = NetLog::create(dir)?;
+        let _ = self.net_log.set(log);
+        Ok(())
+    }
+
+    /// Note the history's time 0 in the journal.
+    pub fn mark_history_origin(&self, at: Instant) {
+        if let Some(log) = self.net_log.get() {
+            log.origin(at);
+        }
+    }
+
+    /// Remove every id and flush the journal (end of the run).
     pub fn shutdown(&self) {
+        if let Some(log) = self.net_log.get() {
+            log.close();
+        }
         for (_, route) in self.routes.lock().expect("routes lock").drain() {
             if let Route::Queued { worker, .. } = route {
                 worker.abort();
@@ -279,6 +299,9 @@ impl Net {
             );
         }
         self.journal.sent(&message);
+        if let Some(log) = self.net_log.get() {
+            log.sent(&message);
+        }
         match route {
             Route::Client(tx) => {
                 self.note_recv(&message);
@@ -319,6 +342,9 @@ impl Net {
             );
         }
         self.journal.received(message);
+        if let Some(log) = self.net_log.get() {
+            log.received(message.id);
+        }
     }
 
     /// The Lamport diagram of the run's first events (`messages.svg`).
@@ -363,6 +389,9 @@ async fn delivery_loop(
         let Pending { deadline, message } = queue.pop().await;
         // The partition decision happens at removal, not at the deadline (network.md §2.2).
         if net.drops(&dest, &message.src) {
+            if let Some(log) = net.net_log.get() {
+                log.dropped(message.id);
+            }
             continue;
         }
         if deadline > Instant::now() {

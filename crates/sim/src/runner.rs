@@ -135,6 +135,9 @@ async fn run_in_store(
         opts.log_net_send,
         opts.log_net_recv,
     );
+    if let Err(e) = net.record_journal(&store.dir) {
+        console.warn(RUNNER, "jepsen.core", &format!("no network journal: {e}"));
+    }
     services::start(&net, console, rng.random());
     let clients = ClientFactory::new(Arc::clone(&net));
     let bin = base.join(&opts.bin);
@@ -149,6 +152,7 @@ async fn run_in_store(
         .map_err(|e| console.warn(RUNNER, "jepsen.core", &e.to_string()))
         .ok();
     let history = Recorder::new(Arc::clone(console), check_options(&opts), files);
+    net.mark_history_origin(history.origin());
     let mut setup_clients: Vec<Client> = opts.nodes.iter().map(|_| clients.open()).collect();
     let setup = match setup {
         Ok(()) if kind == Kind::Broadcast => {

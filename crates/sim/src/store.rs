@@ -1,8 +1,9 @@
 //! Maelstrom's `store/` layout: `store/<workload>/<yyyyMMdd'T'HHmmss.SSS><zone>/`
 //! with `jepsen.log`, `history.edn`, `history.txt`, `results.edn` and
 //! `node-logs/`, plus the relative `current` and `latest` symlinks
-//! (results.md §1), and `messages.svg`. Binary Jepsen files, plots and the
-//! journal are not written.
+//! (results.md §1), and `messages.svg`. The network journal
+//! (`net-journal.jsonl`) is written by `net_log`; binary Jepsen files and
+//! plots are not written.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
