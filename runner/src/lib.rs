@@ -41,6 +41,9 @@
 //!   directory is claimed before the build, so an unusable work dir fails at once.
 //! - `history`: `.glomers/history.jsonl` (lines that do not parse are skipped and reported),
 //!   lookup, and run comparison.
+//! - `rerun`: each run's node-binary fingerprint, and the session repeating a recorded run
+//!   (same parameters, node environment, binary and simulator seed).
+//! - `watch`: watch mode: a session per debounced source change, as a stream of cycle events.
 
 pub mod backend;
 pub mod build;
@@ -48,7 +51,9 @@ pub mod catalog;
 pub mod event;
 pub mod history;
 pub mod launch;
+pub mod rerun;
 pub mod results;
 pub mod session;
 pub mod supervise;
 pub mod verdict;
+pub mod watch;
