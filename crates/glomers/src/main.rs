@@ -9,6 +9,7 @@
 //! - `report`: per-run text, the `--json` summary and the JUnit XML.
 //! - `past`: `list`, `history`, `show` and `compare`.
 //! - `bench`: `bench`, `frontier` and `report`: repeated runs, tables and plots.
+//! - `watch`: `watch` (rerun on every source change) and `rerun` (repeat a recorded run).
 
 mod bench;
 mod cli;
@@ -16,6 +17,7 @@ mod past;
 mod report;
 mod run;
 mod tui;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,41 +43,45 @@ fn main() -> ExitCode {
         .work_dir
         .clone()
         .unwrap_or_else(|| runner::session::default_glomers_dir(&workspace));
-    let result = match cli.command {
-        // No subcommand on a terminal: the dashboard; otherwise (pipes, scripts) the help.
-        None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
-            tui::run(workspace, glomers_dir)
-        }
-        None => Cli::command()
-            .print_help()
-            .map(|_| ExitCode::SUCCESS)
-            .map_err(Into::into),
-        Some(Command::Maelstrom { args }) => return maelstrom(&args),
-        Some(Command::Completions { shell }) => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "glomers",
-                &mut std::io::stdout(),
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(Command::List) => past::list(),
-        Some(Command::History { challenge, json }) => {
-            past::history(&glomers_dir, challenge.as_deref(), json)
-        }
-        Some(Command::Show { run, json }) => past::show(&glomers_dir, &run, json),
-        Some(Command::Compare { a, b, json }) => past::compare(&glomers_dir, &a, &b, json),
-        Some(Command::Report { run }) => bench::plots(&glomers_dir, &run),
-        Some(Command::Run(args)) => {
-            tokio_runtime().and_then(|rt| rt.block_on(run::run(args, workspace, glomers_dir)))
-        }
-        Some(Command::Bench(args)) => {
-            tokio_runtime().and_then(|rt| rt.block_on(bench::bench(args, workspace, glomers_dir)))
-        }
-        Some(Command::Frontier(args)) => tokio_runtime()
-            .and_then(|rt| rt.block_on(bench::frontier(args, workspace, glomers_dir))),
-    };
+    let result =
+        match cli.command {
+            // No subcommand on a terminal: the dashboard; otherwise (pipes, scripts) the help.
+            None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+                tui::run(workspace, glomers_dir)
+            }
+            None => Cli::command()
+                .print_help()
+                .map(|_| ExitCode::SUCCESS)
+                .map_err(Into::into),
+            Some(Command::Maelstrom { args }) => return maelstrom(&args),
+            Some(Command::Completions { shell }) => {
+                clap_complete::generate(
+                    shell,
+                    &mut Cli::command(),
+                    "glomers",
+                    &mut std::io::stdout(),
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Some(Command::List) => past::list(),
+            Some(Command::History { challenge, json }) => {
+                past::history(&glomers_dir, challenge.as_deref(), json)
+            }
+            Some(Command::Show { run, json }) => past::show(&glomers_dir, &run, json),
+            Some(Command::Compare { a, b, json }) => past::compare(&glomers_dir, &a, &b, json),
+            Some(Command::Report { run }) => bench::plots(&glomers_dir, &run),
+            Some(Command::Run(args)) => {
+                tokio_runtime().and_then(|rt| rt.block_on(run::run(args, workspace, glomers_dir)))
+            }
+            Some(Command::Watch(args)) => tokio_runtime()
+                .and_then(|rt| rt.block_on(watch::watch(args, workspace, glomers_dir))),
+            Some(Command::Rerun { run, json }) => tokio_runtime()
+                .and_then(|rt| rt.block_on(watch::rerun(&run, json, workspace, glomers_dir))),
+            Some(Command::Bench(args)) => tokio_runtime()
+                .and_then(|rt| rt.block_on(bench::bench(args, workspace, glomers_dir))),
+            Some(Command::Frontier(args)) => tokio_runtime()
+                .and_then(|rt| rt.block_on(bench::frontier(args, workspace, glomers_dir))),
+        };
     result.unwrap_or_else(|e| {
         eprintln!("glomers: {}", error_text(&e));
         ExitCode::from(run::EXIT_INFRA)
