@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
-use notify_debouncer_mini::notify::RecursiveMode;
-use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
+use notify_debouncer_full::notify::event::{EventKind, ModifyKind};
+use notify_debouncer_full::notify::{self, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use tokio::sync::{mpsc, watch};
 
 use crate::event::SessionEvent;
@@ -43,7 +44,7 @@ pub enum WatchError {
     #[error("cannot watch {}: {source}", path.display())]
     Watch {
         path: PathBuf,
-        source: notify_debouncer_mini::notify::Error,
+        source: notify::Error,
     },
 }
 
@@ -92,7 +93,7 @@ impl WatchSpec {
         let (Some(dir), Some(name)) = (absolute.parent(), absolute.file_name()) else {
             return Err(WatchError::Watch {
                 path: path.to_path_buf(),
-                source: notify_debouncer_mini::notify::Error::generic("not a file path"),
+                source: notify::Error::generic("not a file path"),
             });
         };
         let name = globset::escape(&name.to_string_lossy());
@@ -170,14 +171,22 @@ pub async fn watch(
 ) -> Result<(), WatchError> {
     let (changes_tx, mut changes) = mpsc::unbounded_channel();
     let filter = spec.clone();
-    let mut debouncer = new_debouncer(DEBOUNCE, move |result: DebounceEventResult| {
+    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
         let news = match result {
-            Ok(found) => Ok(found
-                .into_iter()
-                .map(|e| e.path)
-                .filter(|path| filter.matches(path))
-                .collect::<Vec<_>>()),
-            Err(e) => Err(e.to_string()),
+            Ok(found) => {
+                let paths: Vec<PathBuf> = found
+                    .into_iter()
+                    .filter(|e| changes_content(&e.kind))
+                    .flat_map(|e| e.event.paths)
+                    .filter(|path| filter.matches(path))
+                    .collect();
+                Ok(paths)
+            }
+            Err(errors) => Err(errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")),
         };
         if news.as_ref().is_ok_and(Vec::is_empty) {
             return;
@@ -194,7 +203,6 @@ pub async fn watch(
         RecursiveMode::NonRecursive
     };
     debouncer
-        .watcher()
         .watch(&spec.root, mode)
         .map_err(|source| WatchError::Watch {
             path: spec.root.clone(),
@@ -236,7 +244,7 @@ pub async fn watch(
             let _ = cancel.send(true);
             let _ = running.await;
             let _ = events.send(WatchEvent::CycleCancelled { cycle }).await;
-            changed = paths;
+            changed = settle(&mut changes, paths).await;
             continue;
         }
         // Idle until the next change.
@@ -244,7 +252,7 @@ pub async fn watch(
             tokio::select! {
                 news = changes.recv() => match news {
                     Some(Ok(paths)) => {
-                        changed = paths;
+                        changed = settle(&mut changes, paths).await;
                         break;
                     }
                     Some(Err(trouble)) => {
@@ -258,6 +266,30 @@ pub async fn watch(
         }
     }
     Ok(())
+}
+
+/// `first` and every change after it until none came for [`DEBOUNCE`]: a
+/// burst of saves longer than the watcher's own window still makes one cycle.
+async fn settle(
+    changes: &mut mpsc::UnboundedReceiver<Result<Vec<PathBuf>, String>>,
+    mut paths: Vec<PathBuf>,
+) -> Vec<PathBuf> {
+    while let Ok(Some(news)) = tokio::time::timeout(DEBOUNCE, changes.recv()).await {
+        paths.extend(news.unwrap_or_default());
+    }
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+/// Whether an event can change what a cycle would test: reading the node
+/// (every run executes it) or changing its permissions cannot.
+fn changes_content(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Create(_) | EventKind::Remove(_) | EventKind::Any => true,
+        EventKind::Modify(modify) => !matches!(modify, ModifyKind::Metadata(_)),
+        EventKind::Access(_) | EventKind::Other => false,
+    }
 }
 
 /// Resolves once `stop` is true or its sender is gone.

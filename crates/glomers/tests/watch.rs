@@ -1,0 +1,259 @@
+//! `glomers watch` end to end on a scripted node: cycles on every save with
+//! the change since the previous cycle, a change mid-cycle cancels it, and
+//! Ctrl-C (130) or SIGTERM (143) leave nothing running. Also `glomers
+//! rerun` of a recorded partitioned run: same seed, same schedule.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use assert_cmd::prelude::*;
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use runner::history::History;
+
+const ECHO: &str = r#"#!/usr/bin/env python3
+import json, sys
+for line in sys.stdin:
+    msg = json.loads(line)
+    body = msg["body"]
+    reply = {"in_reply_to": body["msg_id"]}
+    if body["type"] == "init":
+        reply["type"] = "init_ok"
+    else:
+        reply.update(type="echo_ok", echo=body["echo"])
+    print(json.dumps({"src": msg["dest"], "dest": msg["src"], "body": reply}), flush=True)
+"#;
+
+/// The same node, answering every echo with the wrong payload.
+fn broken_echo() -> String {
+    ECHO.replace(r#"echo=body["echo"]"#, r#"echo="something else""#)
+}
+
+/// A temp dir holding the node; every process a test starts names the dir
+/// in its command line, which is how survivors are found.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new(node: &str) -> Sandbox {
+        let sandbox = Sandbox {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        sandbox.save(node);
+        sandbox
+    }
+
+    fn node(&self) -> PathBuf {
+        self.dir.path().join("node.py")
+    }
+
+    fn work_dir(&self) -> PathBuf {
+        self.dir.path().join("runs")
+    }
+
+    /// Writes the node as an editor's save would.
+    fn save(&self, text: &str) {
+        std::fs::write(self.node(), text).unwrap();
+        std::fs::set_permissions(self.node(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    fn glomers(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("glomers").unwrap();
+        cmd.args(args).arg("--work-dir").arg(self.work_dir());
+        cmd
+    }
+
+    /// Live processes whose command line names this sandbox (zombies excluded).
+    fn survivors(&self) -> Vec<String> {
+        let needle = self.dir.path().to_str().unwrap();
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+                continue;
+            };
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            let zombie = std::fs::read_to_string(entry.path().join("stat")).map_or(true, |s| {
+                s.rsplit(')')
+                    .next()
+                    .is_some_and(|r| r.trim_start().starts_with('Z'))
+            });
+            if cmdline.contains(needle) && !zombie {
+                found.push(cmdline);
+            }
+        }
+        found
+    }
+}
+
+/// A running `glomers watch`, its stdout and stderr lines as they come.
+struct Watching {
+    child: Child,
+    lines: Receiver<(bool, String)>,
+    /// Every line so far, `out:` or `err:` first, for failure messages.
+    seen: Vec<String>,
+}
+
+impl Watching {
+    fn start(sandbox: &Sandbox, time_limit: &str) -> Watching {
+        let node = sandbox.node();
+        let mut child = sandbox
+            .glomers(&[
+                "watch",
+                "1",
+                "--time-limit",
+                time_limit,
+                "--bin",
+                node.to_str().unwrap(),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = channel();
+        let out = BufReader::new(child.stdout.take().unwrap());
+        let err = BufReader::new(child.stderr.take().unwrap());
+        let tx_err = tx.clone();
+        std::thread::spawn(move || {
+            out.lines()
+                .map_while(Result::ok)
+                .for_each(|l| drop(tx.send((true, l))))
+        });
+        std::thread::spawn(move || {
+            err.lines()
+                .map_while(Result::ok)
+                .for_each(|l| drop(tx_err.send((false, l))))
+        });
+        Watching {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// The next line (stdout when `stdout`) that starts with `prefix`.
+    fn expect(&mut self, stdout: bool, prefix: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let Ok((is_out, line)) = self.lines.recv_timeout(left) else {
+                panic!(
+                    "no line starting `{prefix}`; saw:\n{}",
+                    self.seen.join("\n")
+                );
+            };
+            self.seen
+                .push(format!("{}: {line}", if is_out { "out" } else { "err" }));
+            if is_out == stdout && line.starts_with(prefix) {
+                return line;
+            }
+        }
+    }
+
+    /// Sends `signal`, then waits (bounded) for the exit code.
+    fn stop(mut self, signal: Signal) -> i32 {
+        kill(Pid::from_raw(self.child.id() as i32), signal).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code().unwrap_or(-1);
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("glomers watch did not stop on {signal}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Every verdict line seen so far.
+    fn verdicts(&self) -> Vec<&str> {
+        self.seen
+            .iter()
+            .filter_map(|l| l.strip_prefix("out: "))
+            .collect()
+    }
+}
+
+fn assert_nothing_left(sandbox: &Sandbox) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !sandbox.survivors().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "left running: {:?}",
+            sandbox.survivors()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn each_save_gives_a_cycle_pass_fail_pass_and_ctrl_c_leaves_nothing() {
+    let sandbox = Sandbox::new(ECHO);
+    let mut watching = Watching::start(&sandbox, "1");
+    let first = watching.expect(true, "PASS 1");
+    assert!(!first.contains("(was"), "{first}");
+
+    sandbox.save(&broken_echo());
+    watching.expect(false, "── cycle 2: node.py changed");
+    let failed = watching.expect(true, "FAIL 1");
+    assert!(failed.contains("(was PASS) · glomers explain "), "{failed}");
+
+    sandbox.save(ECHO);
+    let fixed = watching.expect(true, "PASS 1");
+    assert!(fixed.ends_with("(was FAIL)"), "{fixed}");
+    assert_eq!(watching.verdicts().len(), 3, "{:?}", watching.verdicts());
+
+    let history = History::new(&sandbox.work_dir()).load().unwrap();
+    let passed: Vec<bool> = history.runs.iter().map(|r| r.passed).collect();
+    assert_eq!(passed, [true, false, true], "every cycle is recorded");
+    assert!(
+        history
+            .runs
+            .iter()
+            .all(|r| r.seed.is_some() && r.bin_sha256.is_some())
+    );
+    assert_ne!(history.runs[0].bin_sha256, history.runs[1].bin_sha256);
+    assert_eq!(history.runs[0].bin_sha256, history.runs[2].bin_sha256);
+
+    assert_eq!(watching.stop(Signal::SIGINT), 130);
+    assert_nothing_left(&sandbox);
+}
+
+#[test]
+fn a_save_mid_run_cancels_it_and_sigterm_exits_143() {
+    let sandbox = Sandbox::new(&broken_echo());
+    let mut watching = Watching::start(&sandbox, "30");
+    watching.expect(false, "[1] running");
+    // A burst of saves, as an editor writing a file several times, fixes it.
+    for _ in 0..4 {
+        sandbox.save(ECHO);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    watching.expect(false, "cycle 1 cancelled");
+    watching.expect(false, "── cycle 2: node.py changed");
+    watching.expect(false, "[1] running");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        !watching.seen.iter().any(|l| l.contains("── cycle 3")),
+        "the burst made one cycle: {:?}",
+        watching.seen
+    );
+    assert_eq!(
+        watching.verdicts(),
+        Vec::<&str>::new(),
+        "the cancelled run has no verdict"
+    );
+    assert_eq!(watching.stop(Signal::SIGTERM), 143);
+    assert_nothing_left(&sandbox);
+    let history = History::new(&sandbox.work_dir()).load().unwrap();
+    assert!(
+        history.runs.is_empty(),
+        "cancelled runs are not recorded: {:?}",
+        history.runs
+    );
+}
