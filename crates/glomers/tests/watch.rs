@@ -64,7 +64,7 @@ impl Sandbox {
 
     fn glomers(&self, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("glomers").unwrap();
-        cmd.args(args).arg("--work-dir").arg(self.work_dir());
+        cmd.arg("--work-dir").arg(self.work_dir()).args(args);
         cmd
     }
 
@@ -256,4 +256,89 @@ fn a_save_mid_run_cancels_it_and_sigterm_exits_143() {
         "cancelled runs are not recorded: {:?}",
         history.runs
     );
+}
+
+/// Client invocations (`f value`) and nemesis events of a run's history.
+fn schedule(store: &std::path::Path) -> (Vec<String>, Vec<String>) {
+    let text = std::fs::read_to_string(store.join("history.edn")).unwrap();
+    let (mut invoked, mut nemesis) = (Vec::new(), Vec::new());
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let op = edn::parse(line).unwrap();
+        let field = |name: &str| op.get_kw(name).map(ToString::to_string).unwrap_or_default();
+        if field("process") == ":nemesis" {
+            nemesis.push(format!(
+                "{} {} {}",
+                field("type"),
+                field("f"),
+                field("value")
+            ));
+        } else if field("type") == ":invoke" {
+            invoked.push(format!("{} {}", field("f"), field("value")));
+        }
+    }
+    (invoked, nemesis)
+}
+
+#[test]
+fn rerun_of_a_partitioned_run_repeats_its_seed_and_schedule_and_names_a_changed_binary() {
+    let sandbox = Sandbox::new(ECHO);
+    let nodes = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../sim/tests/nodes");
+    for name in ["broadcast.py", "node_lib.py"] {
+        std::fs::copy(nodes.join(name), sandbox.dir.path().join(name)).unwrap();
+    }
+    let node = sandbox.dir.path().join("broadcast.py");
+    let first = sandbox
+        .glomers(&["run", "3c", "--quick", "--ci", "--time-limit", "3", "--bin"])
+        .arg(&node)
+        .args(["--", "--nemesis-interval", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let recorded = History::new(&sandbox.work_dir()).load().unwrap().runs[0].clone();
+    let seed = recorded.seed.expect("the simulator's seed is recorded");
+    assert_eq!(recorded.bin.as_deref(), Some(node.as_path()));
+
+    // The same behaviour, different bytes: the rerun warns, and still repeats.
+    let mut source = std::fs::read_to_string(&node).unwrap();
+    source.push_str("\n# edited after the run\n");
+    std::fs::write(&node, source).unwrap();
+    let again = sandbox
+        .glomers(&["rerun", &recorded.run_id])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains(&format!("rerunning {} with seed {seed}", recorded.run_id)),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("warning: {} changed since run", node.display())),
+        "{said}"
+    );
+
+    let runs = History::new(&sandbox.work_dir()).load().unwrap().runs;
+    let repeat = &runs[1];
+    assert_eq!(
+        (repeat.seed, &repeat.params),
+        (Some(seed), &recorded.params)
+    );
+    assert_ne!(repeat.bin_sha256, recorded.bin_sha256);
+    let (ops_a, nemesis_a) = schedule(recorded.store_dir.as_deref().unwrap());
+    let (ops_b, nemesis_b) = schedule(repeat.store_dir.as_deref().unwrap());
+    assert!(
+        nemesis_a.len() >= 2,
+        "partitions were injected: {nemesis_a:?}"
+    );
+    assert_eq!(nemesis_a, nemesis_b, "same nemesis events");
+    let (mut sorted_a, mut sorted_b) = (ops_a.clone(), ops_b.clone());
+    sorted_a.sort();
+    sorted_b.sort();
+    assert!(ops_a.len() > 10, "{ops_a:?}");
+    assert_eq!(sorted_a, sorted_b, "same operations (neighbours may swap)");
 }
