@@ -342,3 +342,72 @@ fn rerun_of_a_partitioned_run_repeats_its_seed_and_schedule_and_names_a_changed_
     assert!(ops_a.len() > 10, "{ops_a:?}");
     assert_eq!(sorted_a, sorted_b, "same operations (neighbours may swap)");
 }
+
+/// Stands in for a long `cargo build`: a compiler-like child that names the
+/// sandbox in its command line, then waits.
+const SLOW_CARGO: &str = r#"#!/bin/sh
+python3 -c 'import time; time.sleep(300)' "$0" &
+wait
+"#;
+
+#[test]
+fn a_save_during_the_build_stops_the_whole_build_and_builds_again() {
+    let sandbox = Sandbox::new(ECHO);
+    let root = sandbox.dir.path();
+    let source = root.join("ws/nodes/src/lib.rs");
+    std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+    std::fs::write(&source, "// v1\n").unwrap();
+    let cargo = root.join("cargo");
+    std::fs::write(&cargo, SLOW_CARGO).unwrap();
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let compilers = || {
+        sandbox
+            .survivors()
+            .iter()
+            .filter(|c| c.contains("time.sleep(300)"))
+            .count()
+    };
+    let wait_for = |count: usize| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while compilers() != count {
+            assert!(Instant::now() < deadline, "{:?}", sandbox.survivors());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let workspace = root.join("ws");
+    let mut child = sandbox
+        .glomers(&["--workspace", workspace.to_str().unwrap(), "watch", "1"])
+        .env("CARGO", &cargo)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, lines) = channel();
+    let err = BufReader::new(child.stderr.take().unwrap());
+    std::thread::spawn(move || {
+        err.lines()
+            .map_while(Result::ok)
+            .for_each(|l| drop(tx.send((false, l))))
+    });
+    let mut watching = Watching {
+        child,
+        lines,
+        seen: Vec::new(),
+    };
+    watching.expect(false, "building node binaries");
+    wait_for(1);
+    std::fs::write(&source, "// v2\n").unwrap();
+    watching.expect(false, "cycle 1 cancelled");
+    watching.expect(false, "── cycle 2: lib.rs changed");
+    watching.expect(false, "building node binaries");
+    wait_for(1);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        compilers(),
+        1,
+        "the first build's compiler is gone: {:?}",
+        sandbox.survivors()
+    );
+    assert_eq!(watching.stop(Signal::SIGINT), 130);
+    assert_nothing_left(&sandbox);
+}
