@@ -230,21 +230,24 @@ pub async fn watch(
                     break None;
                 }
                 news = changes.recv() => match news {
-                    Some(Ok(paths)) => break Some(paths),
+                    Some(Ok(paths)) => break Some(Interruption::Change(paths)),
                     Some(Err(trouble)) => {
                         let _ = events.send(WatchEvent::WatcherTrouble(trouble)).await;
                     }
-                    None => break Some(Vec::new()),
+                    None => break Some(Interruption::Stop),
                 },
-                _ = stopped(&mut stop) => break Some(Vec::new()),
-                _ = events.closed() => break Some(Vec::new()),
+                _ = stopped(&mut stop) => break Some(Interruption::Stop),
+                _ = events.closed() => break Some(Interruption::Stop),
             }
         };
-        if let Some(paths) = interruption {
+        if let Some(interruption) = interruption {
             let _ = cancel.send(true);
             let _ = running.await;
             let _ = events.send(WatchEvent::CycleCancelled { cycle }).await;
-            changed = settle(&mut changes, paths).await;
+            match interruption {
+                Interruption::Change(paths) => changed = settle(&mut changes, paths).await,
+                Interruption::Stop => return Ok(()),
+            }
             continue;
         }
         // Idle until the next change.
@@ -268,7 +271,15 @@ pub async fn watch(
     Ok(())
 }
 
-/// `first` and every change after it until none came for [`DEBOUNCE`]: a
+/// Why a cycle ends before its runs do.
+enum Interruption {
+    /// These paths changed: the next cycle starts.
+    Change(Vec<PathBuf>),
+    /// Asked to stop, or nobody is listening any more.
+    Stop,
+}
+
+/// `paths` and every change after them until none came for [`DEBOUNCE`]: a
 /// burst of saves longer than the watcher's own window still makes one cycle.
 async fn settle(
     changes: &mut mpsc::UnboundedReceiver<Result<Vec<PathBuf>, String>>,
@@ -358,6 +369,55 @@ mod tests {
         assert!(spec.matches(&root.join("node[1].py")));
         assert!(!spec.matches(&root.join("node1.py")));
         assert!(!spec.matches(&root.join("other.py")));
+    }
+
+    /// Cycles of a run that fails at once (its `--bin` does not exist).
+    #[tokio::test]
+    async fn a_change_starts_a_cycle_naming_it_and_a_dropped_listener_ends_the_loop() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let config = SessionConfig {
+            challenges: crate::catalog::select(&["1".into()]).unwrap(),
+            profile: crate::catalog::Profile::Quick,
+            overrides: Default::default(),
+            backend: crate::backend::Backend::sim(root.join("no-glomers")),
+            bin: Some(root.join("src/missing-node")),
+            workspace_root: root.clone(),
+            glomers_dir: root.join(".glomers"),
+            jobs: 1,
+        };
+        std::fs::create_dir(root.join("src")).unwrap();
+        let spec = WatchSpec::new(&root, &["src/**".into()], &[]).unwrap();
+        let (tx, mut rx) = mpsc::channel(64);
+        let (_stop, stop_rx) = watch::channel(false);
+        let looping = tokio::spawn(watch(spec, config, tx, stop_rx));
+        let mut next_finished = async || loop {
+            let event = tokio::time::timeout(Duration::from_secs(20), rx.recv());
+            match event
+                .await
+                .expect("a cycle within 20 s")
+                .expect("the loop goes on")
+            {
+                WatchEvent::CycleFinished { cycle, outcomes } => return (cycle, outcomes),
+                WatchEvent::CycleStarted { cycle, changed } if cycle > 1 => {
+                    assert_eq!(changed, [root.join("src/node.py")]);
+                }
+                _ => {}
+            }
+        };
+        let (cycle, outcomes) = next_finished().await;
+        assert_eq!((cycle, outcomes.len()), (1, 1));
+        // Run output under .glomers/ and files outside the globs start nothing.
+        std::fs::write(root.join("notes.txt"), "x").unwrap();
+        std::fs::write(root.join("src/node.py"), "v2").unwrap();
+        let (cycle, _) = next_finished().await;
+        assert_eq!(cycle, 2);
+        drop(rx);
+        tokio::time::timeout(Duration::from_secs(5), looping)
+            .await
+            .expect("the loop ends when nobody listens")
+            .unwrap()
+            .unwrap();
     }
 
     #[test]
