@@ -56,6 +56,9 @@ pub struct Params {
     /// both backends pass their environment on to the nodes they start.
     #[serde(default)]
     pub node_env: Vec<(String, String)>,
+    /// Simulator-only: the seed asked for with `--seed` (Maelstrom's schedule cannot be seeded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
 }
 
 /// Performance thresholds beyond Maelstrom's `:valid?`; all strict `<`.
@@ -79,6 +82,8 @@ pub struct Overrides {
     pub nemesis: Option<String>,
     pub extra_args: Vec<String>,
     pub node_env: Vec<(String, String)>,
+    /// The simulator's seed; ignored for real Maelstrom.
+    pub seed: Option<u64>,
 }
 
 impl Challenge {
@@ -111,6 +116,9 @@ impl Challenge {
             .extra_args
             .extend(overrides.extra_args.iter().cloned());
         params.node_env.extend(overrides.node_env.iter().cloned());
+        if simulator {
+            params.seed = overrides.seed;
+        }
         params
     }
 }
@@ -148,6 +156,9 @@ impl Params {
         }
         if let Some(w) = self.recovery_wait_s {
             opt("recovery-wait", w.to_string());
+        }
+        if let Some(seed) = self.seed {
+            opt("seed", seed.to_string());
         }
         args.extend(self.extra_args.iter().cloned());
         args
@@ -575,6 +586,7 @@ mod tests {
             nemesis: Some("none".into()),
             extra_args: vec!["--topology".into(), "tree4".into()],
             node_env: vec![("GLOMERS_BATCH_MS".into(), "900".into())],
+            seed: Some(42),
         };
         let params = c.params(Profile::Official, false, &o);
         assert_eq!(params.node_env, o.node_env, "node knobs reach the launch");
@@ -582,6 +594,14 @@ mod tests {
         assert_eq!(
             args,
             "test -w broadcast --bin x --node-count 7 --time-limit 3 --rate 2.5 --latency 50 --topology tree4"
+        );
+        let on_sim = c.params(Profile::Official, true, &o);
+        assert!(
+            on_sim
+                .test_args("broadcast", "x")
+                .join(" ")
+                .ends_with("--seed 42 --topology tree4"),
+            "only the simulator is seeded"
         );
     }
 

@@ -79,6 +79,12 @@ pub enum SessionEvent {
     Done,
 }
 
+/// The simulator's `Running test with … seed N, in …` line names the seed it
+/// drew or was given; real Maelstrom's never does.
+static SEED: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"Running test with .*\bseed (\d+)\b").expect("valid regex")
+});
+
 static OP_LINE: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"jepsen\.util\s+\d+\t:(invoke|ok|fail|info)\t").expect("valid regex")
 });
@@ -167,6 +173,7 @@ pub struct ConsoleTracker {
     /// The last warning's offending output follows within this many lines.
     detail_within: u8,
     warnings: Vec<NodeWarning>,
+    seed: Option<u64>,
 }
 
 impl ConsoleTracker {
@@ -181,7 +188,13 @@ impl ConsoleTracker {
             after_error_header: false,
             detail_within: 0,
             warnings: Vec::new(),
+            seed: None,
         }
+    }
+
+    /// The simulator's seed, once its console has named it.
+    pub fn seed(&self) -> Option<u64> {
+        self.seed
     }
 
     pub fn phase(&self) -> Phase {
@@ -202,6 +215,9 @@ impl ConsoleTracker {
             return None;
         }
         let next = if line.contains("Running test") {
+            if let Some(seed) = SEED.captures(line).and_then(|c| c[1].parse().ok()) {
+                self.seed.get_or_insert(seed);
+            }
             Phase::Running
         } else if line.contains("Waiting for recovery") {
             Phase::Recovery
@@ -353,6 +369,16 @@ mod tests {
             "phases never go back"
         );
         assert_eq!(t.finish(), Phase::Done);
+        assert_eq!(t.seed(), None, "real Maelstrom names no seed");
+    }
+
+    #[test]
+    fn the_simulator_names_its_seed_on_the_running_line() {
+        let mut t = ConsoleTracker::new(Duration::from_secs(5));
+        t.observe("INFO [2026-12-03 07:40:00,000] jepsen test runner - jepsen.core Running test with 3 nodes [\"n0\" \"n1\" \"n2\"], seed 18446744073709551615, in store/broadcast/x");
+        assert_eq!(t.seed(), Some(u64::MAX));
+        t.observe("INFO [..] jepsen worker 0 - jepsen.util 0\t:invoke\t:broadcast\t7 seed 3");
+        assert_eq!(t.seed(), Some(u64::MAX), "only the running line counts");
     }
 
     /// Real Maelstrom's report of a node printing a non-JSON line.

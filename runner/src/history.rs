@@ -47,6 +47,15 @@ pub struct RunSummary {
     /// Absent in lines written before warnings were recorded.
     #[serde(default)]
     pub node_warnings: Vec<NodeWarning>,
+    /// The simulator's seed (`glomers rerun` repeats it); absent on real
+    /// Maelstrom and in lines written before seeds were recorded.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// The node executable tested and the SHA-256 of its content at the time.
+    #[serde(default)]
+    pub bin: Option<PathBuf>,
+    #[serde(default)]
+    pub bin_sha256: Option<String>,
 }
 
 impl From<&RunOutcome> for RunSummary {
@@ -74,6 +83,9 @@ impl From<&RunOutcome> for RunSummary {
             exit_code: o.exit_code,
             started_at: o.started_at.clone(),
             node_warnings: o.node_warnings.clone(),
+            seed: o.params.seed,
+            bin: o.node.as_ref().map(|n| n.path.clone()),
+            bin_sha256: o.node.as_ref().and_then(|n| n.sha256.clone()),
         }
     }
 }
@@ -305,6 +317,9 @@ mod tests {
             exit_code: Some(0),
             started_at: "2026-01-01T00:00:00.000Z".into(),
             node_warnings: vec![],
+            seed: None,
+            bin: None,
+            bin_sha256: None,
         }
     }
 

@@ -46,6 +46,9 @@
 //!   directory is claimed before the build, so an unusable work dir fails at once.
 //! - `history`: `.glomers/history.jsonl` (lines that do not parse are skipped and reported),
 //!   lookup, and run comparison.
+//! - `rerun`: each run's node-binary fingerprint, and the session repeating a recorded run
+//!   (same parameters, node environment, binary and simulator seed).
+//! - `watch`: watch mode: a session per debounced source change, as a stream of cycle events.
 
 pub mod backend;
 pub mod build;
@@ -55,7 +58,9 @@ pub mod history;
 pub mod launch;
 mod platform;
 pub mod project;
+pub mod rerun;
 pub mod results;
 pub mod session;
 pub mod supervise;
 pub mod verdict;
+pub mod watch;

@@ -23,6 +23,9 @@ pub struct Project {
     pub file: PathBuf,
     /// Run once before a session, in the file's directory.
     pub build: Option<String>,
+    /// `watch = [globs]`: what `glomers watch` follows, relative to the file's
+    /// directory; empty means everything there (less `.glomers/`, `target/`, `.git/`).
+    pub watch: Vec<String>,
     /// Challenge id as written (`3b`, or `6b` for both 6b runs) → node.
     pub challenges: BTreeMap<String, NodeCommand>,
     pub defaults: Defaults,
@@ -326,6 +329,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Project, ProjectError> {
     Ok(Project {
         file: file.to_path_buf(),
         build: raw.build.map(|b| b.command),
+        watch: raw.watch,
         challenges,
         defaults: Defaults {
             backend: defaults.backend,
@@ -410,6 +414,8 @@ mod raw {
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct File {
+        #[serde(default)]
+        pub watch: Vec<String>,
         pub build: Option<Build>,
         #[serde(default)]
         pub challenges: BTreeMap<Spanned<String>, Spanned<Entry>>,

@@ -61,6 +61,8 @@ pub struct RunOutcome {
     pub store_dir: Option<PathBuf>,
     /// What the backend said nodes did wrong; explains a verdict, never changes it.
     pub node_warnings: Vec<NodeWarning>,
+    /// The node executable tested; `None` when the run never got that far.
+    pub node: Option<crate::rerun::NodeBinary>,
 }
 
 /// What to run and where.
@@ -221,6 +223,7 @@ async fn run_one(
             return record(config, outcome);
         }
     };
+    outcome.node = Some(crate::rerun::NodeBinary::fingerprint(bin.clone()).await);
     let test_args = params.test_args(challenge.workload, &bin.to_string_lossy());
     outcome.argv = config.backend.argv(&test_args);
     // The node's own environment first, so `--node-env` can override it.
@@ -250,6 +253,9 @@ async fn run_one(
     let _ = events.send(RunEvent::Phase(tracker.finish())).await;
     outcome.wall = started.elapsed();
     outcome.node_warnings = tracker.warnings().to_vec();
+    // The seed the simulator drew (or was given) makes the recorded
+    // parameters repeat this run exactly.
+    outcome.params.seed = tracker.seed().or(params.seed);
     let exit = match launched {
         Ok(exit) => exit,
         Err(e) => {
@@ -384,6 +390,7 @@ fn new_outcome(config: &SessionConfig, index: usize, run_id: &str) -> RunOutcome
         work_dir: config.glomers_dir.join("runs").join(run_id),
         store_dir: None,
         node_warnings: Vec::new(),
+        node: None,
     }
 }
 

@@ -31,6 +31,16 @@ pub enum Command {
     Init,
     /// Build the nodes, run challenges, and judge them.
     Run(RunArgs),
+    /// Rebuild and rerun challenges on every change to the node's sources (quick profile).
+    Watch(WatchArgs),
+    /// Repeat a past run: same challenge, parameters, node environment, binary and simulator seed.
+    Rerun {
+        /// A run id (or unique prefix), or a challenge id for its latest run.
+        run: String,
+        /// Print a JSON summary on stdout (progress goes to stderr).
+        #[arg(long)]
+        json: bool,
+    },
     /// List past runs, newest last.
     History {
         /// Only runs of this challenge.
@@ -155,6 +165,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "FAULTS")]
     pub nemesis: Option<String>,
 
+    /// Seed the simulator's decisions (operations, nemesis schedule, latencies);
+    /// without it the simulator draws a seed and glomers records it.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
     /// Backend to run the tests on (default: `[defaults] backend` of glomers.toml, else sim).
     #[arg(long, value_enum)]
     pub backend: Option<BackendArg>,
@@ -172,6 +187,48 @@ pub struct RunArgs {
     /// Extra arguments appended verbatim to every `maelstrom test` command (after `--`).
     #[arg(last = true, value_name = "MAELSTROM_ARGS")]
     pub extra: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Challenge ids (see `glomers list`), run one at a time each cycle.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub challenges: Vec<String>,
+
+    /// Every challenge.
+    #[arg(long)]
+    pub all: bool,
+
+    /// The challenge pages' parameters instead of the quick profile.
+    #[arg(long)]
+    pub official: bool,
+
+    /// Watch and test this node executable or script instead of our nodes crate.
+    #[arg(long, value_name = "PATH")]
+    pub bin: Option<PathBuf>,
+
+    /// Override the main phase length, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub time_limit: Option<u64>,
+
+    /// Environment variable for the node binaries (repeatable).
+    #[arg(long = "node-env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub node_env: Vec<(String, String)>,
+}
+
+impl WatchArgs {
+    /// The `glomers run` flags of one cycle.
+    pub fn run_args(&self) -> RunArgs {
+        let mut args = RunArgs::for_challenges(vec!["1".into()]);
+        args.challenges = self.challenges.clone();
+        args.all = self.all;
+        args.quick = !self.official;
+        args.official = self.official;
+        args.bin = self.bin.clone();
+        args.time_limit = self.time_limit;
+        args.node_env = self.node_env.clone();
+        args
+    }
 }
 
 impl RunArgs {
@@ -222,6 +279,21 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn watch_runs_quick_cycles_unless_official() {
+        let parse = |argv: &[&str]| match Cli::try_parse_from(argv).unwrap().command {
+            Some(Command::Watch(watch)) => watch.run_args(),
+            other => panic!("{other:?}"),
+        };
+        let quick = parse(&["glomers", "watch", "1", "3a", "--bin", "n.py"]);
+        assert_eq!(quick.challenges, ["1", "3a"]);
+        assert!(quick.quick && !quick.official && !quick.all);
+        assert_eq!(quick.bin.as_deref(), Some(std::path::Path::new("n.py")));
+        let official = parse(&["glomers", "watch", "--all", "--official"]);
+        assert!(official.all && official.official && !official.quick);
+        assert!(Cli::try_parse_from(["glomers", "watch"]).is_err());
     }
 
     #[test]

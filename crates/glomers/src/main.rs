@@ -12,6 +12,7 @@
 //! - `past`: `list`, `history`, `show` and `compare`.
 //! - `explain`: `explain`, and the findings under a FAIL.
 //! - `bench`: `bench`, `frontier` and `report`: repeated runs, tables and plots.
+//! - `watch`: `watch` (rerun on every source change) and `rerun` (repeat a recorded run).
 
 mod bench;
 mod cli;
@@ -22,6 +23,7 @@ mod project;
 mod report;
 mod run;
 mod tui;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -89,6 +91,12 @@ fn main() -> ExitCode {
         Some(Command::Report { run }) => bench::plots(&glomers_dir, &run),
         Some(Command::Run(args)) => {
             tokio_runtime().and_then(|rt| rt.block_on(run::run(args, &place)))
+        }
+        Some(Command::Watch(args)) => {
+            tokio_runtime().and_then(|rt| rt.block_on(watch::watch(args, &place)))
+        }
+        Some(Command::Rerun { run, json }) => {
+            tokio_runtime().and_then(|rt| rt.block_on(watch::rerun(&run, json, &place)))
         }
         Some(Command::Bench(args)) => {
             tokio_runtime().and_then(|rt| rt.block_on(bench::bench(args, &place)))

@@ -132,6 +132,12 @@ pub fn show(glomers_dir: &Path, selector: &str, json: bool) -> anyhow::Result<Ex
             }
         }
     }
+    if let Some(bin) = &r.bin {
+        println!("node      {}", bin.display());
+    }
+    if let Some(seed) = r.seed {
+        println!("seed      {seed} (`glomers rerun {}` repeats it)", r.run_id);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

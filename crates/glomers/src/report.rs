@@ -8,7 +8,9 @@
 //! `availability` (numbers or null), `wall_s`, `store_dir`, `backend`
 //! (`"sim"` or `"maelstrom"`), plus `status`, `run_id`, `margins`, `params`,
 //! `node_warnings` (`[{"node", "kind", "message"}]`: what the backend said a
-//! node did wrong, e.g. `"kind": "closed-stdout"`; it explains, never decides).
+//! node did wrong, e.g. `"kind": "closed-stdout"`; it explains, never decides),
+//! `seed` (the simulator's seed, null on real Maelstrom), `bin` and
+//! `bin_sha256` (the node executable tested and its content hash then).
 
 use std::fmt::Write;
 
@@ -19,13 +21,7 @@ use runner::verdict::show;
 /// A few lines per run: verdict, metrics against thresholds, why it failed.
 pub fn outcome_text(o: &RunOutcome) -> String {
     let summary = RunSummary::from(o);
-    let label = match o.status {
-        RunStatus::Passed => "PASS",
-        RunStatus::Failed | RunStatus::Crashed => "FAIL",
-        RunStatus::BuildFailed => "BUILD FAILED",
-        RunStatus::InfraError => "ERROR",
-        RunStatus::Cancelled => "CANCELLED",
-    };
+    let label = status_label(o.status);
     let mut text = format!(
         "{label} {} {} ({:.1} s)\n",
         o.challenge.id,
@@ -56,7 +52,25 @@ pub fn outcome_text(o: &RunOutcome) -> String {
     if let Some(store) = &o.store_dir {
         let _ = writeln!(text, "    store: {}", store.display());
     }
+    if let Some(seed) = o.params.seed {
+        let _ = writeln!(
+            text,
+            "    seed: {seed} (`glomers rerun {}` repeats this run)",
+            o.run_id
+        );
+    }
     text
+}
+
+/// The word a run's status is shown as.
+pub fn status_label(status: RunStatus) -> &'static str {
+    match status {
+        RunStatus::Passed => "PASS",
+        RunStatus::Failed | RunStatus::Crashed => "FAIL",
+        RunStatus::BuildFailed => "BUILD FAILED",
+        RunStatus::InfraError => "ERROR",
+        RunStatus::Cancelled => "CANCELLED",
+    }
 }
 
 /// `msgs-per-op 17.2 < 30 · median-latency 88 ms < 400 ms · ...`, thresholds where the challenge has them.

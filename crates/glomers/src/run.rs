@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use runner::backend::{Backend, BackendChoice};
+use runner::backend::{Backend, BackendChoice, BackendKind};
 use runner::catalog::{self, Overrides, Profile};
 use runner::event::{Phase, Progress, RunEvent, SessionEvent};
 use runner::project::BuildStep;
@@ -97,6 +97,9 @@ pub fn session_config(args: &RunArgs, place: &Place) -> anyhow::Result<SessionCo
     };
     let maelstrom = args.maelstrom.clone().or(defaults.maelstrom);
     let backend = Backend::resolve(choice, maelstrom.as_deref(), Backend::sim_from_current_exe)?;
+    if args.seed.is_some() && backend.kind == BackendKind::Maelstrom {
+        anyhow::bail!("--seed: real Maelstrom's schedule cannot be seeded (only the simulator's)");
+    }
     Ok(SessionConfig {
         challenges,
         profile: if args.quick {
@@ -112,6 +115,7 @@ pub fn session_config(args: &RunArgs, place: &Place) -> anyhow::Result<SessionCo
             nemesis: args.nemesis.clone(),
             extra_args: args.extra.clone(),
             node_env: args.node_env.clone(),
+            seed: args.seed,
         },
         backend,
         nodes,

@@ -88,6 +88,7 @@ pub fn outcome(
         store_dir: Some(work_dir.join("store/current")),
         work_dir,
         node_warnings: Vec::new(),
+        node: None,
     }
 }
 

@@ -1,0 +1,137 @@
+//! One seed, one schedule: two runs with the same `--seed` invoke the same
+//! client operations (f and value) and the same nemesis events. Node timing
+//! is not the simulator's to decide, so completions, latencies and the order
+//! of operations invoked at nearly the same moment may differ; everything
+//! the simulator decides may not.
+
+mod common;
+use common::{node, sim};
+
+/// Client invocations as `f value`, and nemesis events as `type f value`,
+/// in history order.
+fn schedule(run: &common::Run, workload: &str) -> (Vec<String>, Vec<String>) {
+    let text = std::fs::read_to_string(run.latest(workload).join("history.edn")).unwrap();
+    let (mut invoked, mut nemesis) = (Vec::new(), Vec::new());
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let op = edn::parse(line).unwrap_or_else(|e| panic!("history line {line}: {e}"));
+        let field = |name: &str| op.get_kw(name).map(ToString::to_string).unwrap_or_default();
+        if field("process") == ":nemesis" {
+            nemesis.push(format!(
+                "{} {} {}",
+                field("type"),
+                field("f"),
+                field("value")
+            ));
+        } else if field("type") == ":invoke" {
+            invoked.push(format!("{} {}", field("f"), field("value")));
+        }
+    }
+    (invoked, nemesis)
+}
+
+/// Each operation of `a` is among the next `window` not yet matched of `b`,
+/// and nothing of `b` is left over: the same operations, where only
+/// neighbours invoked concurrently may have swapped places.
+fn same_up_to_neighbour_swaps(a: &[String], b: &[String], window: usize) -> Result<(), String> {
+    let mut rest: Vec<&String> = b.iter().collect();
+    for (i, op) in a.iter().enumerate() {
+        let near = &rest[..window.min(rest.len())];
+        let Some(at) = near.iter().position(|other| *other == op) else {
+            return Err(format!(
+                "operation {i} `{op}` of the first run is not among the second's next {near:?}"
+            ));
+        };
+        rest.remove(at);
+    }
+    match rest.first() {
+        None => Ok(()),
+        Some(extra) => Err(format!(
+            "the second run also invoked `{extra}` and {} more",
+            rest.len() - 1
+        )),
+    }
+}
+
+fn twice(workload: &str, bin: &str, args: &[&str]) -> [(Vec<String>, Vec<String>); 2] {
+    let bin = node(bin);
+    let mut argv = vec![
+        "test",
+        "-w",
+        workload,
+        "--bin",
+        &bin,
+        "--recovery-wait",
+        "1",
+    ];
+    argv.extend_from_slice(args);
+    argv.extend_from_slice(&[
+        "--nemesis",
+        "partition",
+        "--nemesis-interval",
+        "1",
+        "--seed",
+        "42",
+    ]);
+    [(); 2].map(|()| {
+        let run = sim(&argv);
+        assert!(
+            run.stdout.contains(", seed 42, in "),
+            "the console names the seed"
+        );
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        schedule(&run, workload)
+    })
+}
+
+fn assert_same_schedule(runs: &[(Vec<String>, Vec<String>); 2], window: usize) {
+    let [(ops_a, nemesis_a), (ops_b, nemesis_b)] = runs;
+    assert!(ops_a.len() > 20, "a real workload ran: {ops_a:?}");
+    assert!(
+        nemesis_a.len() >= 2,
+        "partitions were injected: {nemesis_a:?}"
+    );
+    assert_eq!(nemesis_a, nemesis_b, "same nemesis events");
+    same_up_to_neighbour_swaps(ops_a, ops_b, window).unwrap();
+}
+
+#[test]
+fn partitioned_broadcast_repeats_its_operations_and_partitions() {
+    let runs = twice(
+        "broadcast",
+        "broadcast.py",
+        &["--node-count", "5", "--time-limit", "4", "--rate", "20"],
+    );
+    assert_same_schedule(&runs, 5);
+}
+
+#[test]
+fn partitioned_txn_rw_register_repeats_its_transactions_and_partitions() {
+    let runs = twice(
+        "txn-rw-register",
+        "txn.py",
+        &[
+            "--node-count",
+            "2",
+            "--concurrency",
+            "2n",
+            "--time-limit",
+            "3",
+            "--rate",
+            "50",
+            "--consistency-models",
+            "read-uncommitted",
+            "--availability",
+            "total",
+        ],
+    );
+    assert_same_schedule(&runs, 4);
+}
+
+#[test]
+fn the_neighbour_swap_comparison_rejects_other_operations() {
+    let ops = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+    assert!(same_up_to_neighbour_swaps(&ops("a b c d"), &ops("b a c d"), 2).is_ok());
+    assert!(same_up_to_neighbour_swaps(&ops("a b c d"), &ops("b c d a"), 2).is_err());
+    assert!(same_up_to_neighbour_swaps(&ops("a b c d"), &ops("a b c e"), 4).is_err());
+    assert!(same_up_to_neighbour_swaps(&ops("a b c"), &ops("a b c d"), 4).is_err());
+}
