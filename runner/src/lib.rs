@@ -41,12 +41,15 @@
 //!   directory is claimed before the build, so an unusable work dir fails at once.
 //! - `history`: `.glomers/history.jsonl` (lines that do not parse are skipped and reported),
 //!   lookup, and run comparison.
+//! - `label`: `official`, `quick` or `custom` for a run's parameters, and how two runs differ
+//!   (backend, profile, parameters, node binary); the CLI and the dashboard both use it.
 
 pub mod backend;
 pub mod build;
 pub mod catalog;
 pub mod event;
 pub mod history;
+pub mod label;
 pub mod launch;
 pub mod results;
 pub mod session;

@@ -8,7 +8,11 @@
 //! `availability` (numbers or null), `wall_s`, `store_dir`, `backend`
 //! (`"sim"` or `"maelstrom"`), plus `status`, `run_id`, `margins`, `params`,
 //! `node_warnings` (`[{"node", "kind", "message"}]`: what the backend said a
-//! node did wrong, e.g. `"kind": "closed-stdout"`; it explains, never decides).
+//! node did wrong, e.g. `"kind": "closed-stdout"`; it explains, never decides),
+//! `label` (`{"kind": "official" | "quick" | "custom", "differs": ["time-limit 7"]}`:
+//! what the parameters amount to), `node_bin`, and `backend_exit_code`: the
+//! backend's own exit status, 0 for a valid run even when it missed a
+//! threshold; `passed` is the verdict. (Before labels it was called `exit_code`.)
 
 use std::fmt::Write;
 
@@ -27,10 +31,12 @@ pub fn outcome_text(o: &RunOutcome) -> String {
         RunStatus::Cancelled => "CANCELLED",
     };
     let mut text = format!(
-        "{label} {} {} ({:.1} s)\n",
+        "{label} {} {} ({:.1} s) · {} · {}\n",
         o.challenge.id,
         o.challenge.title,
-        o.wall.as_secs_f64()
+        o.wall.as_secs_f64(),
+        o.backend,
+        summary.label(),
     );
     let metrics = metrics_line(&summary);
     if !metrics.is_empty() {
@@ -131,6 +137,12 @@ pub fn junit(outcomes: &[RunOutcome]) -> String {
             _ => Some("error"),
         };
         xml.push_str(">\n");
+        let _ = writeln!(
+            xml,
+            "      <properties><property name=\"backend\" value=\"{}\"/><property name=\"label\" value=\"{}\"/></properties>",
+            o.backend,
+            escape(&summary.label().to_string())
+        );
         if let Some(element) = element {
             let message = o
                 .verdict
@@ -146,7 +158,12 @@ pub fn junit(outcomes: &[RunOutcome]) -> String {
                 escape(&o.verdict.reasons.join("\n"))
             );
         }
-        let mut out = metrics_line(&summary);
+        let mut out = format!(
+            "{} · {}\n{}",
+            o.backend,
+            summary.label(),
+            metrics_line(&summary)
+        );
         for warning in &o.node_warnings {
             let _ = write!(out, "\nwarning: {}", warning.message);
         }

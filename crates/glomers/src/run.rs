@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use runner::backend::{Backend, BackendChoice};
+use runner::backend::{Backend, BackendChoice, BackendKind};
 use runner::catalog::{self, Overrides, Profile};
 use runner::event::{Phase, Progress, RunEvent, SessionEvent};
 use runner::session::{self, RunOutcome, RunStatus, SessionConfig};
@@ -81,6 +81,12 @@ pub fn session_config(
         args.maelstrom.as_deref(),
         Backend::sim_from_current_exe,
     )?;
+    if args.recovery_wait.is_some() && backend.kind != BackendKind::Sim {
+        anyhow::bail!(
+            "--recovery-wait is a simulator-only option: real Maelstrom always waits 10 s \
+             before the final reads (drop it, or run with --backend sim)"
+        );
+    }
     Ok(SessionConfig {
         challenges,
         profile: if args.quick {
@@ -94,6 +100,7 @@ pub fn session_config(
             rate: args.rate,
             latency_ms: args.latency,
             nemesis: args.nemesis.clone(),
+            recovery_wait_s: args.recovery_wait,
             extra_args: args.extra.clone(),
             node_env: args.node_env.clone(),
         },
