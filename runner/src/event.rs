@@ -160,15 +160,13 @@ static ASSERT_INVALID_DEST: LazyLock<regex::Regex> = LazyLock::new(|| {
 
 /// The `dest` of the message a send-rejected warning quotes, in Maelstrom's
 /// EDN (`:dest "n7"`) or the simulator's JSON (`"dest":"n7"`).
-static QUOTED_DEST: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r#"(?::dest |"dest":)"([^"]+)""#).expect("valid regex")
-});
+static QUOTED_DEST: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r#"(?::dest |"dest":)"([^"]+)""#).expect("valid regex"));
 
 /// `maelstrom.db Tearing down n7`: from here on `n7` is leaving the network
 /// (`Tearing down DB` at setup is another logger).
-static TEARING_DOWN: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r"maelstrom\.db Tearing down (\S+)").expect("valid regex")
-});
+static TEARING_DOWN: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"maelstrom\.db Tearing down (\S+)").expect("valid regex"));
 
 fn warning_kind(phrase: &str) -> Option<WarningKind> {
     WARNING_PHRASES
@@ -480,7 +478,9 @@ INFO [2026-11-25 16:45:38,000] jepsen worker 0 - jepsen.util 0\t:info\t:echo\t\"
             [NodeWarning {
                 node: "n9".into(),
                 kind: WarningKind::SendRejected,
-                message: cut("n9: Assert failed: Invalid dest for message #maelstrom.net.message.Message{:id 16145, :src \"n9\", :dest \"c31\", :body {:type \"gossip\", :msg_id 812}}"),
+                message: cut(
+                    "n9: Assert failed: Invalid dest for message #maelstrom.net.message.Message{:id 16145, :src \"n9\", :dest \"c31\", :body {:type \"gossip\", :msg_id 812}}"
+                ),
             }]
         );
     }
