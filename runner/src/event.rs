@@ -91,9 +91,13 @@ pub enum WarningKind {
     NotJson,
     /// JSON that is not a valid message (missing or extra keys).
     Malformed,
-    /// A well-formed message the network refused (e.g. an unknown dest).
+    /// A well-formed message the network refused (e.g. an unknown dest):
+    /// Maelstrom's `Assert failed: Invalid dest for message`, the simulator's
+    /// `tried to send a message via STDOUT, but:`. Never reported for a send
+    /// to a node whose teardown has begun.
     SendRejected,
-    /// A stdout line over the backend's length limit.
+    /// A stdout line over the backend's length limit (simulator only:
+    /// Maelstrom has no limit).
     LineTooLong,
     /// The node closed its stdout while the test ran (simulator only).
     ClosedStdout,
