@@ -97,9 +97,13 @@ pub enum WarningKind {
     NotJson,
     /// JSON that is not a valid message (missing or extra keys).
     Malformed,
-    /// A well-formed message the network refused (e.g. an unknown dest).
+    /// A well-formed message the network refused (e.g. an unknown dest):
+    /// Maelstrom's `Assert failed: Invalid dest for message`, the simulator's
+    /// `tried to send a message via STDOUT, but:`. Never reported for a send
+    /// to a node whose teardown has begun.
     SendRejected,
-    /// A stdout line over the backend's length limit.
+    /// A stdout line over the backend's length limit (simulator only:
+    /// Maelstrom has no limit).
     LineTooLong,
     /// The node closed its stdout while the test ran (simulator only).
     ClosedStdout,
@@ -155,6 +159,25 @@ static WARNING: LazyLock<regex::Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// Maelstrom's own report of a send to an unregistered id, a failed Clojure
+/// assertion that names the sender only inside the message:
+/// `java.lang.AssertionError: Assert failed: Invalid dest for message
+/// #maelstrom.net.message.Message{:id 16145, :src "n9", :dest "n7", :body {…}}`.
+static ASSERT_INVALID_DEST: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"Assert failed: Invalid dest for message .*?:src "([^"]+)""#)
+        .expect("valid regex")
+});
+
+/// The `dest` of the message a send-rejected warning quotes, in Maelstrom's
+/// EDN (`:dest "n7"`) or the simulator's JSON (`"dest":"n7"`).
+static QUOTED_DEST: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r#"(?::dest |"dest":)"([^"]+)""#).expect("valid regex"));
+
+/// `maelstrom.db Tearing down n7`: from here on `n7` is leaving the network
+/// (`Tearing down DB` at setup is another logger).
+static TEARING_DOWN: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"maelstrom\.db Tearing down (\S+)").expect("valid regex"));
+
 fn warning_kind(phrase: &str) -> Option<WarningKind> {
     WARNING_PHRASES
         .iter()
@@ -174,6 +197,8 @@ pub struct ConsoleTracker {
     detail_within: u8,
     warnings: Vec<NodeWarning>,
     seed: Option<u64>,
+    /// Nodes whose teardown has begun; sends to them fail through no fault of the sender.
+    torn_down: Vec<String>,
 }
 
 impl ConsoleTracker {
@@ -189,6 +214,7 @@ impl ConsoleTracker {
             detail_within: 0,
             warnings: Vec::new(),
             seed: None,
+            torn_down: Vec::new(),
         }
     }
 
@@ -241,6 +267,9 @@ impl ConsoleTracker {
     /// STDOUT`) or the line after its `Error!` header. The node's offending
     /// output, echoed inside the record, is never read as a warning itself.
     fn observe_warning(&mut self, line: &str) {
+        if let Some(node) = TEARING_DOWN.captures(line) {
+            self.torn_down.push(node[1].to_string());
+        }
         let is_cause = std::mem::take(&mut self.after_error_header);
         let is_warn = line.starts_with("WARN ");
         if is_warn && line.trim_end().ends_with("Error!") {
@@ -266,13 +295,32 @@ impl ConsoleTracker {
             return;
         }
         self.detail_within = 0;
-        let Some(found) = WARNING.captures(line) else {
+        let (node, kind, message) = if let Some(found) = WARNING.captures(line) {
+            let Some(kind) = warning_kind(&found[2]) else {
+                return;
+            };
+            // From the sentence onwards: drops the log prefix and Maelstrom's
+            // exception class (`clojure.lang.ExceptionInfo: `).
+            let start = found.get(0).map_or(0, |m| m.start());
+            let message = line[start..].trim_end();
+            let message = message.strip_prefix("Node ").unwrap_or(message);
+            (found[1].to_string(), kind, message.to_string())
+        } else if let Some(found) = ASSERT_INVALID_DEST.captures(line) {
+            let start = found.get(0).map_or(0, |m| m.start());
+            let node = found[1].to_string();
+            let message = format!("{node}: {}", line[start..].trim_end());
+            (node, WarningKind::SendRejected, message)
+        } else {
             return;
         };
-        let Some(kind) = warning_kind(&found[2]) else {
-            return;
+        let after_teardown = |line: &str| {
+            QUOTED_DEST
+                .captures(line)
+                .is_some_and(|dest| self.torn_down.iter().any(|n| *n == dest[1]))
         };
-        let node = found[1].to_string();
+        if kind == WarningKind::SendRejected && after_teardown(line) {
+            return;
+        }
         if self.warnings.len() >= MAX_WARNINGS
             || self
                 .warnings
@@ -281,11 +329,6 @@ impl ConsoleTracker {
         {
             return;
         }
-        // From the sentence onwards: drops the log prefix and Maelstrom's
-        // exception class (`clojure.lang.ExceptionInfo: `).
-        let start = found.get(0).map_or(0, |m| m.start());
-        let message = line[start..].trim_end();
-        let message = message.strip_prefix("Node ").unwrap_or(message);
         // The offending output comes next (after a blank line when malformed).
         if matches!(kind, WarningKind::NotJson | WarningKind::Malformed) {
             self.detail_within = 2;
@@ -293,7 +336,7 @@ impl ConsoleTracker {
         self.warnings.push(NodeWarning {
             node,
             kind,
-            message: cut(message),
+            message: cut(&message),
         });
     }
 
@@ -439,6 +482,67 @@ INFO [2026-11-25 16:45:38,000] jepsen worker 0 - jepsen.util 0\t:info\t:echo\t\"
         ]
         .map(|(n, k, m)| (n.to_string(), k, m.to_string()));
         assert_eq!(got, want);
+    }
+
+    /// Maelstrom 0.2.4's record of a send to an unregistered id: the `Error!`
+    /// header and the assertion line as real Maelstrom printed them (quoted
+    /// in issue 18), with its stack-trace lines after.
+    fn maelstrom_invalid_dest(src: &str, dest: &str) -> String {
+        format!(
+            "WARN [2026-11-30 10:12:41,553] {src} stdout - maelstrom.process Error!\n\
+             java.lang.AssertionError: Assert failed: Invalid dest for message \
+             #maelstrom.net.message.Message{{:id 16145, :src \"{src}\", :dest \"{dest}\", :body {{:type \"gossip\", :msg_id 812}}}}\n\
+             (get (clojure.core/deref queues) dest)\n\
+             \tat maelstrom.net$validate_msg.invokeStatic(net.clj:93)\n"
+        )
+    }
+
+    #[test]
+    fn maelstrom_invalid_dest_assertion_is_a_send_rejected_warning_of_the_sender() {
+        let console = format!(
+            "INFO [..] jepsen test runner - jepsen.core Running test with 25 nodes\n{}",
+            maelstrom_invalid_dest("n9", "c31")
+        );
+        assert_eq!(
+            warnings_of(&console),
+            [NodeWarning {
+                node: "n9".into(),
+                kind: WarningKind::SendRejected,
+                message: cut(
+                    "n9: Assert failed: Invalid dest for message #maelstrom.net.message.Message{:id 16145, :src \"n9\", :dest \"c31\", :body {:type \"gossip\", :msg_id 812}}"
+                ),
+            }]
+        );
+    }
+
+    #[test]
+    fn sends_to_nodes_already_torn_down_are_not_the_senders_fault_on_either_backend() {
+        let teardown = "\
+INFO [2026-11-30 10:12:41,500] jepsen test runner - jepsen.db Tearing down DB
+INFO [2026-11-30 10:12:41,501] jepsen test runner - jepsen.core Run complete, writing
+INFO [2026-11-30 10:12:41,540] jepsen node n7 - maelstrom.db Tearing down n7
+";
+        let sim_late = "WARN [..] n3 stdout - maelstrom.process Error!\n\
+            Node n3 tried to send a message via STDOUT, but: Invalid dest for message \
+            {\"id\":9,\"src\":\"n3\",\"dest\":\"n7\",\"body\":{}}: n7 is not a registered node, client or service\n";
+        let console = format!(
+            "{}{teardown}{}{sim_late}{}",
+            maelstrom_invalid_dest("n2", "n7"),
+            maelstrom_invalid_dest("n9", "n7"),
+            maelstrom_invalid_dest("n4", "c12"),
+        );
+        let warned: Vec<(String, WarningKind)> = warnings_of(&console)
+            .into_iter()
+            .map(|w| (w.node, w.kind))
+            .collect();
+        assert_eq!(
+            warned,
+            [
+                ("n2".to_string(), WarningKind::SendRejected),
+                ("n4".to_string(), WarningKind::SendRejected),
+            ],
+            "before teardown, and to an id teardown did not remove, it is a warning"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::backend::BackendKind;
 use crate::catalog::{self, Params, Profile, Thresholds};
 use crate::event::NodeWarning;
+use crate::label::RunLabel;
 use crate::session::{RunOutcome, RunStatus};
 use crate::verdict::Margin;
 use checker::Validity;
@@ -39,9 +40,17 @@ pub struct RunSummary {
     pub store_dir: Option<PathBuf>,
     pub work_dir: PathBuf,
     pub backend: BackendKind,
+    /// The profile asked for; [`RunSummary::label`] says what was really run.
     pub profile: Profile,
     pub params: Params,
-    pub exit_code: Option<i32>,
+    /// `official`, `quick` or `custom` with what differs; absent in lines
+    /// written before labels, which [`History::load`] then works out.
+    #[serde(default)]
+    pub label: Option<RunLabel>,
+    /// The backend's own exit status: 0 for a valid run even when it missed
+    /// a threshold (see `passed`), 1 invalid, 255 crashed; none if it never ran.
+    #[serde(alias = "exit_code")]
+    pub backend_exit_code: Option<i32>,
     /// RFC 3339 UTC start time.
     pub started_at: String,
     /// Absent in lines written before warnings were recorded.
@@ -80,7 +89,8 @@ impl From<&RunOutcome> for RunSummary {
             backend: o.backend,
             profile: o.profile,
             params: o.params.clone(),
-            exit_code: o.exit_code,
+            label: Some(RunLabel::of(o.challenge.id, &o.params)),
+            backend_exit_code: o.exit_code,
             started_at: o.started_at.clone(),
             node_warnings: o.node_warnings.clone(),
             seed: o.params.seed,
@@ -119,6 +129,16 @@ pub struct SkippedLine {
 pub struct Loaded {
     pub runs: Vec<RunSummary>,
     pub skipped: Vec<SkippedLine>,
+}
+
+impl RunSummary {
+    /// What the run's parameters amount to, worked out for lines written
+    /// before labels were recorded.
+    pub fn label(&self) -> RunLabel {
+        self.label
+            .clone()
+            .unwrap_or_else(|| RunLabel::of(&self.id, &self.params))
+    }
 }
 
 impl Loaded {
@@ -210,7 +230,7 @@ impl History {
             offset += raw.len() + 1;
             let parsed = match std::str::from_utf8(raw) {
                 Ok(text) if text.trim().is_empty() => continue,
-                Ok(text) => serde_json::from_str(text).map_err(|e| not_a_summary(&e)),
+                Ok(text) => serde_json::from_str::<RunSummary>(text).map_err(|e| not_a_summary(&e)),
                 Err(e) => Err(format!(
                     "not UTF-8: invalid byte at offset {} of the file (byte {} of the line)",
                     line_start + e.valid_up_to(),
@@ -218,7 +238,10 @@ impl History {
                 )),
             };
             match parsed {
-                Ok(run) => loaded.runs.push(run),
+                Ok(mut run) => {
+                    run.label = Some(run.label());
+                    loaded.runs.push(run)
+                }
                 Err(cause) => loaded.skipped.push(SkippedLine {
                     path: self.path.clone(),
                     line: index + 1,
@@ -314,7 +337,8 @@ mod tests {
             backend: BackendKind::Sim,
             profile: Profile::Quick,
             params: Params::default(),
-            exit_code: Some(0),
+            label: Some(RunLabel::of(id, &Params::default())),
+            backend_exit_code: Some(0),
             started_at: "2026-01-01T00:00:00.000Z".into(),
             node_warnings: vec![],
             seed: None,
@@ -471,6 +495,33 @@ mod tests {
         assert!(
             line.contains(r#""node_warnings":[{"node":"n0","kind":"closed-stdout","message":"n0 closed its STDOUT"}]"#),
             "{line}"
+        );
+    }
+
+    /// A line as written before labels, node binaries and `backend_exit_code`.
+    #[test]
+    fn lines_from_before_labels_load_with_their_label_worked_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut old = serde_json::to_value(summary("3c", "old", 3.0)).unwrap();
+        let fields = old.as_object_mut().unwrap();
+        fields.remove("label");
+        fields.remove("bin");
+        let code = fields.remove("backend_exit_code").unwrap();
+        fields.insert("exit_code".into(), code);
+        let mut params = catalog::find("3c").unwrap().official;
+        params.time_limit_s = 5;
+        params.recovery_wait_s = Some(2);
+        fields.insert("params".into(), serde_json::to_value(&params).unwrap());
+        let history = history_of(dir.path(), &[old.to_string().as_bytes()]);
+        let loaded = history.load().unwrap();
+        assert_eq!(loaded.skipped, []);
+        let run = &loaded.runs[0];
+        assert_eq!(run.backend_exit_code, Some(0));
+        assert_eq!(run.bin, None);
+        assert_eq!(
+            run.label.as_ref().map(ToString::to_string).as_deref(),
+            Some("custom: time-limit 5, recovery-wait 2 (simulator only)"),
+            "the old quick profile's short recovery was not the quick test"
         );
     }
 

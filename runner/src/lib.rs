@@ -49,12 +49,15 @@
 //! - `rerun`: each run's node-binary fingerprint, and the session repeating a recorded run
 //!   (same parameters, node environment, binary and simulator seed).
 //! - `watch`: watch mode: a session per debounced source change, as a stream of cycle events.
+//! - `label`: `official`, `quick` or `custom` for a run's parameters, and how two runs differ
+//!   (backend, profile, parameters, node binary); the CLI and the dashboard both use it.
 
 pub mod backend;
 pub mod build;
 pub mod catalog;
 pub mod event;
 pub mod history;
+pub mod label;
 pub mod launch;
 mod platform;
 pub mod project;

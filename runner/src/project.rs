@@ -414,12 +414,12 @@ mod raw {
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct File {
-        #[serde(default)]
-        pub watch: Vec<String>,
         pub build: Option<Build>,
         #[serde(default)]
         pub challenges: BTreeMap<Spanned<String>, Spanned<Entry>>,
         pub defaults: Option<Defaults>,
+        #[serde(default)]
+        pub watch: Vec<String>,
     }
 
     #[derive(serde::Deserialize)]

@@ -158,6 +158,7 @@ fn overrides_repeating(recorded: &Params, official: &Params, seed: Option<u64>) 
         extra_args: added(&recorded.extra_args, &official.extra_args),
         node_env,
         seed,
+        recovery_wait_s: recorded.recovery_wait_s,
     }
 }
 

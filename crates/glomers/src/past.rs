@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use runner::catalog::{self, Overrides, Profile};
 use runner::history::{self, History, Loaded, RunSummary};
+use runner::label;
 use runner::project::NodePlan;
 use runner::verdict::show as num;
 
@@ -78,12 +79,20 @@ pub fn history(
             History::new(glomers_dir).path().display()
         );
     }
+    if !runs.is_empty() {
+        println!(
+            "{:<34} {:<7} {:<9} {:<9} {:<4} {:>9}  metrics",
+            "run", "id", "backend", "profile", "", "wall"
+        );
+    }
     for r in &runs {
         let verdict = if r.passed { "PASS" } else { "FAIL" };
         println!(
-            "{:<34} {:<7} {verdict:<4} {:>7.1} s  {}",
+            "{:<34} {:<7} {:<9} {:<9} {verdict:<4} {:>7.1} s  {}",
             r.run_id,
             r.id,
+            r.backend.to_string(),
+            r.label().kind.to_string(),
             r.wall_s,
             metrics_line(r)
         );
@@ -106,9 +115,10 @@ pub fn show(glomers_dir: &Path, selector: &str, json: bool) -> anyhow::Result<Ex
         r.status
     );
     println!(
-        "backend   {}, {} profile, started {}, {:.1} s",
-        r.backend, r.profile, r.started_at, r.wall_s
+        "backend   {}, started {}, {:.1} s",
+        r.backend, r.started_at, r.wall_s
     );
+    println!("profile   {}", r.label());
     println!("metrics   {}", metrics_line(r));
     for m in &r.margins {
         let margin = m.margin.map(num).unwrap_or_else(|| "n/a".into());
@@ -146,7 +156,13 @@ pub fn compare(glomers_dir: &Path, a: &str, b: &str, json: bool) -> anyhow::Resu
     let (ra, rb) = (history.find(a)?, history.find(b)?);
     let rows = history::compare(ra, rb);
     if json {
-        let doc = serde_json::json!({ "a": ra.run_id, "b": rb.run_id, "rows": rows });
+        let doc = serde_json::json!({
+            "a": ra.run_id,
+            "b": rb.run_id,
+            "differences": label::differences(ra, rb),
+            "rows": rows,
+            "passed": [ra.passed, rb.passed],
+        });
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -162,6 +178,9 @@ pub fn compare(glomers_dir: &Path, a: &str, b: &str, json: bool) -> anyhow::Resu
         format!("{} ({})", ra.id, ra.run_id),
         format!("{} ({})", rb.id, rb.run_id),
     );
+    if let Some(line) = label::differences_line(ra, rb) {
+        println!("warning: {line}");
+    }
     let w = head_a.len().max(head_b.len()) + 2;
     println!("{:<20} {head_a:<w$} {head_b:<w$}", "");
     for row in rows {

@@ -10,7 +10,11 @@
 //! `node_warnings` (`[{"node", "kind", "message"}]`: what the backend said a
 //! node did wrong, e.g. `"kind": "closed-stdout"`; it explains, never decides),
 //! `seed` (the simulator's seed, null on real Maelstrom), `bin` and
-//! `bin_sha256` (the node executable tested and its content hash then).
+//! `bin_sha256` (the node executable tested and its content hash then),
+//! `label` (`{"kind": "official" | "quick" | "custom", "differs": ["time-limit 7"]}`:
+//! what the parameters amount to), and `backend_exit_code`: the
+//! backend's own exit status, 0 for a valid run even when it missed a
+//! threshold; `passed` is the verdict. (Before labels it was called `exit_code`.)
 
 use std::fmt::Write;
 
@@ -23,10 +27,12 @@ pub fn outcome_text(o: &RunOutcome) -> String {
     let summary = RunSummary::from(o);
     let label = status_label(o.status);
     let mut text = format!(
-        "{label} {} {} ({:.1} s)\n",
+        "{label} {} {} ({:.1} s) · {} · {}\n",
         o.challenge.id,
         o.challenge.title,
-        o.wall.as_secs_f64()
+        o.wall.as_secs_f64(),
+        o.backend,
+        summary.label(),
     );
     let metrics = metrics_line(&summary);
     if !metrics.is_empty() {
@@ -145,6 +151,12 @@ pub fn junit(outcomes: &[RunOutcome]) -> String {
             _ => Some("error"),
         };
         xml.push_str(">\n");
+        let _ = writeln!(
+            xml,
+            "      <properties><property name=\"backend\" value=\"{}\"/><property name=\"label\" value=\"{}\"/></properties>",
+            o.backend,
+            escape(&summary.label().to_string())
+        );
         if let Some(element) = element {
             let message = o
                 .verdict
@@ -160,7 +172,12 @@ pub fn junit(outcomes: &[RunOutcome]) -> String {
                 escape(&o.verdict.reasons.join("\n"))
             );
         }
-        let mut out = metrics_line(&summary);
+        let mut out = format!(
+            "{} · {}\n{}",
+            o.backend,
+            summary.label(),
+            metrics_line(&summary)
+        );
         for warning in &o.node_warnings {
             let _ = write!(out, "\nwarning: {}", warning.message);
         }

@@ -100,6 +100,12 @@ pub fn session_config(args: &RunArgs, place: &Place) -> anyhow::Result<SessionCo
     if args.seed.is_some() && backend.kind == BackendKind::Maelstrom {
         anyhow::bail!("--seed: real Maelstrom's schedule cannot be seeded (only the simulator's)");
     }
+    if args.recovery_wait.is_some() && backend.kind != BackendKind::Sim {
+        anyhow::bail!(
+            "--recovery-wait is a simulator-only option: real Maelstrom always waits 10 s \
+             before the final reads (drop it, or run with --backend sim)"
+        );
+    }
     Ok(SessionConfig {
         challenges,
         profile: if args.quick {
@@ -113,6 +119,7 @@ pub fn session_config(args: &RunArgs, place: &Place) -> anyhow::Result<SessionCo
             rate: args.rate,
             latency_ms: args.latency,
             nemesis: args.nemesis.clone(),
+            recovery_wait_s: args.recovery_wait,
             extra_args: args.extra.clone(),
             node_env: args.node_env.clone(),
             seed: args.seed,

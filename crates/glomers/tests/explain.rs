@@ -20,7 +20,7 @@ fn broken(name: &str) -> PathBuf {
             "build",
             "-q",
             "-p",
-            "nodes",
+            "broken-nodes",
             "--bin",
             &format!("broken-{name}"),
         ])

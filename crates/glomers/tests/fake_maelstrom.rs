@@ -324,7 +324,7 @@ fn quick_profile_and_overrides_reach_the_backend() {
     );
     assert!(
         !argv.contains("recovery-wait"),
-        "real Maelstrom has no --recovery-wait: {argv}"
+        "quick keeps Maelstrom's recovery: {argv}"
     );
 }
 
@@ -510,4 +510,103 @@ fn history_and_compare_show_3d_and_3e_against_their_thresholds() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("no run matches"));
+}
+
+#[test]
+fn labels_tell_official_quick_and_custom_apart_everywhere() {
+    let fake = Fake::new();
+    let junit = fake.path("junit.xml");
+    let run = |args: &[&str]| {
+        let output = fake.glomers("echo-valid", args).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output
+    };
+    let official = run(&["1", "--json"]);
+    assert_eq!(
+        json(&official)["runs"][0]["label"],
+        serde_json::json!({"kind": "official", "differs": []})
+    );
+    assert_eq!(json(&official)["runs"][0]["backend_exit_code"], 0);
+    let quick = run(&["1", "--quick", "--json"]);
+    assert_eq!(json(&quick)["runs"][0]["label"]["kind"], "quick");
+    let custom = run(&["1", "--time-limit", "7", "--junit", junit.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&custom.stdout);
+    assert!(
+        stdout.contains("· maelstrom · custom: time-limit 7\n"),
+        "{stdout}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains(r#"<property name="backend" value="maelstrom"/><property name="label" value="custom: time-limit 7"/>"#),
+        "{xml}"
+    );
+    let glomers = |args: &[&str]| {
+        let output = Command::cargo_bin("glomers")
+            .unwrap()
+            .args(args)
+            .arg("--work-dir")
+            .arg(fake.path("glomers"))
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let history = glomers(&["history"]);
+    let rows: Vec<Vec<&str>> = history
+        .lines()
+        .map(|l| l.split_whitespace().take(5).collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        ["run", "id", "backend", "profile", "wall"],
+        "{history}"
+    );
+    let columns: Vec<(&str, &str)> = rows[1..].iter().map(|r| (r[2], r[3])).collect();
+    assert_eq!(
+        columns,
+        [
+            ("maelstrom", "official"),
+            ("maelstrom", "quick"),
+            ("maelstrom", "custom")
+        ],
+        "{history}"
+    );
+    assert!(glomers(&["show", "1"]).contains("\nprofile   custom: time-limit 7\n"));
+    let ids: Vec<String> = history
+        .lines()
+        .skip(1)
+        .map(|l| l.split(' ').next().unwrap().to_string())
+        .collect();
+    let unlike = glomers(&["compare", &ids[0], &ids[1]]);
+    assert_eq!(
+        unlike.lines().next(),
+        Some(
+            "warning: the runs differ in profile (official / quick), parameters (time-limit 10 / time-limit 5)"
+        ),
+        "{unlike}"
+    );
+    assert!(
+        unlike
+            .lines()
+            .any(|l| l.starts_with("verdict") && l.matches("PASS").count() == 2),
+        "{unlike}"
+    );
+    let alike = glomers(&["compare", &ids[0], &ids[0]]);
+    assert!(!alike.contains("warning"), "{alike}");
+}
+
+#[test]
+fn the_short_recovery_is_refused_on_real_maelstrom() {
+    let fake = Fake::new();
+    fake.glomers("echo-valid", &["1", "--quick", "--recovery-wait", "2"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--recovery-wait is a simulator-only option",
+        ));
+    assert!(!fake.path("out/argv").exists(), "the backend never started");
 }

@@ -32,6 +32,9 @@
 //! - Replies to clients are counted as received when sent (Maelstrom counts them
 //!   when the client next reads), which only matters for late replies.
 //! - Kafka `assign` ops never carry the debug `:unseen` map.
+//! - A send to or from a node that teardown has already removed is dropped
+//!   without Maelstrom's `Invalid dest` warning: the test is over, and it is
+//!   not the node's fault (glomers ignores Maelstrom's warning then, too).
 //!
 //! Layout:
 //! - [`cli`]: option parsing and validation (exit 254), defaults, node argv.

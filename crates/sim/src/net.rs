@@ -56,6 +56,10 @@ pub enum NetError {
     UnknownDest { dest: String, message: String },
     #[error("Invalid src for message {message}: {src} is not a registered node, client or service")]
     UnknownSrc { src: String, message: String },
+    /// The test is over for `node`: teardown has removed it. Not the
+    /// sender's fault, so nobody warns about it.
+    #[error("{node} has been torn down; message {message} ignored")]
+    TornDown { node: String, message: String },
 }
 
 /// Per-message one-way latency (network.md §3).
@@ -160,6 +164,8 @@ pub type Grudge = HashMap<String, HashSet<String>>;
 /// The whole network of one test run.
 pub struct Net {
     routes: Mutex<HashMap<String, Route>>,
+    /// Nodes removed by teardown, so late sends to or from them are told apart.
+    torn_down: Mutex<HashSet<String>>,
     next_id: AtomicU64,
     latency: LatencyModel,
     rng: Mutex<ChaCha8Rng>,
@@ -183,6 +189,7 @@ impl Net {
     ) -> Arc<Self> {
         Arc::new(Net {
             routes: Mutex::new(HashMap::new()),
+            torn_down: Mutex::new(HashSet::new()),
             next_id: AtomicU64::new(0),
             latency,
             rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed)),
@@ -249,6 +256,16 @@ impl Net {
         }
     }
 
+    /// Remove a node at teardown; from now on sends to or from it fail with
+    /// [`NetError::TornDown`].
+    pub fn tear_down(&self, id: &str) {
+        self.torn_down
+            .lock()
+            .expect("torn-down lock")
+            .insert(id.to_string());
+        self.unregister(id);
+    }
+
     /// Remove every id and flush the journal (end of the run).
     pub fn shutdown(&self) {
         if let Some(log) = self.net_log.get() {
@@ -275,6 +292,14 @@ impl Net {
             dest: dest.to_string(),
             body,
         };
+        let torn_down = self.torn_down.lock().expect("torn-down lock");
+        if let Some(node) = [src, dest].into_iter().find(|id| torn_down.contains(*id)) {
+            return Err(NetError::TornDown {
+                node: node.to_string(),
+                message: message.to_line(),
+            });
+        }
+        drop(torn_down);
         if !routes.contains_key(src) {
             return Err(NetError::UnknownSrc {
                 src: src.to_string(),

@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::console::Console;
-use crate::net::{Message, Net};
+use crate::net::{Message, Net, NetError};
 
 /// Lines of stdout/stderr kept for the crash report, as in Maelstrom.
 const TAIL_LINES: usize = 32;
@@ -205,7 +205,7 @@ impl NodeProcess {
         let _ = self.child.start_kill();
         let _ = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
         self.groups.remove(self.pgid);
-        net.unregister(&self.id);
+        net.tear_down(&self.id);
         // Let the pipe readers reach end of file so the tails are complete.
         for mut reader in self.readers.drain(..) {
             if tokio::time::timeout(Duration::from_millis(500), &mut reader)
@@ -346,8 +346,13 @@ async fn read_stdout(
             continue;
         }
         let outcome = parse_node_line(&id, &line).and_then(|(src, dest, body)| {
-            net.send(&src, &dest, body)
-                .map_err(|e| format!("Node {id} tried to send a message via STDOUT, but: {e}"))
+            match net.send(&src, &dest, body) {
+                // Teardown is under way: a send that only fails because of
+                // it is no fault of the node, so it is not reported.
+                Err(NetError::TornDown { .. }) => Ok(()),
+                sent => sent
+                    .map_err(|e| format!("Node {id} tried to send a message via STDOUT, but: {e}")),
+            }
         });
         if let Err(why) = outcome {
             silenced = true;

@@ -105,6 +105,22 @@ fn gossiping_broadcast_recovers_from_partitions() {
 }
 
 #[test]
+fn sends_to_peers_already_torn_down_are_not_warned_about() {
+    let r = run(
+        "broadcast",
+        "broadcast_chatty.py",
+        &["--node-count", "3", "--time-limit", "2", "--rate", "10"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("Tearing down n2"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("Invalid dest") && !r.stdout.contains("Error!"),
+        "the test is over once teardown starts: {}",
+        r.stdout
+    );
+}
+
+#[test]
 fn broadcast_that_never_gossips_loses_values() {
     let r = run(
         "broadcast",

@@ -63,6 +63,13 @@ work_dir = "runs"
 }
 
 #[test]
+fn watch_globs_are_read_and_default_to_none() {
+    let project = parse("watch = [\"src/**\", \"**/*.go\"]\n", &file()).unwrap();
+    assert_eq!(project.watch, ["src/**", "**/*.go"]);
+    assert!(parse("", &file()).unwrap().watch.is_empty());
+}
+
+#[test]
 fn an_empty_file_is_a_project_with_nothing_configured() {
     let project = parse("", &file()).unwrap();
     assert!(project.challenges.is_empty());
@@ -73,7 +80,7 @@ fn an_empty_file_is_a_project_with_nothing_configured() {
 fn unknown_keys_are_named_with_their_line_and_column() {
     let message = error("[challenges]\n1 = \"x\"\n\n[bulid]\ncommand = \"make\"\n");
     assert!(
-        message.starts_with("/p/glomers.toml:4:2: unknown field `bulid`, expected one of `build`, `challenges`, `defaults`"),
+        message.starts_with("/p/glomers.toml:4:2: unknown field `bulid`, expected one of `build`, `challenges`, `defaults`, `watch`"),
         "{message}"
     );
     let message = error("[challenges]\n3b = { bin = \"x\", argz = [] }\n");
