@@ -226,3 +226,19 @@ fn the_nearest_project_file_is_found_upwards() {
     std::fs::write(dir.path().join(FILE_NAME), "").unwrap();
     assert_eq!(find(&nested), Some(dir.path().join(FILE_NAME)));
 }
+
+#[test]
+fn the_readme_example_is_a_valid_project_file() {
+    let readme = include_str!("../../../README.md");
+    let start = readme
+        .find("```toml\nwatch =")
+        .expect("the README shows the whole format")
+        + "```toml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let project = parse(&readme[start..end], &file()).unwrap();
+    assert_eq!(project.watch, ["src/**", "**/*.go"]);
+    assert_eq!(project.build.as_deref(), Some("go build -o bin/ ./..."));
+    for id in ["1", "2", "3b", "3d", "6b"] {
+        assert!(project.challenges.contains_key(id), "{id}");
+    }
+}

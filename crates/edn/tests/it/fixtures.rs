@@ -63,7 +63,7 @@ fn kw(name: &str) -> Value {
 #[test]
 fn every_results_file_parses_with_the_eight_top_level_keys() {
     let files = fixtures("results.edn");
-    assert_eq!(files.len(), 26);
+    assert_eq!(files.len(), 27);
     for (name, text) in files {
         let value = parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
         let keys: Vec<_> = value.as_map().unwrap().iter().map(|(k, _)| k).collect();
@@ -245,7 +245,7 @@ fn deep_nesting_is_an_error_not_a_crash() {
 }
 
 /// Measures parsing of a ~2 MB history. Run with
-/// `cargo test -p edn --release --test fixtures -- --ignored --nocapture`.
+/// `cargo test -p edn --release --test it fixtures -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn parse_speed_of_a_2mb_history() {

@@ -1,0 +1,4 @@
+//! The crate's integration tests, one binary (linking the workspace once instead of once per file).
+
+mod plots;
+mod results;
