@@ -401,13 +401,11 @@ fn a_save_during_the_build_stops_the_whole_build_and_builds_again() {
     watching.expect(false, "── cycle 2: lib.rs changed");
     watching.expect(false, "building node binaries");
     wait_for(1);
+    // Settles at one compiler: the first build's is gone. (Under load one
+    // save can reach the watcher as two changes, truncate then write, so a
+    // further cycle may replace the second build; that is fine.)
     std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(
-        compilers(),
-        1,
-        "the first build's compiler is gone: {:?}",
-        sandbox.survivors()
-    );
+    wait_for(1);
     assert_eq!(watching.stop(Signal::SIGINT), 130);
     assert_nothing_left(&sandbox);
 }
