@@ -92,22 +92,8 @@ async fn build_with(
         root: workspace_root.to_path_buf(),
         source,
     };
-    let Supervised {
-        mut child,
-        mut guard,
-    } = supervise::spawn(cargo, &args, &[], workspace_root).map_err(spawn_error)?;
-    let stdout = tokio::spawn(read_all(child.stdout.take()));
-    let stderr = tokio::spawn(read_all(child.stderr.take()));
-    let status = tokio::select! {
-        status = child.wait() => status.map_err(spawn_error)?,
-        _ = cancelled(&mut cancel) => {
-            guard.stop(&mut child).await;
-            return Err(BuildError::Cancelled);
-        }
-    };
-    guard.reaped();
-    let stdout = stdout.await.unwrap_or_default();
-    let stderr = stderr.await.unwrap_or_default();
+    let (status, stdout, stderr) =
+        run_supervised(cargo, &args, workspace_root, &mut cancel, spawn_error).await?;
     // The supervisor exits 127 when it cannot find cargo at all.
     if status.code() == Some(127) && stdout.is_empty() {
         return Err(spawn_error(std::io::Error::new(
@@ -136,25 +122,12 @@ pub async fn build_command(
         root: dir.to_path_buf(),
         source,
     };
-    let Supervised {
-        mut child,
-        mut guard,
-    } = supervise::spawn(Path::new("sh"), &args, &[], dir).map_err(spawn_error)?;
-    let stdout = tokio::spawn(read_all(child.stdout.take()));
-    let stderr = tokio::spawn(read_all(child.stderr.take()));
-    let status = tokio::select! {
-        status = child.wait() => status.map_err(spawn_error)?,
-        _ = cancelled(&mut cancel) => {
-            guard.stop(&mut child).await;
-            return Err(BuildError::Cancelled);
-        }
-    };
-    guard.reaped();
+    let (status, mut output, stderr) =
+        run_supervised(Path::new("sh"), &args, dir, &mut cancel, spawn_error).await?;
     if status.success() {
         return Ok(());
     }
-    let mut output = stdout.await.unwrap_or_default();
-    output.extend(stderr.await.unwrap_or_default());
+    output.extend(stderr);
     Err(BuildError::CommandFailed {
         command: command.to_string(),
         status: status.to_string(),
@@ -172,6 +145,37 @@ async fn cancelled(cancel: &mut watch::Receiver<bool>) {
             std::future::pending::<()>().await;
         }
     }
+}
+
+/// Runs `program` supervised in `dir` until it exits or the build is
+/// cancelled (then its whole process group is stopped); returns its status
+/// and everything it wrote on stdout and stderr.
+async fn run_supervised(
+    program: &Path,
+    args: &[String],
+    dir: &Path,
+    cancel: &mut watch::Receiver<bool>,
+    spawn_error: impl Fn(std::io::Error) -> BuildError,
+) -> Result<(std::process::ExitStatus, Vec<u8>, Vec<u8>), BuildError> {
+    let Supervised {
+        mut child,
+        mut guard,
+    } = supervise::spawn(program, args, &[], dir).map_err(&spawn_error)?;
+    let stdout = tokio::spawn(read_all(child.stdout.take()));
+    let stderr = tokio::spawn(read_all(child.stderr.take()));
+    let status = tokio::select! {
+        status = child.wait() => status.map_err(&spawn_error)?,
+        _ = cancelled(cancel) => {
+            guard.stop(&mut child).await;
+            return Err(BuildError::Cancelled);
+        }
+    };
+    guard.reaped();
+    Ok((
+        status,
+        stdout.await.unwrap_or_default(),
+        stderr.await.unwrap_or_default(),
+    ))
 }
 
 async fn read_all(stream: Option<impl AsyncRead + Unpin>) -> Vec<u8> {

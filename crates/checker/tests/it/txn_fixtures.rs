@@ -2,31 +2,10 @@
 //! fixture, the verdict, anomaly types and ruled-out models must equal what
 //! Maelstrom wrote to `results.edn` for exactly that history.
 
-use std::path::PathBuf;
-
-use checker::history::{Op, read_history};
 use checker::workloads::txn;
 use edn::Value;
 
-fn fixture_dir(case: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/maelstrom")
-        .join(case)
-}
-
-fn history(case: &str) -> Vec<Op> {
-    let text = std::fs::read_to_string(fixture_dir(case).join("history.edn")).unwrap();
-    read_history(&text).unwrap()
-}
-
-fn expected_workload(case: &str) -> Value {
-    let text = std::fs::read_to_string(fixture_dir(case).join("results.edn")).unwrap();
-    edn::parse(&text)
-        .unwrap()
-        .get_kw("workload")
-        .unwrap()
-        .clone()
-}
+use crate::fixture::{expected_workload, fixture_dir, history};
 
 /// `--consistency-models` from the fixture's command line (default when absent).
 fn models(case: &str) -> Vec<String> {
