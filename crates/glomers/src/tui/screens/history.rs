@@ -114,16 +114,21 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
         frame.render_widget(empty, area);
         return;
     }
-    let header = Row::new([
-        "", "run", "id", "status", "msgs/op", "median", "max", "wall s",
-    ])
-    .style(theme.accent());
+    // Below 100 columns the run id and verdict come first: max and wall time go.
+    let wide = area.width >= 100;
+    let mut titles = vec![
+        "", "run", "id", "status", "backend", "profile", "msgs/op", "median",
+    ];
+    if wide {
+        titles.extend(["max", "wall s"]);
+    }
+    let header = Row::new(titles).style(theme.accent());
     let marked = app.history_view.marked.as_deref();
     let rows = runs.iter().map(|run| {
         let judged = |metric: &str, text: String| {
             Cell::from(text).style(theme.verdict(margin_passed(&run.margins, metric)))
         };
-        Row::new(vec![
+        let mut cells = vec![
             Cell::from(if marked == Some(run.run_id.as_str()) {
                 "◆"
             } else {
@@ -132,22 +137,30 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
             Cell::from(run.run_id.clone()),
             Cell::from(run.id.clone()),
             Cell::from(status_name(run.status)).style(theme.verdict(Some(run.passed))),
+            Cell::from(backend_name(run.backend)),
+            Cell::from(run.label().kind.to_string()),
             judged("msgs-per-op", number(run.msgs_per_op, 1)),
             judged("median-latency", number(run.latency_median_ms, 0)),
-            judged("max-latency", number(run.latency_max_ms, 0)),
-            Cell::from(format!("{:.1}", run.wall_s)),
-        ])
+        ];
+        if wide {
+            cells.push(judged("max-latency", number(run.latency_max_ms, 0)));
+            cells.push(Cell::from(format!("{:.1}", run.wall_s)));
+        }
+        Row::new(cells)
     });
-    let widths = [
+    let mut widths = vec![
         Constraint::Length(1),
         Constraint::Fill(1),
         Constraint::Length(6),
         Constraint::Length(12),
         Constraint::Length(7),
-        Constraint::Length(6),
-        Constraint::Length(6),
+        Constraint::Length(8),
+        Constraint::Length(7),
         Constraint::Length(6),
     ];
+    if wide {
+        widths.extend([Constraint::Length(6), Constraint::Length(6)]);
+    }
     let table = Table::new(rows, widths)
         .header(header)
         .block(Block::bordered().title(title))
@@ -156,4 +169,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
     view.table.select(Some(view.cursor));
     frame.render_stateful_widget(table, area, &mut view.table);
     draw_position(frame, area, &view.table, len, theme);
+}
+
+/// `sim` or `mael`: the history table is narrow at 80 columns.
+fn backend_name(backend: runner::backend::BackendKind) -> &'static str {
+    match backend {
+        runner::backend::BackendKind::Sim => "sim",
+        runner::backend::BackendKind::Maelstrom => "mael",
+    }
 }
