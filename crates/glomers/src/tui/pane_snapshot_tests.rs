@@ -166,3 +166,19 @@ fn challenges_say_how_when_no_node_is_configured() {
     type_keys(&mut app, "?");
     insta::assert_snapshot!("challenges_nodes_help_80x24", render(&mut app, 80, 24));
 }
+
+#[test]
+fn findings_of_another_run_are_not_shown() {
+    let mut app = failed_broadcast();
+    type_keys(&mut app, "e");
+    update(
+        &mut app,
+        Action::Explained {
+            run_id: "20261203T070000.000Z-3c".into(),
+            explanation: Err("stale".into()),
+        },
+    );
+    let why = &app.results.as_ref().unwrap().why;
+    assert!(why.shown && why.explanation.is_none());
+    assert!(render(&mut app, 80, 24).contains("explaining the run's store…"));
+}
