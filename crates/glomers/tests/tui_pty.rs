@@ -406,7 +406,8 @@ fn dashboard_runs_the_node_configured_in_glomers_toml() {
     let Some(dash) = Dashboard::start_in(&[], &files) else {
         return;
     };
-    dash.wait_for("Echo", SHORT);
+    // The Challenges screen names the node and the line that configured it.
+    dash.wait_for("node: echo.sh (glomers.toml line 2)", SHORT);
     dash.keys(&["p", "Enter"]);
     let verdict = dash.wait_until("the verdict", RUN, |screen| {
         screen.contains(" PASS ") || screen.contains(" FAIL ")
@@ -414,6 +415,10 @@ fn dashboard_runs_the_node_configured_in_glomers_toml() {
     assert!(
         verdict.contains(" PASS "),
         "echo.py should pass:\n{verdict}"
+    );
+    assert!(
+        verdict.contains("/echo.sh "),
+        "Results names the node it ran:\n{verdict}"
     );
     assert!(dash.dir.path().join("ran").exists(), "echo.sh never ran");
     dash.keys(&["q"]);

@@ -30,6 +30,7 @@ use super::screens::challenges::{self, ChallengesView};
 use super::screens::history::{self, HistoryView};
 use super::screens::results::{self, ResultsView};
 use super::screens::run::{self, RunView};
+use super::screens::why;
 use super::screens::{WHEEL_LINES, compare};
 use super::session;
 use super::ui;
@@ -98,6 +99,11 @@ pub enum Action {
         latency: Result<LatencyChart, String>,
         tree: Result<edn::Value, String>,
     },
+    /// The answer to [`Effect::Explain`].
+    Explained {
+        run_id: String,
+        explanation: Result<explain::Explanation, String>,
+    },
     /// A command could not be carried out (e.g. real Maelstrom is missing).
     Failed(String),
     /// Something for the status line that changes nothing else.
@@ -120,6 +126,11 @@ pub enum Effect {
     },
     /// Read the store's `history.edn` (latency chart) and `results.edn` (tree).
     LoadRunFiles {
+        run_id: String,
+        store_dir: PathBuf,
+    },
+    /// Draw the findings of a failed run from its store (`explain`).
+    Explain {
         run_id: String,
         store_dir: PathBuf,
     },
@@ -311,6 +322,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 view.latency = Some(latency);
                 view.tree = Some(tree);
             }
+            Vec::new()
+        }
+        Action::Explained {
+            run_id,
+            explanation,
+        } => {
+            why::loaded(app, &run_id, explanation);
             Vec::new()
         }
         Action::Failed(message) => {

@@ -202,6 +202,22 @@ fn execute(
             });
             None
         }
+        Effect::Explain { run_id, store_dir } => {
+            let background = background.clone();
+            tokio::task::spawn_blocking(move || {
+                let explanation = explain::explain(&store_dir)
+                    .map(|mut e| {
+                        e.run_id = run_id.clone();
+                        e
+                    })
+                    .map_err(|e| e.to_string());
+                let _ = background.send(Action::Explained {
+                    run_id,
+                    explanation,
+                });
+            });
+            None
+        }
         Effect::Cancel => {
             if let Some(running) = running {
                 let _ = running.cancel.send(true);

@@ -11,7 +11,7 @@
 //! - `app`: the `App`, the pure `update`, routing between screens and the overlays; `live` (the running session's bounded buffers), `form` (the parameter form), `latency` (the Results chart's series), `tree` (`results.edn` folded), `frontier` (3d/3e runs per node setting) and `open` (which program opens a store, and what to say) are parts of it.
 //! - `session`: starting, cancelling and following the session the dashboard runs.
 //! - `overlay`: help, yes/no confirmation and text popup, drawn over any screen.
-//! - `screens`: one module per screen (challenges, run, results, compare, history), each with its view state, keys, clicks, layout and drawing.
+//! - `screens`: one module per screen (challenges, run, results, compare, history; `why`, the Results screen's why pane), each with its view state, keys, clicks, layout and drawing.
 //! - `ui`: `draw(frame, &mut App)`: the frame (tabs, key bar or message), the parameter form and the shared styles, calling each screen and overlay to draw itself; changes nothing but the lists' scroll offsets.
 //! - `terminal`: raw mode and the alternate screen, restored on drop and on panic.
 
@@ -29,6 +29,8 @@ mod terminal;
 mod tree;
 mod ui;
 
+#[cfg(test)]
+mod pane_snapshot_tests;
 #[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
@@ -53,6 +55,7 @@ pub fn run(nodes: runner::project::NodePlan, glomers_dir: PathBuf) -> anyhow::Re
         app.opener = open::find_opener(std::env::var_os(open::OPENER_VAR), |program| {
             which::which(program).ok()
         });
+        app.challenges_view.nodes = nodes.clone();
         let setup = event_loop::Setup { nodes, glomers_dir };
         let result = event_loop::run(&mut screen.terminal, &mut app, &setup).await;
         drop(screen);

@@ -121,7 +121,7 @@ const HELP: &[(Option<Screen>, &str, &str)] = &[
     (
         Some(Screen::Results),
         "results",
-        "t full results.edn tree · in the tree: j/k or ↑/↓ move · PgUp/PgDn page · enter/space fold or unfold · t or esc back to the summary · o open the store directory · elsewhere esc back",
+        "e why (a failed run): its findings from the store; enter shows one's evidence and messages (nodes as columns, ✗ dropped by a partition) · t full results.edn tree · in the tree: j/k or ↑/↓ move · PgUp/PgDn page · enter/space fold or unfold · t or esc back to the summary · o open the store directory · elsewhere esc back",
     ),
     (
         Some(Screen::Compare),
@@ -132,6 +132,11 @@ const HELP: &[(Option<Screen>, &str, &str)] = &[
         Some(Screen::History),
         "history",
         "enter open · o open its store directory ($GLOMERS_OPEN, xdg-open or open) · / filter by challenge (esc clears it, then goes back) · m mark · c compare marked run with the cursor",
+    ),
+    (
+        Some(Screen::Challenges),
+        "node",
+        "each challenge runs the node glomers.toml names (found in this directory or a parent; `glomers init` writes one): [challenges] 1 = \"bin/echo\", 3b = { bin = \"bin/broadcast\", args = [...], env = { K = \"V\" } }, and an optional [build] command = \"...\" run before a session; paths are relative to the file. Without one, inside the glomers workspace, our own nodes crate runs; --bin PATH runs one binary for every challenge",
     ),
     (
         None,

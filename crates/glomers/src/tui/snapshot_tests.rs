@@ -489,7 +489,7 @@ fn help_starts_with_the_screen_and_scrolls() {
     type_keys(&mut app, "?");
     let top = render(&mut app, 50, 15);
     assert!(top.contains("run: tab/]"), "{top}");
-    type_keys(&mut app, "jjjjjjjjjjjjjjjjjjjj");
+    type_keys(&mut app, &"j".repeat(40));
     let scrolled = render(&mut app, 50, 15);
     assert!(
         scrolled.contains("mark · c compare marked run") && !scrolled.contains("run: tab/]"),

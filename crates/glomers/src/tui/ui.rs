@@ -249,6 +249,16 @@ fn keys(app: &App) -> Vec<&'static str> {
             "t or esc summary",
             "PgUp/PgDn page",
         ],
+        Screen::Results if app.results.as_ref().is_some_and(|r| r.why.shown) => {
+            vec!["↑↓ move", "enter details", "esc back", "PgUp/PgDn scroll"]
+        }
+        Screen::Results if app.results.as_ref().is_some_and(|r| !r.summary.passed) => vec![
+            "esc back",
+            "e why",
+            "t results.edn tree",
+            "o open store dir",
+            "1-5 screens",
+        ],
         Screen::Results => vec![
             "esc back",
             "t results.edn tree",

@@ -1,5 +1,6 @@
 //! The Challenges screen: every challenge with its latest recorded result,
-//! selection, and the parameters the next run will use.
+//! selection, the parameters the next run will use and the node it will run
+//! (ours, the one `glomers.toml` names, `--bin`'s, or none configured).
 
 use std::collections::BTreeSet;
 
@@ -11,6 +12,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
 use runner::backend::BackendKind;
 use runner::catalog::{Challenge, Overrides, Profile};
 use runner::history::RunSummary;
+use runner::project::{NodePlan, NodeSource, Origin};
 use runner::verdict::show;
 
 use super::{draw_position, moved, table_row_at};
@@ -32,6 +34,8 @@ pub struct ChallengesView {
     pub selected: BTreeSet<usize>,
     /// The table's scroll, kept between frames and read by clicks.
     pub table: TableState,
+    /// Which node each challenge runs (given by `tui::run`).
+    pub nodes: NodePlan,
 }
 
 pub struct ChallengesLayout {
@@ -150,6 +154,50 @@ pub fn short_title(challenge: &Challenge) -> &'static str {
 const WORKLOAD_MIN_WIDTH: u16 = 100;
 /// Below this one the latest run's figures go too (its result stays).
 const FIGURES_MIN_WIDTH: u16 = 70;
+/// From this table width on, each row shows its node (else only the details box).
+const NODE_MIN_WIDTH: u16 = 130;
+/// What the table and the details box say of a challenge nothing names a node for.
+const NOT_CONFIGURED: &str = "not configured: press ? for how";
+
+/// The node `challenge` runs, short: `ours: echo`, `bin/echo` (relative to
+/// `glomers.toml`), `--bin`'s path, or `None`.
+fn node_name(plan: &NodePlan, challenge: &Challenge) -> Option<String> {
+    Some(match plan.source(challenge)? {
+        NodeSource::Ours { bin, .. } => format!("ours: {bin}"),
+        NodeSource::Given {
+            command,
+            origin: Origin::ProjectFile(file),
+        } => {
+            let dir = file.parent().unwrap_or(&file);
+            let path = command.path.strip_prefix(dir).unwrap_or(&command.path);
+            let mut text = path.display().to_string();
+            for arg in &command.args {
+                text.push(' ');
+                text.push_str(arg);
+            }
+            text
+        }
+        source @ NodeSource::Given { .. } => source.display(),
+    })
+}
+
+/// Where the node comes from, in words.
+fn node_origin(plan: &NodePlan, challenge: &Challenge) -> Option<String> {
+    Some(match plan.source(challenge)? {
+        NodeSource::Ours { .. } => "this glomers workspace's nodes crate".to_string(),
+        NodeSource::Given {
+            command,
+            origin: Origin::ProjectFile(_),
+        } => match command.at {
+            Some((line, _)) => format!("glomers.toml line {line}"),
+            None => "glomers.toml".to_string(),
+        },
+        NodeSource::Given {
+            origin: Origin::BinFlag,
+            ..
+        } => "--bin, for every challenge".to_string(),
+    })
+}
 
 /// Compares the latest runs of the two selected challenges, or of 3d and 3e.
 fn compare_challenges(app: &mut App) {
@@ -194,6 +242,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
     if figures {
         names.extend(["msgs/op", "median", "max"]);
     }
+    let node = table_area.width >= NODE_MIN_WIDTH;
+    names.extend(node.then_some("node"));
     let header = Row::new(names).style(theme.accent());
     // Ids are never cut: the column is as wide as the longest.
     let id_width = app
@@ -216,6 +266,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
         cells.extend(workload.then(|| Cell::from(challenge.workload)));
         let latest = latest_cells(app.latest_run(challenge.id), theme);
         cells.extend(latest.into_iter().take(if figures { 4 } else { 1 }));
+        if node {
+            cells.push(match node_name(&app.challenges_view.nodes, challenge) {
+                Some(name) => Cell::from(name),
+                None => Cell::from("not configured").style(theme.dim()),
+            });
+        }
         Row::new(cells)
     });
     let mut widths = vec![
@@ -228,6 +284,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
     if figures {
         widths.extend([Constraint::Length(7); 3]);
     }
+    widths.extend(node.then_some(Constraint::Length(28)));
     let title = format!(
         " challenges · {} selected ",
         app.challenges_view.selected.len()
@@ -293,6 +350,11 @@ fn draw_details(frame: &mut Frame<'_>, area: Rect, app: &App, challenge: &Challe
     } else {
         format!("valid, {}", limits.join(", "))
     };
+    let plan = &app.challenges_view.nodes;
+    let node = match (node_name(plan, challenge), node_origin(plan, challenge)) {
+        (Some(name), Some(origin)) => Span::raw(format!("{name} ({origin})")),
+        _ => Span::styled(NOT_CONFIGURED, theme.warn()),
+    };
     let lines = vec![
         Line::from(vec![
             Span::styled("next run: ", theme.accent()),
@@ -303,7 +365,14 @@ fn draw_details(frame: &mut Frame<'_>, area: Rect, app: &App, challenge: &Challe
             Span::raw(limits),
         ]),
     ];
-    let block = Block::bordered().title(format!(" {} · {} ", challenge.id, challenge.title));
+    // The node goes on the bottom border: the table keeps every row it had.
+    let block = Block::bordered()
+        .title(format!(" {} · {} ", challenge.id, challenge.title))
+        .title_bottom(Line::from(vec![
+            Span::styled(" node: ", theme.accent()),
+            node,
+            Span::raw(" "),
+        ]));
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
         area,

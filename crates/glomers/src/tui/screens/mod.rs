@@ -7,6 +7,7 @@ pub mod compare;
 pub mod history;
 pub mod results;
 pub mod run;
+pub mod why;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;

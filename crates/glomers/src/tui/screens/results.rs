@@ -3,7 +3,8 @@
 //! each thresholded metric as a gauge against its limit, latency
 //! quantiles, op counts, anomalies and where the run's files are, and
 //! latency over time as a chart. `t` swaps all but the verdict for the
-//! whole `results.edn` as a foldable tree.
+//! whole `results.edn` as a foldable tree; `e`, on a failed run, for the
+//! why pane (`why`).
 
 use std::collections::BTreeSet;
 
@@ -20,6 +21,7 @@ use runner::history::RunSummary;
 use runner::results::RunResults;
 use runner::verdict::show;
 
+use super::why::{self, WhyView};
 use super::{PAGE, moved};
 use crate::tui::app::{self, App, Effect};
 use crate::tui::latency::LatencyChart;
@@ -37,6 +39,7 @@ pub struct ResultsView {
     /// The whole `results.edn`; `None` until read.
     pub tree: Option<Result<edn::Value, String>>,
     pub tree_view: TreeView,
+    pub why: WhyView,
 }
 
 impl ResultsView {
@@ -48,6 +51,7 @@ impl ResultsView {
             latency: None,
             tree: None,
             tree_view: TreeView::default(),
+            why: WhyView::default(),
         }
     }
 
@@ -86,8 +90,13 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     };
+    if view.why.shown {
+        why::on_key(&mut view.why, key);
+        return Vec::new();
+    }
     if !view.tree_view.shown {
         match key.code {
+            KeyCode::Char('e') => return why::open(app),
             KeyCode::Char('t') => view.tree_view.shown = true,
             KeyCode::Esc => app.go_back(),
             _ => {}
@@ -141,6 +150,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
             draw_verdict(frame, verdict, view, theme);
             draw_tree(frame, tree, view, theme);
         }
+        ResultsLayout::Why { verdict, why } => {
+            draw_verdict(frame, verdict, view, theme);
+            why::draw(frame, why, &mut view.why, theme);
+        }
         ResultsLayout::Summary {
             verdict,
             metrics,
@@ -163,6 +176,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
 pub enum ResultsLayout {
     /// `t`: the verdict above the whole `results.edn`.
     Tree { verdict: Rect, tree: Rect },
+    /// `e`: the verdict above the why pane.
+    Why { verdict: Rect, why: Rect },
     /// The verdict, one gauge per threshold, the run's facts and the chart;
     /// the stable-latency table only when tall enough (the facts then leave
     /// its quantiles out).
@@ -178,10 +193,20 @@ pub enum ResultsLayout {
 pub fn layout(area: Rect, view: &ResultsView) -> ResultsLayout {
     let s = &view.summary;
     let reasons = (s.reasons.len().min(4) + s.node_warnings.len().min(WARNING_ROWS)) as u16;
-    if view.tree_view.shown {
-        let [verdict, tree] =
+    if view.why.shown || view.tree_view.shown {
+        let [verdict, below] =
             Layout::vertical([Constraint::Length(3 + reasons), Constraint::Fill(1)]).areas(area);
-        return ResultsLayout::Tree { verdict, tree };
+        return if view.why.shown {
+            ResultsLayout::Why {
+                verdict,
+                why: below,
+            }
+        } else {
+            ResultsLayout::Tree {
+                verdict,
+                tree: below,
+            }
+        };
     }
     let gauges = s.margins.len() as u16 + u16::from(s.availability.is_some());
     let [verdict, metrics, details] = Layout::vertical([
@@ -347,10 +372,13 @@ fn draw_verdict(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Th
     let mut lines = vec![Line::from(vec![
         Span::styled(headline, theme.verdict(Some(s.passed))),
         Span::raw(format!(
-            " {} · {} · wall {:.1} s",
+            " {} · {} · wall {:.1} s{}",
             s.backend,
             profile_name(s.profile),
-            s.wall_s
+            s.wall_s,
+            s.seed
+                .map(|seed| format!(" · seed {seed}"))
+                .unwrap_or_default()
         )),
     ])];
     lines.extend(
@@ -377,10 +405,11 @@ fn draw_verdict(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Th
         ));
     }
     let title = format!(" {} · {} ", s.id, s.run_id);
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(title)),
-        area,
-    );
+    let mut block = Block::bordered().title(title);
+    if let Some(bin) = &s.bin {
+        block = block.title_bottom(Line::from(format!(" node {} ", bin.display())).right_aligned());
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 /// One gauge per threshold (value as a share of its limit) and one for availability.
