@@ -36,6 +36,8 @@ mod snapshot_tests;
 mod test_support;
 #[cfg(test)]
 mod update_tests;
+#[cfg(test)]
+mod watch_tests;
 
 pub use app::Effect;
 
