@@ -151,6 +151,10 @@ fn each_cycle_feeds_the_run_screen_and_results_follow_it() {
         }),
     );
     assert_eq!(app.watch.as_ref().map(|w| w.cycle), Some(2));
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("watch cycle 2: echo.py changed")
+    );
     let session = app.session.as_ref().expect("the cycle's session");
     assert!(session.active() && session.runs[0].run_id.is_none());
     let mut failed = outcome("1", "run-b", 0.0, 1.0, 4.0);

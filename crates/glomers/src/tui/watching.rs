@@ -56,11 +56,17 @@ pub fn on_event(app: &mut App, event: WatchEvent) -> Vec<Effect> {
         return Vec::new();
     };
     match event {
-        WatchEvent::CycleStarted { cycle, .. } => {
+        WatchEvent::CycleStarted { cycle, changed } => {
             watch.cycle = cycle;
             let challenges = watch.challenges.clone();
             if cycle > 1 {
                 session::show_new(app, &challenges);
+                let names: Vec<String> = changed
+                    .iter()
+                    .filter_map(|p| p.file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .collect();
+                app.notice = Some(format!("watch cycle {cycle}: {} changed", names.join(", ")));
             }
             Vec::new()
         }
