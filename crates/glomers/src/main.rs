@@ -62,7 +62,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         // No subcommand on a terminal: the dashboard; otherwise (pipes, scripts) the help.
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
-            tui::run(place.plan(None), glomers_dir)
+            let watch = watch::spec(None, &place).map_err(|e| format!("{e:#}"));
+            tui::run(place.plan(None), glomers_dir, watch)
         }
         None => Cli::command()
             .print_help()

@@ -26,16 +26,7 @@ use crate::run::{self, StopSignal};
 
 pub async fn watch(args: WatchArgs, place: &Place) -> anyhow::Result<ExitCode> {
     let config = run::session_config(&args.run_args(), place)?;
-    let spec = match (&args.bin, &place.project, &place.workspace) {
-        (Some(bin), _, _) => WatchSpec::file(bin),
-        (None, Some(project), _) => WatchSpec::project(project.dir(), &project.watch),
-        (None, None, Some(workspace)) => WatchSpec::nodes_crate(workspace),
-        (None, None, None) => anyhow::bail!(
-            "nothing to watch: no glomers.toml here or above, and not inside the glomers workspace; \
-             run `glomers init` or pass `--bin PATH`"
-        ),
-    }?
-    .ignoring(&place.glomers_dir);
+    let spec = spec(args.bin.as_deref(), place)?;
     let what = match &args.bin {
         Some(bin) => bin.display().to_string(),
         None => format!("{}/", spec.root().display()),
@@ -73,6 +64,21 @@ pub async fn watch(args: WatchArgs, place: &Place) -> anyhow::Result<ExitCode> {
         Some(StopSignal::Terminate) => run::EXIT_TERMINATED,
         _ => run::EXIT_INTERRUPTED,
     }))
+}
+
+/// What a watch follows: the `--bin` file, else the project's `watch`
+/// globs, else our nodes crate (the dashboard's `w` makes the same choice).
+pub fn spec(bin: Option<&Path>, place: &Place) -> anyhow::Result<WatchSpec> {
+    let spec = match (bin, &place.project, &place.workspace) {
+        (Some(bin), _, _) => WatchSpec::file(bin),
+        (None, Some(project), _) => WatchSpec::project(project.dir(), &project.watch),
+        (None, None, Some(workspace)) => WatchSpec::nodes_crate(workspace),
+        (None, None, None) => anyhow::bail!(
+            "nothing to watch: no glomers.toml here or above, and not inside the glomers workspace; \
+             run `glomers init` or pass `--bin PATH`"
+        ),
+    }?;
+    Ok(spec.ignoring(&place.glomers_dir))
 }
 
 /// Prints watch events: verdict lines on stdout, everything else on stderr.

@@ -440,3 +440,53 @@ fn panic_during_a_run_restores_the_terminal_and_leaves_nothing_behind() {
     let after = dash.assert_restored();
     assert!(after.contains("a deliberate panic"), "{after:?}");
 }
+
+/// Watch mode (`w`) on a project's Python echo: the first cycle passes,
+/// breaking the node starts a cycle that fails, and quitting stops the
+/// loop, exits 130 and leaves nothing running.
+#[test]
+fn watch_mode_reruns_on_each_save_and_quitting_stops_it() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/python");
+    let read = |name: &str| std::fs::read_to_string(examples.join(name)).unwrap();
+    let echo = read("echo.py");
+    // Only the nodes: script's own output file in the same directory changes all the time.
+    let files = [
+        (
+            "glomers.toml",
+            "watch = [\"*.py\"]\n\n[challenges]\n1 = \"echo.py\"\n".to_string(),
+            false,
+        ),
+        ("node.py", read("node.py"), false),
+        ("echo.py", echo.clone(), true),
+    ];
+    let Some(dash) = Dashboard::start_in(&[], &files) else {
+        return;
+    };
+    dash.wait_for("Echo", SHORT);
+    dash.keys(&["p", "w"]);
+    dash.wait_for("watch ● 1", SHORT);
+    let first = dash.wait_until("the first cycle's verdict", RUN, |screen| {
+        screen.contains(" PASS ") || screen.contains("FAIL")
+    });
+    assert!(
+        first.contains(" PASS ") && !first.contains("FAIL"),
+        "echo.py should pass:\n{first}"
+    );
+    dash.wait_for("waiting for a change", SHORT);
+
+    let broken = echo.replace("msg[\"body\"][\"echo\"]", "\"not what was sent\"");
+    assert_ne!(broken, echo, "the edit must change the node");
+    std::fs::write(dash.dir.path().join("echo.py"), broken).unwrap();
+    dash.wait_for("watch ● 2", SHORT);
+    let second = dash.wait_until("the second cycle's verdict", RUN, |screen| {
+        screen.contains("FAIL")
+    });
+    assert!(second.contains("watch ● 2"), "{second}");
+
+    dash.keys(&["q"]);
+    dash.wait_for("Watch mode is on. Quit and stop it?", SHORT);
+    dash.keys(&["y"]);
+    dash.wait_exit(SHORT);
+    dash.assert_cleaned_up();
+    assert_eq!(dash.exit_status(), "130", "quitting stopped watch mode");
+}

@@ -19,6 +19,7 @@ use runner::catalog::{self, Challenge, Overrides, Profile};
 use runner::event::SessionEvent;
 use runner::history::RunSummary;
 use runner::results::RunResults;
+use runner::watch::WatchEvent;
 
 use super::form::{Form, FormOutcome};
 use super::frontier::{self, Frontier};
@@ -34,6 +35,7 @@ use super::screens::why;
 use super::screens::{WHEEL_LINES, compare};
 use super::session;
 use super::ui;
+use super::watching::{self, WatchMode};
 
 /// The header row starts with this, then the tabs.
 pub const BRAND: &str = " glomers ";
@@ -88,6 +90,10 @@ pub enum Action {
     /// A click or wheel notch, with the terminal's size to place it.
     Mouse(MouseEvent, Size),
     Session(SessionEvent),
+    /// An event of watch mode's loop.
+    Watch(WatchEvent),
+    /// Watch mode's loop returned.
+    WatchEnded,
     HistoryLoaded(Result<Vec<RunSummary>, String>),
     ResultsLoaded {
         run_id: String,
@@ -118,6 +124,9 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     StartSession(SessionRequest),
+    /// Start watch mode: a session like this one on every change.
+    StartWatch(SessionRequest),
+    /// Stop the running session or watch mode (its cycle too).
     Cancel,
     LoadHistory,
     LoadResults {
@@ -184,6 +193,8 @@ pub struct App {
     pub form: Option<Form>,
     pub input: Option<Input>,
     pub session: Option<LiveSession>,
+    /// On while `w` watch mode runs; `session` is its current cycle.
+    pub watch: Option<WatchMode>,
     pub run_view: RunView,
     pub results: Option<ResultsView>,
     pub compare: Option<(RunSummary, RunSummary)>,
@@ -217,6 +228,7 @@ impl App {
             form: None,
             input: None,
             session: None,
+            watch: None,
             run_view: RunView::default(),
             results: None,
             compare: None,
@@ -264,7 +276,7 @@ impl App {
 
     /// True once the user asked to quit and no session is still stopping.
     pub fn should_quit(&self) -> bool {
-        self.quitting && !self.session_active()
+        self.quitting && !self.session_active() && self.watch.is_none()
     }
 
     pub fn session_active(&self) -> bool {
@@ -293,6 +305,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Key(key) => on_key(app, key),
         Action::Mouse(mouse, size) => on_mouse(app, mouse, size),
         Action::Session(event) => session::on_event(app, event),
+        Action::Watch(event) => watching::on_event(app, event),
+        Action::WatchEnded => watching::ended(app),
         Action::HistoryLoaded(Ok(runs)) => {
             app.history = runs;
             app.frontier = frontier::frontier(&app.history);
@@ -338,6 +352,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 .is_some_and(|s| s.runs.iter().all(|r| r.run_id.is_none()))
             {
                 app.session = None;
+                app.watch = None;
                 app.back.clear();
                 app.screen = Screen::Challenges;
             }
@@ -386,6 +401,13 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     match key.code {
         KeyCode::Char('?') => {
             app.overlay = Some(Overlay::Help { scroll: 0 });
+            return Vec::new();
+        }
+        KeyCode::Char('q') if app.watch.as_ref().is_some_and(|w| !w.stopping) => {
+            app.overlay = Some(Overlay::confirm(
+                "Watch mode is on. Quit and stop it?",
+                Confirmed::Quit,
+            ));
             return Vec::new();
         }
         KeyCode::Char('q')

@@ -16,7 +16,8 @@ use runner::backend::{Backend, BackendChoice, BackendKind};
 use runner::event::SessionEvent;
 use runner::history::{History, SkippedLine};
 use runner::results::RunResults;
-use runner::session::{self, RunOutcome, SessionConfig};
+use runner::session::{self, SessionConfig};
+use runner::watch::{WatchEvent, WatchSpec};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -33,13 +34,21 @@ pub struct Setup {
     /// Which node each challenge runs (the project's, or ours).
     pub nodes: runner::project::NodePlan,
     pub glomers_dir: PathBuf,
+    /// What watch mode watches (the same choice as `glomers watch`), or why nothing can be.
+    pub watch: Result<WatchSpec, String>,
 }
 
-/// The session being run, from the loop's side.
+/// The session or watch loop being run, from the loop's side.
 struct Running {
-    events: mpsc::Receiver<SessionEvent>,
+    events: Feed,
+    /// A session's cancel, or watch mode's stop.
     cancel: watch::Sender<bool>,
-    task: JoinHandle<Vec<RunOutcome>>,
+    task: JoinHandle<()>,
+}
+
+enum Feed {
+    Session(mpsc::Receiver<SessionEvent>),
+    Watch(mpsc::Receiver<WatchEvent>),
 }
 
 pub async fn run(
@@ -108,14 +117,16 @@ pub async fn run(
                 dirty = false;
                 continue;
             }
-            event = next_session_event(&mut running) => match event {
-                Some(event) => Action::Session(event),
+            event = next_event(&mut running) => match event {
+                Some(event) => event,
                 None => {
-                    // The session returned and dropped its sender: reap the task.
-                    if let Some(done) = running.take() {
-                        let _ = done.task.await;
+                    // The session or watch loop returned and dropped its sender: reap the task.
+                    let Some(done) = running.take() else { continue };
+                    let _ = done.task.await;
+                    match done.events {
+                        Feed::Session(_) => continue,
+                        Feed::Watch(_) => Action::WatchEnded,
                     }
-                    continue;
                 }
             },
         };
@@ -140,9 +151,10 @@ pub async fn run(
     result
 }
 
-async fn next_session_event(running: &mut Option<Running>) -> Option<SessionEvent> {
-    match running {
-        Some(running) => running.events.recv().await,
+async fn next_event(running: &mut Option<Running>) -> Option<Action> {
+    match running.as_mut().map(|r| &mut r.events) {
+        Some(Feed::Session(events)) => events.recv().await.map(Action::Session),
+        Some(Feed::Watch(events)) => events.recv().await.map(Action::Watch),
         None => std::future::pending().await,
     }
 }
@@ -225,13 +237,26 @@ fn execute(
             None
         }
         Effect::OpenDir { program, dir } => open_dir(&program, &dir, background),
-        Effect::StartSession(request) => match start(request, setup) {
-            Ok(started) => {
-                *running = Some(started);
+        Effect::StartSession(request) => match session_config(request, setup) {
+            Ok(config) => {
+                *running = Some(start_session(config));
                 None
             }
             Err(e) => Some(Action::Failed(e.to_string())),
         },
+        Effect::StartWatch(request) => {
+            let started = setup.watch.clone().and_then(|spec| {
+                let config = session_config(request, setup).map_err(|e| e.to_string())?;
+                Ok(start_watch(spec, config))
+            });
+            match started {
+                Ok(started) => {
+                    *running = Some(started);
+                    None
+                }
+                Err(e) => Some(Action::Failed(e)),
+            }
+        }
     }
 }
 
@@ -284,7 +309,11 @@ fn read_text(path: &std::path::Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn start(request: SessionRequest, setup: &Setup) -> Result<Running, runner::backend::BackendError> {
+/// The SessionConfig a run of `request` gets (watch mode's cycles get the same).
+fn session_config(
+    request: SessionRequest,
+    setup: &Setup,
+) -> Result<SessionConfig, runner::backend::BackendError> {
     let choice = match request.backend {
         BackendKind::Sim => BackendChoice::Sim,
         BackendKind::Maelstrom => BackendChoice::Maelstrom,
@@ -299,14 +328,40 @@ fn start(request: SessionRequest, setup: &Setup) -> Result<Running, runner::back
         glomers_dir: setup.glomers_dir.clone(),
         jobs: 1,
     };
+    Ok(config)
+}
+
+fn start_session(config: SessionConfig) -> Running {
     let (events_tx, events) = mpsc::channel(4096);
     let (cancel, cancelled) = watch::channel(false);
-    let task = tokio::spawn(session::run_session(config, events_tx, cancelled));
-    Ok(Running {
-        events,
+    let task = tokio::spawn(async move {
+        session::run_session(config, events_tx, cancelled).await;
+    });
+    Running {
+        events: Feed::Session(events),
         cancel,
         task,
-    })
+    }
+}
+
+/// Starts the watch loop; a failure to watch arrives as watcher trouble
+/// before its feed ends.
+fn start_watch(spec: WatchSpec, config: SessionConfig) -> Running {
+    let (events_tx, events) = mpsc::channel(4096);
+    let (stop, stopped) = watch::channel(false);
+    let trouble = events_tx.clone();
+    let task = tokio::spawn(async move {
+        if let Err(e) = runner::watch::watch(spec, config, events_tx, stopped).await {
+            let _ = trouble
+                .send(WatchEvent::WatcherTrouble(e.to_string()))
+                .await;
+        }
+    });
+    Running {
+        events: Feed::Watch(events),
+        cancel: stop,
+        task,
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //! Layout, in the order data flows:
 //! - `event_loop`: terminal input, session events and signals become [`app::Action`]s; carries out the [`Effect`]s; draws at most ~20 times a second.
 //! - `app`: the `App`, the pure `update`, routing between screens and the overlays; `live` (the running session's bounded buffers), `form` (the parameter form), `latency` (the Results chart's series), `tree` (`results.edn` folded), `frontier` (3d/3e runs per node setting) and `open` (which program opens a store, and what to say) are parts of it.
-//! - `session`: starting, cancelling and following the session the dashboard runs.
+//! - `session`: starting, cancelling and following the session the dashboard runs; `watching`: `w` watch mode, one such session per cycle.
 //! - `overlay`: help, yes/no confirmation and text popup, drawn over any screen.
 //! - `screens`: one module per screen (challenges, run, results, compare, history; `why`, the Results screen's why pane), each with its view state, keys, clicks, layout and drawing.
 //! - `ui`: `draw(frame, &mut App)`: the frame (tabs, key bar or message), the parameter form and the shared styles, calling each screen and overlay to draw itself; changes nothing but the lists' scroll offsets.
@@ -28,6 +28,7 @@ mod session;
 mod terminal;
 mod tree;
 mod ui;
+mod watching;
 
 #[cfg(test)]
 mod pane_snapshot_tests;
@@ -37,6 +38,8 @@ mod snapshot_tests;
 mod test_support;
 #[cfg(test)]
 mod update_tests;
+#[cfg(test)]
+mod watch_tests;
 
 pub use app::Effect;
 
@@ -45,7 +48,11 @@ use std::process::ExitCode;
 
 /// Opens the dashboard on the current terminal until the user quits; 130
 /// when quitting cancelled a running session, 0 otherwise.
-pub fn run(nodes: runner::project::NodePlan, glomers_dir: PathBuf) -> anyhow::Result<ExitCode> {
+pub fn run(
+    nodes: runner::project::NodePlan,
+    glomers_dir: PathBuf,
+    watch: Result<runner::watch::WatchSpec, String>,
+) -> anyhow::Result<ExitCode> {
     // https://no-color.org: set and non-empty means no colours.
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let runtime = tokio::runtime::Runtime::new()?;
@@ -56,7 +63,11 @@ pub fn run(nodes: runner::project::NodePlan, glomers_dir: PathBuf) -> anyhow::Re
             which::which(program).ok()
         });
         app.challenges_view.nodes = nodes.clone();
-        let setup = event_loop::Setup { nodes, glomers_dir };
+        let setup = event_loop::Setup {
+            nodes,
+            glomers_dir,
+            watch,
+        };
         let result = event_loop::run(&mut screen.terminal, &mut app, &setup).await;
         drop(screen);
         result.map(|()| app.exit_code())

@@ -111,7 +111,7 @@ const HELP: &[(Option<Screen>, &str, &str)] = &[
     (
         Some(Screen::Challenges),
         "challenges",
-        "space select (and move down) · enter run selected (or the one under the cursor) · a run all (asks first) · b backend sim/maelstrom (real Maelstrom: set $MAELSTROM or put maelstrom on PATH) · p profile official/quick · e edit parameters · c compare latest runs (two selected, or 3d vs 3e)",
+        "space select (and move down) · enter run selected (or the one under the cursor) · a run all (asks first) · b backend sim/maelstrom (real Maelstrom: set $MAELSTROM or put maelstrom on PATH) · p profile official/quick · e edit parameters · c compare latest runs (two selected, or 3d vs 3e) · w watch mode: rerun the selected (or cursor's) challenges on every save of the node, w again stops",
     ),
     (
         Some(Screen::Run),

@@ -7,6 +7,7 @@ use runner::catalog::Challenge;
 use runner::event::{RunEvent, SessionEvent};
 use runner::history::RunSummary;
 use runner::results::RunResults;
+use runner::session::RunStatus;
 
 use super::app::{App, Effect, Screen, SessionRequest, run_files};
 use super::live::{self, Change, LiveSession};
@@ -36,6 +37,17 @@ pub fn quit(app: &mut App) -> Vec<Effect> {
 }
 
 pub fn cancel(app: &mut App) -> Vec<Effect> {
+    if let Some(watch) = app.watch.as_mut() {
+        if watch.stopping {
+            return Vec::new();
+        }
+        watch.stopping = true;
+        if let Some(session) = app.session.as_mut().filter(|s| s.active()) {
+            session.cancelling = true;
+        }
+        app.notice = Some("stopping watch mode: its cycle, the backend and every node…".into());
+        return vec![Effect::Cancel];
+    }
     match app.session.as_mut() {
         Some(session) if session.active() && !session.cancelling => {
             session.cancelling = true;
@@ -48,26 +60,36 @@ pub fn cancel(app: &mut App) -> Vec<Effect> {
 
 /// Starts a session of `challenges` and shows it on the Run screen.
 pub fn start(app: &mut App, challenges: Vec<Challenge>) -> Vec<Effect> {
-    if app.session_active() {
+    if app.session_active() || app.watch.is_some() {
         app.notice = Some("a session is still running: cancel it first (2, then c)".into());
         return Vec::new();
     }
-    let mut session = LiveSession::new(challenges.iter().map(|c| c.id.to_string()));
-    let simulator = app.backend == BackendKind::Sim;
-    for (run, challenge) in session.runs.iter_mut().zip(&challenges) {
-        run.recovery_s =
-            live::recovery_s(&challenge.params(app.profile, simulator, &app.overrides));
-    }
-    app.session = Some(session);
-    app.run_view = RunView::default();
-    app.challenges_view.selected.clear();
-    app.go(Screen::Run);
+    show_new(app, &challenges);
+    open_run(app);
     vec![Effect::StartSession(SessionRequest {
         challenges,
         profile: app.profile,
         backend: app.backend,
         overrides: app.overrides.clone(),
     })]
+}
+
+/// A fresh session of `challenges` on the Run screen.
+pub fn show_new(app: &mut App, challenges: &[Challenge]) {
+    let mut session = LiveSession::new(challenges.iter().map(|c| c.id.to_string()));
+    let simulator = app.backend == BackendKind::Sim;
+    for (run, challenge) in session.runs.iter_mut().zip(challenges) {
+        run.recovery_s =
+            live::recovery_s(&challenge.params(app.profile, simulator, &app.overrides));
+    }
+    app.session = Some(session);
+    app.run_view = RunView::default();
+}
+
+/// Starts showing a session (or watch mode's first cycle) on the Run screen.
+pub fn open_run(app: &mut App) {
+    app.challenges_view.selected.clear();
+    app.go(Screen::Run);
 }
 
 pub fn on_event(app: &mut App, event: SessionEvent) -> Vec<Effect> {
@@ -128,9 +150,13 @@ fn session_done(app: &mut App) -> Vec<Effect> {
         app.compare = Some((a.clone(), b.clone()));
     }
     let mut commands = Vec::new();
+    // In watch mode the Results screen follows each cycle; a cycle cut short by a change shows nothing.
+    let following =
+        app.screen == Screen::Run || (app.watch.is_some() && app.screen == Screen::Results);
     if let Some((summary, results)) = summaries.last().cloned()
-        && app.screen == Screen::Run
+        && following
         && !session.cancelling
+        && summary.status != RunStatus::Cancelled
     {
         app.run_view.run = session.runs.len() - 1;
         commands = run_files(&summary);
@@ -138,10 +164,14 @@ fn session_done(app: &mut App) -> Vec<Effect> {
         app.go(Screen::Results);
     }
     let passed = summaries.iter().filter(|(s, _)| s.passed).count();
-    app.notice = Some(format!(
-        "session finished: {passed}/{} passed",
-        summaries.len()
-    ));
+    app.notice = Some(match &app.watch {
+        Some(watch) => format!(
+            "watch cycle {}: {passed}/{} passed · waiting for a change",
+            watch.cycle,
+            summaries.len()
+        ),
+        None => format!("session finished: {passed}/{} passed", summaries.len()),
+    });
     commands.push(Effect::LoadHistory);
     commands
 }

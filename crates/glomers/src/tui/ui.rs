@@ -118,7 +118,11 @@ impl Theme {
 
 /// Backend and profile, after the tabs.
 fn header_settings(app: &App) -> String {
-    format!(" {} · {}", app.backend, profile_name(app.profile))
+    let watch = match &app.watch {
+        Some(watch) => format!(" · watch ● {}", watch.cycle),
+        None => String::new(),
+    };
+    format!(" {} · {}{watch}", app.backend, profile_name(app.profile))
 }
 
 /// The tabs as drawn at `width`: full names when everything fits, else only
@@ -228,11 +232,15 @@ fn keys(app: &App) -> Vec<&'static str> {
             "e params",
             "a all",
             "c compare",
+            "w watch",
         ],
         Screen::Run => {
             let active = app.session.as_ref().is_some_and(|s| s.active());
             let mut keys = vec!["esc back"];
-            keys.extend(active.then_some("c cancel"));
+            keys.extend(match &app.watch {
+                Some(_) => Some("c stop watch"),
+                None => active.then_some("c cancel"),
+            });
             keys.extend([
                 "enter results",
                 "tab/[ ] node",

@@ -22,6 +22,7 @@ use crate::tui::live;
 use crate::tui::overlay::{Confirmed, Overlay};
 use crate::tui::session;
 use crate::tui::ui::{Theme, margin_passed, nodes, number, profile_name};
+use crate::tui::watching;
 
 /// Rows under the Challenges table for the selected challenge's details.
 const DETAILS_HEIGHT: u16 = 4;
@@ -70,18 +71,8 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             app.challenges_view.cursor = (at + 1).min(app.challenges.len() - 1);
         }
-        KeyCode::Enter => {
-            let chosen: Vec<Challenge> = if app.challenges_view.selected.is_empty() {
-                vec![app.challenges[app.challenges_view.cursor].clone()]
-            } else {
-                app.challenges_view
-                    .selected
-                    .iter()
-                    .map(|&i| app.challenges[i].clone())
-                    .collect()
-            };
-            return session::start(app, chosen);
-        }
+        KeyCode::Enter => return session::start(app, chosen(app)),
+        KeyCode::Char('w') => return watching::toggle(app, chosen(app)),
         KeyCode::Char('a') => app.overlay = Some(run_all_prompt(app)),
         KeyCode::Char('b') => {
             app.backend = match app.backend {
@@ -108,6 +99,19 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// The selected challenges, or the cursor's when none is selected.
+fn chosen(app: &App) -> Vec<Challenge> {
+    if app.challenges_view.selected.is_empty() {
+        vec![app.challenges[app.challenges_view.cursor].clone()]
+    } else {
+        app.challenges_view
+            .selected
+            .iter()
+            .map(|&i| app.challenges[i].clone())
+            .collect()
+    }
 }
 
 /// `a` asks first: every challenge, and about how long they take together.

@@ -86,7 +86,8 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     };
-    let stoppable = session.active() && !session.cancelling;
+    let watching = app.watch.as_ref().is_some_and(|w| !w.stopping);
+    let stoppable = watching || (session.active() && !session.cancelling);
     let runs = session.runs.len();
     let nodes = session
         .runs
@@ -94,6 +95,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         .map_or(0, |r| r.nodes.len());
     if key.code == KeyCode::Char('c') && stoppable {
         let prompt = match runs {
+            _ if watching => "Stop watch mode (and its current cycle)?".to_string(),
             1 => "Cancel the running session?".to_string(),
             n => format!("Cancel the running session ({n} runs)?"),
         };
@@ -222,7 +224,16 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         harness,
         node_log,
     } = layout(area, node_log_width(app, run));
-    draw_status(frame, status, session, run, app.run_view.run, theme);
+    let waiting = app.watch.is_some() && !session.active();
+    draw_status(
+        frame,
+        status,
+        session,
+        run,
+        app.run_view.run,
+        waiting,
+        theme,
+    );
     draw_gauge(frame, gauge, session, run, app.now, theme);
     draw_harness(frame, harness, session, run, theme);
     draw_node_log(frame, node_log, app, run, theme);
@@ -246,6 +257,7 @@ fn draw_status(
     session: &LiveSession,
     run: &LiveRun,
     index: usize,
+    waiting: bool,
     theme: Theme,
 ) {
     let p = run.progress;
@@ -258,6 +270,9 @@ fn draw_status(
     }
     if session.cancelling && session.active() {
         first.push(Span::styled("  cancelling…", theme.warn()));
+    }
+    if waiting {
+        first.push(Span::styled("  watch: waiting for a change", theme.warn()));
     }
     let second = match &run.outcome {
         Some(outcome) if outcome.verdict.passed => {
