@@ -23,6 +23,10 @@ pub enum Profile {
 
 /// Time limit of the quick profile, in seconds.
 pub const QUICK_TIME_LIMIT_S: u64 = 5;
+/// Maelstrom's fixed quiet period before the final reads, in seconds, when
+/// the parameters set none (the simulator's default too: a glomers test
+/// checks that the two agree, since neither crate may import the other).
+pub const MAELSTROM_RECOVERY_WAIT_S: u64 = 10;
 
 /// One challenge.
 #[derive(Debug, Clone, PartialEq)]

@@ -63,9 +63,6 @@ pub struct FrontierArgs {
     pub maelstrom: Option<PathBuf>,
 }
 
-/// Seconds of quiet Maelstrom waits before the final phase of these workloads.
-const MAELSTROM_RECOVERY_WAIT_S: u64 = 10;
-
 pub async fn bench(args: BenchArgs, place: &Place) -> anyhow::Result<ExitCode> {
     let root = place.root();
     let revision = git_revision(&root);
@@ -213,7 +210,7 @@ fn recovery_wait_s(outcome: &RunOutcome) -> f64 {
         outcome
             .params
             .recovery_wait_s
-            .unwrap_or(MAELSTROM_RECOVERY_WAIT_S) as f64
+            .unwrap_or(runner::catalog::MAELSTROM_RECOVERY_WAIT_S) as f64
     } else {
         0.0
     }

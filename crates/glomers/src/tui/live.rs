@@ -5,19 +5,17 @@ use std::collections::VecDeque;
 
 use std::time::Instant;
 
-use runner::catalog::Params;
+use runner::catalog::{MAELSTROM_RECOVERY_WAIT_S, Params};
 use runner::event::{Phase, Progress, RunEvent, SessionEvent};
 use runner::session::RunOutcome;
 
-/// Maelstrom's recovery wait when the parameters set none.
-pub const DEFAULT_RECOVERY_S: u64 = 10;
 /// About how long the checkers take after a run: an estimate for the
 /// Run screen's countdown and the run-all prompt, not a limit.
 pub const ANALYSIS_ESTIMATE_S: u64 = 3;
 
 /// The quiet period after the load, in seconds.
 pub fn recovery_s(params: &Params) -> u64 {
-    params.recovery_wait_s.unwrap_or(DEFAULT_RECOVERY_S)
+    params.recovery_wait_s.unwrap_or(MAELSTROM_RECOVERY_WAIT_S)
 }
 
 /// About how long one run takes: load, recovery, analysis (building aside).
@@ -83,7 +81,7 @@ impl LiveRun {
             nodes: Vec::new(),
             outcome: None,
             phase_since: None,
-            recovery_s: DEFAULT_RECOVERY_S,
+            recovery_s: MAELSTROM_RECOVERY_WAIT_S,
         }
     }
 

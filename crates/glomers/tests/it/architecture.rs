@@ -105,3 +105,23 @@ fn the_dependency_reader_sees_workspace_and_inline_forms() {
         BTreeSet::from(["edn".to_string(), "runner".to_string()])
     );
 }
+
+/// Facts both the simulator and the runner must know, which neither may
+/// import from the other: they are checked against each other here.
+#[test]
+fn the_simulator_and_the_runner_agree_on_maelstroms_defaults() {
+    let argv: Vec<String> = ["test", "-w", "echo", "--bin", "/bin/true"]
+        .map(String::from)
+        .into();
+    let sim::cli::Command::Test(options) = sim::cli::parse(&argv) else {
+        panic!("a minimal `test` command line parses");
+    };
+    assert_eq!(
+        options.recovery_wait_s,
+        runner::catalog::MAELSTROM_RECOVERY_WAIT_S as f64
+    );
+    assert_eq!(
+        options.consistency_models,
+        [checker::DEFAULT_CONSISTENCY_MODEL]
+    );
+}
