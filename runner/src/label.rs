@@ -31,8 +31,8 @@ pub struct RunLabel {
 
 impl RunLabel {
     /// The label of a run of challenge `id` with `params`. The node's
-    /// environment is part of the node under test, not of the test, so it
-    /// never makes a run custom. An id the catalog does not know is custom.
+    /// environment is part of the node under test, not of the test, and the
+    /// seed is part of the schedule, so neither makes a run custom. An id the catalog does not know is custom.
     pub fn of(id: &str, params: &Params) -> RunLabel {
         let Some(challenge) = catalog::find(id) else {
             return RunLabel {
@@ -40,8 +40,11 @@ impl RunLabel {
                 differs: vec![format!("challenge {id} is not in the catalog")],
             };
         };
+        // The seed fixes the simulator's schedule, not the test: every
+        // simulator run records one, and a seeded run is still official.
         let test = |p: &Params| Params {
             node_env: Vec::new(),
+            seed: None,
             ..p.clone()
         };
         let quick = challenge.params(Profile::Quick, true, &Overrides::default());
@@ -256,6 +259,10 @@ mod tests {
             "official"
         );
         assert_eq!(label(&params("3c", Profile::Quick, false, none())), "quick");
+        // Every simulator run records the seed it drew: still the official test.
+        let mut seeded = params("3c", Profile::Official, true, none());
+        seeded.seed = Some(42);
+        assert_eq!(label(&seeded), "official");
         // The dashboard's form: a changed time limit is no longer official.
         let seven = Overrides {
             time_limit_s: Some(7),
