@@ -318,7 +318,13 @@ fn session_config(
         BackendKind::Sim => BackendChoice::Sim,
         BackendKind::Maelstrom => BackendChoice::Maelstrom,
     };
-    let backend = Backend::resolve(choice, None, Backend::sim_from_current_exe)?;
+    // glomers.toml's `[defaults] maelstrom`, as `glomers run` honours it.
+    let maelstrom = setup
+        .nodes
+        .project
+        .as_ref()
+        .and_then(|p| p.defaults.maelstrom.as_deref());
+    let backend = Backend::resolve(choice, maelstrom, Backend::sim_from_current_exe)?;
     let config = SessionConfig {
         challenges: request.challenges,
         profile: request.profile,

@@ -62,6 +62,18 @@ pub fn run(
         app.opener = open::find_opener(std::env::var_os(open::OPENER_VAR), |program| {
             which::which(program).ok()
         });
+        app.backend = initial_backend(&nodes, || {
+            let maelstrom = nodes
+                .project
+                .as_ref()
+                .and_then(|p| p.defaults.maelstrom.as_deref());
+            runner::backend::Backend::resolve(
+                runner::backend::BackendChoice::Maelstrom,
+                maelstrom,
+                runner::backend::Backend::sim_from_current_exe,
+            )
+            .is_ok()
+        });
         app.challenges_view.nodes = nodes.clone();
         let setup = event_loop::Setup {
             nodes,
@@ -73,4 +85,51 @@ pub fn run(
         result.map(|()| app.exit_code())
     })?;
     Ok(exit)
+}
+
+/// The backend the dashboard starts on: glomers.toml's `[defaults] backend`
+/// (`auto`: Maelstrom when `maelstrom_found`), else the simulator.
+fn initial_backend(
+    nodes: &runner::project::NodePlan,
+    maelstrom_found: impl FnOnce() -> bool,
+) -> runner::backend::BackendKind {
+    use runner::backend::{BackendChoice, BackendKind};
+    match nodes.project.as_ref().and_then(|p| p.defaults.backend) {
+        Some(BackendChoice::Maelstrom) => BackendKind::Maelstrom,
+        Some(BackendChoice::Auto) if maelstrom_found() => BackendKind::Maelstrom,
+        _ => BackendKind::Sim,
+    }
+}
+
+#[cfg(test)]
+mod initial_backend_tests {
+    use super::*;
+    use runner::backend::BackendKind;
+    use runner::project::{NodePlan, parse};
+
+    fn plan(toml: &str) -> NodePlan {
+        NodePlan {
+            bin: None,
+            project: Some(parse(toml, std::path::Path::new("/p/glomers.toml")).unwrap()),
+            workspace: None,
+        }
+    }
+
+    #[test]
+    fn the_project_defaults_choose_the_dashboards_first_backend() {
+        let found = || true;
+        let missing = || false;
+        assert_eq!(initial_backend(&plan(""), found), BackendKind::Sim);
+        let maelstrom = plan("[defaults]\nbackend = \"maelstrom\"\n");
+        assert_eq!(initial_backend(&maelstrom, missing), BackendKind::Maelstrom);
+        let auto = plan("[defaults]\nbackend = \"auto\"\n");
+        assert_eq!(initial_backend(&auto, found), BackendKind::Maelstrom);
+        assert_eq!(initial_backend(&auto, missing), BackendKind::Sim);
+        let none = NodePlan {
+            bin: None,
+            project: None,
+            workspace: None,
+        };
+        assert_eq!(initial_backend(&none, found), BackendKind::Sim);
+    }
 }
