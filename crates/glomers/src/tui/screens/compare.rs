@@ -45,10 +45,11 @@ pub struct CompareLayout {
 }
 
 pub fn layout(area: Rect, app: &App) -> CompareLayout {
+    // Rows, the verdict row, the header and the borders.
     let Some(pair_height) = app
         .compare
         .as_ref()
-        .map(|(a, b)| history::compare(a, b).len() as u16 + 4)
+        .map(|(a, b)| history::compare(a, b).len() as u16 + 5)
     else {
         let [pair, frontier] = match app.frontier {
             Some(_) => Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(area),
@@ -127,7 +128,17 @@ fn draw_pair(frame: &mut Frame<'_>, area: Rect, bars: Option<Rect>, app: &App, t
     };
     let limit =
         |l: Option<f64>| Cell::from(l.map_or_else(|| "-".into(), |l| format!("< {}", show(l))));
-    let table_rows = rows.iter().map(|row| {
+    let verdict = |run: &RunSummary| {
+        Cell::from(if run.passed { "PASS" } else { "FAIL" }).style(theme.verdict(Some(run.passed)))
+    };
+    let verdict_row = Row::new(vec![
+        Cell::from("verdict"),
+        verdict(a),
+        Cell::from(""),
+        verdict(b),
+        Cell::from(""),
+    ]);
+    let table_rows = std::iter::once(verdict_row).chain(rows.iter().map(|row| {
         Row::new(vec![
             Cell::from(row.metric),
             cell(a, row, row.a),
@@ -135,7 +146,7 @@ fn draw_pair(frame: &mut Frame<'_>, area: Rect, bars: Option<Rect>, app: &App, t
             cell(b, row, row.b),
             limit(row.limit_b),
         ])
-    });
+    }));
     let widths = [
         Constraint::Length(18),
         Constraint::Length(10),
@@ -144,9 +155,13 @@ fn draw_pair(frame: &mut Frame<'_>, area: Rect, bars: Option<Rect>, app: &App, t
         Constraint::Length(8),
     ];
     let title = Line::from(format!(" A {} · B {} ", a.run_id, b.run_id));
-    let table = Table::new(table_rows, widths)
-        .header(header)
-        .block(Block::bordered().title(title));
+    // The same warning as `glomers compare`: numbers that did not test the same thing.
+    let mut block = Block::bordered().title(title);
+    if let Some(warning) = runner::label::differences_line(a, b) {
+        block = block
+            .title_bottom(Line::from(format!(" ⚠ {warning} ")).style(theme.verdict(Some(false))));
+    }
+    let table = Table::new(table_rows, widths).header(header).block(block);
     frame.render_widget(table, area);
     if let Some(bars) = bars {
         draw_chart(frame, bars, a, b, &rows, theme);
