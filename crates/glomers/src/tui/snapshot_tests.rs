@@ -119,6 +119,20 @@ fn results_screen_after_a_session() {
     snapshot_sizes("compare", &mut app);
 }
 
+#[test]
+fn results_say_custom_when_the_form_changed_a_parameter() {
+    let mut app = running_app();
+    let mut seven = outcome("3d", "20261125T180000.000Z-3d", 11.0, 80.0, 99.0);
+    seven.params.time_limit_s = 7;
+    play_finished(&mut app, 0, seven);
+    update(&mut app, Action::Session(SessionEvent::Done));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("custom: time-limit 7"),
+        "the run is labelled for what was run:\n{screen}"
+    );
+}
+
 /// The passing 3d run opened from History, its results and run files read.
 fn opened_3d() -> App {
     let mut app = app_with_history();

@@ -26,7 +26,7 @@ use super::{PAGE, moved};
 use crate::tui::app::{self, App, Effect};
 use crate::tui::latency::LatencyChart;
 use crate::tui::tree::{self, NodePath};
-use crate::tui::ui::{Theme, nice_top, nodes, number, percent, profile_name, status_name};
+use crate::tui::ui::{Theme, nice_top, nodes, number, percent, status_name};
 
 #[derive(Debug, Clone)]
 pub struct ResultsView {
@@ -374,7 +374,8 @@ fn draw_verdict(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Th
         Span::raw(format!(
             " {} · {} · wall {:.1} s{}",
             s.backend,
-            profile_name(s.profile),
+            // What was run (custom when the form changed a parameter), not the profile asked for.
+            s.label(),
             s.wall_s,
             s.seed
                 .map(|seed| format!(" · seed {seed}"))
