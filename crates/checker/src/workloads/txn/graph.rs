@@ -7,6 +7,9 @@
 //! breadth-first search from a few anchor edges inside each component, so the
 //! cycle reported through an anchor is a shortest one. Explaining a cycle in
 //! terms of keys and values is the caller's job; this module knows only edges.
+//!
+//! Kept whole: the graph, Tarjan's components and the anchored breadth-first
+//! search share one edge representation and are only correct together.
 
 use super::fast_hash::FastMap;
 
