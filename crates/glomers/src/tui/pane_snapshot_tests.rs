@@ -4,30 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use crossterm::event::KeyCode;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use runner::history::RunSummary;
 use runner::project::NodePlan;
 use runner::session::RunStatus;
 
 use super::app::{self, Action, App, Effect, Screen, update};
 use super::test_support::{outcome, press, type_keys};
-use super::ui;
-
-fn render(app: &mut App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-    terminal.draw(|frame| ui::draw(frame, app)).expect("draw");
-    terminal.backend().to_string()
-}
-
-fn snapshot_sizes(name: &str, app: &mut App) {
-    for (width, height) in [(80, 24), (160, 48)] {
-        insta::assert_snapshot!(
-            format!("{name}_{width}x{height}"),
-            render(app, width, height)
-        );
-    }
-}
+use super::test_support::{render, snapshot_sizes};
 
 fn fixture_store() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -81,7 +64,7 @@ fn why_pane_lists_the_findings_of_the_fixture_store() {
         findings.iter().any(|f| f.kind == "lost-value"),
         "the fixture lost values: {findings:?}"
     );
-    snapshot_sizes("why_findings", &mut app);
+    snapshot_sizes!("why_findings", &mut app);
     // `e` again hides the pane; opening it a second time reads nothing more.
     type_keys(&mut app, "e");
     assert!(!app.results.as_ref().unwrap().why.shown);
@@ -93,7 +76,7 @@ fn why_pane_opens_a_finding_with_its_message_trace() {
     let mut app = failed_broadcast();
     explained(&mut app);
     press(&mut app, KeyCode::Enter);
-    snapshot_sizes("why_finding", &mut app);
+    snapshot_sizes!("why_finding", &mut app);
     // Too short for the whole detail: it says so, and scrolls down to the trace.
     let short = render(&mut app, 80, 16);
     assert!(
@@ -135,7 +118,7 @@ fn results_header_shows_the_seed_and_the_node() {
     summary.seed = Some(1_733_212_800);
     summary.bin = Some("/home/dev/solution/bin/echo".into());
     app::open_recorded(&mut app, summary);
-    snapshot_sizes("results_seed_node", &mut app);
+    snapshot_sizes!("results_seed_node", &mut app);
 }
 
 #[test]
@@ -156,13 +139,13 @@ fn challenges_show_the_nodes_glomers_toml_names() {
     // The cursor on 3b, whose node has arguments.
     type_keys(&mut app, "jjj");
     assert_eq!(app.challenges[app.challenges_view.cursor].id, "3b");
-    snapshot_sizes("challenges_nodes_from_project", &mut app);
+    snapshot_sizes!("challenges_nodes_from_project", &mut app);
 }
 
 #[test]
 fn challenges_say_how_when_no_node_is_configured() {
     let mut app = App::new(true);
-    snapshot_sizes("challenges_nodes_none", &mut app);
+    snapshot_sizes!("challenges_nodes_none", &mut app);
     type_keys(&mut app, "?");
     insta::assert_snapshot!("challenges_nodes_help_80x24", render(&mut app, 80, 24));
 }

@@ -2,8 +2,6 @@
 //! from states built through `update` with synthetic keys and runner events.
 
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::layout::Size;
 use std::time::Duration;
 
@@ -14,22 +12,7 @@ use super::test_support::{
     frontier_history, history, outcome, play_finished, play_running, press, run_files_loaded,
     type_keys,
 };
-use super::ui;
-
-fn render(app: &mut App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-    terminal.draw(|frame| ui::draw(frame, app)).expect("draw");
-    terminal.backend().to_string()
-}
-
-fn snapshot_sizes(name: &str, app: &mut App) {
-    for (width, height) in [(80, 24), (160, 48)] {
-        insta::assert_snapshot!(
-            format!("{name}_{width}x{height}"),
-            render(app, width, height)
-        );
-    }
-}
+use super::test_support::{render, snapshot_sizes};
 
 fn app_with_history() -> App {
     let mut app = App::new(true);
@@ -59,7 +42,7 @@ fn running_app() -> App {
 fn challenges_screen() {
     let mut app = app_with_history();
     type_keys(&mut app, "jjjjj  ");
-    snapshot_sizes("challenges", &mut app);
+    snapshot_sizes!("challenges", &mut app);
 }
 
 #[test]
@@ -73,7 +56,7 @@ fn run_screen_live() {
     let mut app = running_app();
     press(&mut app, KeyCode::Tab);
     assert_eq!(app.screen, Screen::Run);
-    snapshot_sizes("run_live", &mut app);
+    snapshot_sizes!("run_live", &mut app);
 }
 
 #[test]
@@ -114,9 +97,9 @@ fn results_screen_after_a_session() {
         Screen::Results,
         "a finished session opens its results"
     );
-    snapshot_sizes("results_failed", &mut app);
+    snapshot_sizes!("results_failed", &mut app);
     press(&mut app, KeyCode::Char('4'));
-    snapshot_sizes("compare", &mut app);
+    snapshot_sizes!("compare", &mut app);
 }
 
 #[test]
@@ -172,7 +155,7 @@ WARN [2026-11-25 18:00:04,200] n7 stdout - maelstrom.process Node n7 closed its 
     play_finished(&mut app, 0, warned);
     update(&mut app, Action::Session(SessionEvent::Done));
     assert_eq!(app.screen, Screen::Results);
-    snapshot_sizes("results_node_warnings", &mut app);
+    snapshot_sizes!("results_node_warnings", &mut app);
 }
 
 #[test]
@@ -214,21 +197,21 @@ fn many_node_warnings_end_in_a_count_and_the_screen_still_fits() {
 #[test]
 fn results_screen_passing_with_latency_chart() {
     let mut app = opened_3d();
-    snapshot_sizes("results_passed", &mut app);
+    snapshot_sizes!("results_passed", &mut app);
 }
 
 #[test]
 fn results_tree_folded_and_scrolled() {
     let mut app = opened_3d();
     type_keys(&mut app, "t");
-    snapshot_sizes("results_tree", &mut app);
+    snapshot_sizes!("results_tree", &mut app);
     // Down to :stats → :by-f → :broadcast (folded at depth 2), unfold it, then a page on.
     type_keys(&mut app, &"j".repeat(17));
     let view = app.results.as_ref().expect("open");
     assert!(view.tree_rows()[17].text.starts_with(":broadcast"));
     type_keys(&mut app, " ");
     press(&mut app, KeyCode::PageDown);
-    snapshot_sizes("results_tree_unfolded_scrolled", &mut app);
+    snapshot_sizes!("results_tree_unfolded_scrolled", &mut app);
 }
 
 #[test]
@@ -258,18 +241,18 @@ fn unreadable_run_files_are_reported_in_place() {
 fn history_screen() {
     let mut app = app_with_history();
     type_keys(&mut app, "5jm");
-    snapshot_sizes("history", &mut app);
+    snapshot_sizes!("history", &mut app);
 }
 
 #[test]
 fn overlays() {
     let mut app = app_with_history();
     press(&mut app, KeyCode::Char('?'));
-    snapshot_sizes("help", &mut app);
+    snapshot_sizes!("help", &mut app);
     press(&mut app, KeyCode::Esc);
     type_keys(&mut app, "jjjjje");
     // Issue 19 #9: the form's hint is whole at 80 columns.
-    snapshot_sizes("form", &mut app);
+    snapshot_sizes!("form", &mut app);
     assert!(render(&mut app, 80, 24).contains("enter apply · esc cancel"));
     type_keys(&mut app, "p12x");
     press(&mut app, KeyCode::Enter);
@@ -284,7 +267,7 @@ fn compare_screen_with_the_knob_frontier() {
     update(&mut app, Action::HistoryLoaded(Ok(frontier_history())));
     type_keys(&mut app, "c");
     assert_eq!(app.screen, Screen::Compare);
-    snapshot_sizes("compare_frontier", &mut app);
+    snapshot_sizes!("compare_frontier", &mut app);
     let small = render(&mut app, 64, 24);
     assert!(
         small.contains("frontier · GLOMERS_BATCH_MS") && small.contains("3e 1600"),
@@ -407,7 +390,7 @@ fn a_click_on_a_row_selects_the_row_drawn_there_even_when_scrolled() {
 fn cancel_asks_first() {
     let mut app = running_app();
     type_keys(&mut app, "c");
-    snapshot_sizes("confirm_cancel", &mut app);
+    snapshot_sizes!("confirm_cancel", &mut app);
 }
 
 /// Issue 19 #2: `a` says how many runs and about how long.
@@ -415,7 +398,7 @@ fn cancel_asks_first() {
 fn run_all_asks_with_count_and_time() {
     let mut app = app_with_history();
     type_keys(&mut app, "a");
-    snapshot_sizes("confirm_run_all", &mut app);
+    snapshot_sizes!("confirm_run_all", &mut app);
 }
 
 /// Issue 19 #6: at the bottom of the list, the position and what is above.
@@ -423,7 +406,7 @@ fn run_all_asks_with_count_and_time() {
 fn challenges_scrolled_to_the_end() {
     let mut app = app_with_history();
     type_keys(&mut app, "G");
-    snapshot_sizes("challenges_end", &mut app);
+    snapshot_sizes!("challenges_end", &mut app);
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("16/16"), "{screen}");
 }
@@ -472,7 +455,7 @@ fn long_messages_are_never_cut() {
         &mut app,
         Action::Failed(runner::backend::BackendError::MaelstromNotFound.to_string()),
     );
-    snapshot_sizes("maelstrom_not_found", &mut app);
+    snapshot_sizes!("maelstrom_not_found", &mut app);
     let screen = render(&mut app, 80, 24);
     assert!(
         screen
@@ -510,7 +493,7 @@ fn help_starts_with_the_screen_and_scrolls() {
         "scrolled to the last section:\n{scrolled}"
     );
     press(&mut app, KeyCode::Char('g'));
-    snapshot_sizes("help_run", &mut app);
+    snapshot_sizes!("help_run", &mut app);
 }
 
 /// Issue 19 #13: recovery and analysis count down.
@@ -525,7 +508,7 @@ fn recovery_and_analysis_count_down() {
         runner::event::RunEvent::Phase(runner::event::Phase::Recovery),
     );
     update(&mut app, Action::Tick(t0 + Duration::from_secs(3)));
-    snapshot_sizes("run_recovery", &mut app);
+    snapshot_sizes!("run_recovery", &mut app);
     let screen = render(&mut app, 80, 24);
     // Official parameters: Maelstrom's 10 s of recovery.
     assert!(

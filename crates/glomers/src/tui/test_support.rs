@@ -284,3 +284,27 @@ pub fn frontier_history() -> Vec<RunSummary> {
         ),
     ]
 }
+
+/// The whole screen as text, drawn into a `width`×`height` test terminal.
+pub fn render(app: &mut App, width: u16, height: u16) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
+        .expect("test backend");
+    terminal
+        .draw(|frame| super::ui::draw(frame, app))
+        .expect("draw");
+    terminal.backend().to_string()
+}
+
+/// Snapshots `app` at 80×24 and 160×48. A macro, so that insta names the
+/// snapshot files after the calling test module.
+macro_rules! snapshot_sizes {
+    ($name:expr, $app:expr) => {
+        for (width, height) in [(80, 24), (160, 48)] {
+            insta::assert_snapshot!(
+                format!("{}_{width}x{height}", $name),
+                $crate::tui::test_support::render($app, width, height)
+            );
+        }
+    };
+}
+pub(crate) use snapshot_sizes;

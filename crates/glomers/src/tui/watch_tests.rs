@@ -3,8 +3,6 @@
 //! quitting; and the header and Run screen drawn while watching.
 
 use crossterm::event::KeyCode;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use runner::backend::BackendKind;
 use runner::catalog::Profile;
 use runner::event::{Phase, RunEvent, SessionEvent};
@@ -13,7 +11,7 @@ use runner::watch::WatchEvent;
 
 use super::app::{Action, App, Effect, Screen, update};
 use super::test_support::{history, outcome, play_running, press, type_keys};
-use super::ui;
+use super::test_support::{render, snapshot_sizes};
 
 /// Quick profile, then `keys` on the Challenges screen, then `w`.
 fn watching(keys: &str) -> (App, Vec<Effect>) {
@@ -198,21 +196,6 @@ fn watcher_trouble_is_shown() {
     assert_eq!(app.notice.as_deref(), Some("watcher: inotify limit"));
 }
 
-fn render(app: &mut App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-    terminal.draw(|frame| ui::draw(frame, app)).expect("draw");
-    terminal.backend().to_string()
-}
-
-fn snapshot_sizes(name: &str, app: &mut App) {
-    for (width, height) in [(80, 24), (160, 48)] {
-        insta::assert_snapshot!(
-            format!("{name}_{width}x{height}"),
-            render(app, width, height)
-        );
-    }
-}
-
 #[test]
 fn run_screen_during_a_watch_cycle() {
     let (mut app, _) = watching("");
@@ -226,7 +209,7 @@ fn run_screen_during_a_watch_cycle() {
     play_running(&mut app, 0, "1");
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("watch ● 1"), "{screen}");
-    snapshot_sizes("run_watch_cycle", &mut app);
+    snapshot_sizes!("run_watch_cycle", &mut app);
 }
 
 #[test]
@@ -237,5 +220,5 @@ fn run_screen_waiting_for_a_change() {
     app.notice = None;
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("waiting for a change"), "{screen}");
-    snapshot_sizes("run_watch_waiting", &mut app);
+    snapshot_sizes!("run_watch_waiting", &mut app);
 }
