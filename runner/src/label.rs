@@ -7,7 +7,7 @@
 use std::fmt;
 
 use crate::catalog::{self, Overrides, Params, Profile};
-use crate::history::RunSummary;
+use crate::run_log::RunSummary;
 
 /// What a run's parameters amount to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -187,7 +187,7 @@ pub fn differences(a: &RunSummary, b: &RunSummary) -> Vec<Difference> {
             b: none(only_b),
         });
     }
-    let own_nodes = a.id != b.id && own_node(a) && own_node(b);
+    let own_nodes = a.challenge != b.challenge && own_node(a) && own_node(b);
     let (node_a, node_b) = (node_text(a), node_text(b));
     if node_a != node_b && !own_nodes {
         out.push(Difference {
@@ -209,7 +209,7 @@ pub fn differences_line(a: &RunSummary, b: &RunSummary) -> Option<String> {
     })
 }
 
-/// The node binary and its environment, as far as the history knows them.
+/// The node binary and its environment, as far as the run log knows them.
 fn node_text(r: &RunSummary) -> String {
     let bin = r
         .bin
@@ -235,7 +235,7 @@ fn own_node(r: &RunSummary) -> bool {
         .as_deref()
         .and_then(|b| b.file_name())
         .and_then(|f| f.to_str());
-    catalog::find(&r.id).is_some_and(|c| file_name == Some(c.node_bin))
+    catalog::find(&r.challenge).is_some_and(|c| file_name == Some(c.node_bin))
         && r.params.node_env.is_empty()
 }
 

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use crate::backend::{Backend, BackendKind};
 use crate::catalog::{self, Overrides, Params};
-use crate::history::RunSummary;
 use crate::project::NodePlan;
+use crate::run_log::RunSummary;
 use crate::session::SessionConfig;
 
 /// The node executable a run tested.
@@ -70,9 +70,9 @@ pub struct Rerun {
 /// The session repeating `run` on `backend`.
 pub fn plan(run: &RunSummary, backend: Backend, glomers_dir: PathBuf) -> Result<Rerun, RerunError> {
     let run_id = run.run_id.clone();
-    let challenge = catalog::find(&run.id).ok_or_else(|| RerunError::UnknownChallenge {
+    let challenge = catalog::find(&run.challenge).ok_or_else(|| RerunError::UnknownChallenge {
         run_id: run_id.clone(),
-        id: run.id.clone(),
+        id: run.challenge.clone(),
     })?;
     let bin = run
         .bin
@@ -110,7 +110,7 @@ pub fn plan(run: &RunSummary, backend: Backend, glomers_dir: PathBuf) -> Result<
     if repeated != recorded {
         warnings.push(format!(
             "the catalog's parameters for {} changed since run {run_id}: this rerun uses `{}`",
-            run.id,
+            run.challenge,
             repeated.test_args(challenge.workload, "BIN").join(" ")
         ));
     }

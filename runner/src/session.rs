@@ -11,10 +11,10 @@ use crate::backend::{Backend, BackendKind};
 use crate::build::{self, BuildError, NodeBinaries};
 use crate::catalog::{Challenge, Overrides, Params, Profile};
 use crate::event::{ConsoleTracker, NodeWarning, Phase, RunEvent, SessionEvent};
-use crate::history::{History, RunSummary};
 use crate::launch::{self, LaunchError};
 use crate::project::{self, BuildStep, NodePlan, NodeSource};
 use crate::results::{CrashReport, RunResults};
+use crate::run_log::{RunLog, RunSummary};
 use crate::verdict::{self, Verdict};
 
 /// How a run ended, coarsely.
@@ -474,15 +474,15 @@ fn write_wrapper(path: &Path, program: &Path, args: &[String]) -> std::io::Resul
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
 }
 
-/// Appends the run to the history; a history failure is reported, not fatal.
+/// Appends the run to the run log; a run-log failure is reported, not fatal.
 fn record(config: &SessionConfig, mut outcome: RunOutcome) -> RunOutcome {
     if outcome.status != RunStatus::Cancelled {
-        let history = History::new(&config.glomers_dir);
-        if let Err(e) = history.append(&RunSummary::from(&outcome)) {
+        let log = RunLog::new(&config.glomers_dir);
+        if let Err(e) = log.append(&RunSummary::from(&outcome)) {
             outcome
                 .verdict
                 .reasons
-                .push(format!("not recorded in history: {e}"));
+                .push(format!("not recorded in the run log: {e}"));
         }
     }
     outcome

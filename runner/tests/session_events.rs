@@ -8,8 +8,8 @@ use std::time::Duration;
 use runner::backend::{Backend, BackendKind};
 use runner::catalog::{self, Profile};
 use runner::event::{Phase, RunEvent, SessionEvent};
-use runner::history::History;
 use runner::project::NodePlan;
+use runner::run_log::RunLog;
 use runner::session::{RunStatus, SessionConfig, run_session};
 use tokio::sync::{mpsc, watch};
 
@@ -118,7 +118,7 @@ async fn session_streams_phases_progress_lines_node_logs_and_outcome() {
     assert_eq!(finished.status, RunStatus::Passed);
     assert_eq!(outcomes[0].run_id, finished.run_id);
     assert_eq!(
-        History::new(&dir.path().join("glomers"))
+        RunLog::new(&dir.path().join("glomers"))
             .load()
             .unwrap()
             .runs[0]
@@ -169,7 +169,7 @@ async fn cancel_stops_a_hanging_backend_quickly() {
     assert_eq!(outcomes[0].status, RunStatus::Cancelled);
     // Cancelled runs are not history.
     assert!(
-        History::new(&dir.path().join("glomers"))
+        RunLog::new(&dir.path().join("glomers"))
             .load()
             .unwrap()
             .runs

@@ -1,4 +1,4 @@
-//! `glomers bench` and `glomers report`: repeated runs summarised into
+//! `glomers bench` and `glomers frontier`: repeated runs summarised into
 //! tables, the broadcast frontier plot, and per-run plots. Tables and plots go
 //! to `<work dir>/bench/` unless `--out` names a directory (the README's
 //! figures are written with `--out bench/results`).
@@ -164,22 +164,6 @@ pub async fn frontier(args: FrontierArgs, place: &Place) -> anyhow::Result<ExitC
     written.push(table_path);
     println!("{table}");
     for path in written {
-        println!("wrote {}", path.display());
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `glomers report <run>`: Maelstrom-like latency and rate plots in the run's store directory.
-pub fn plots(glomers_dir: &Path, selector: &str) -> anyhow::Result<ExitCode> {
-    let history = crate::past::load_history(glomers_dir)?;
-    let run = history.find(selector)?;
-    let store = run.store_dir.as_ref().with_context(|| {
-        format!(
-            "run {} has no store directory (it never started)",
-            run.run_id
-        )
-    })?;
-    for path in ::report::run_plots(store)? {
         println!("wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)

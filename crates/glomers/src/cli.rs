@@ -11,9 +11,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(name = "glomers", version, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub action: Option<Action>,
 
-    /// Directory for run directories and the history (default: `.glomers` beside
+    /// Directory for run directories and the run log (default: `.glomers` beside
     /// `glomers.toml`, else in the glomers workspace when run inside it, else here).
     #[arg(long, global = true, env = "GLOMERS_DIR", value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
@@ -24,7 +24,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub enum Action {
     /// List the challenges with their official parameters, thresholds and the node each runs.
     List,
     /// Write a commented `glomers.toml` for the project in the current directory.
@@ -41,8 +41,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List past runs, newest last.
-    History {
+    /// List past runs from the run log, newest last (formerly `history`).
+    #[command(visible_alias = "history")]
+    Runs {
         /// Only runs of this challenge.
         #[arg(long, value_name = "ID")]
         challenge: Option<String>,
@@ -78,7 +79,8 @@ pub enum Command {
     /// Sweep the efficient broadcast nodes' batching and plot msgs/op against latency.
     Frontier(crate::bench::FrontierArgs),
     /// Write latency and rate plots (PNG and SVG) into a past run's store directory.
-    Report {
+    #[command(visible_alias = "report")]
+    Plot {
         /// A run id (or unique prefix), or a challenge id for its latest run.
         run: String,
     },
@@ -241,8 +243,8 @@ impl RunArgs {
     /// The flags of `glomers run <ids>` with nothing else given.
     pub fn for_challenges(ids: Vec<String>) -> RunArgs {
         let argv = ["glomers", "run"].into_iter().map(String::from).chain(ids);
-        match Cli::parse_from(argv).command {
-            Some(Command::Run(args)) => args,
+        match Cli::parse_from(argv).action {
+            Some(Action::Run(args)) => args,
             _ => unreachable!("`glomers run <ids>` always parses as the run command"),
         }
     }
@@ -279,8 +281,8 @@ mod tests {
             "--help",
         ])
         .unwrap();
-        match cli.command {
-            Some(Command::Maelstrom { args }) => {
+        match cli.action {
+            Some(Action::Maelstrom { args }) => {
                 assert_eq!(args, ["test", "-w", "echo", "--bin", "./x", "--help"])
             }
             other => panic!("{other:?}"),
@@ -289,8 +291,8 @@ mod tests {
 
     #[test]
     fn watch_runs_quick_cycles_unless_official() {
-        let parse = |argv: &[&str]| match Cli::try_parse_from(argv).unwrap().command {
-            Some(Command::Watch(watch)) => watch.run_args(),
+        let parse = |argv: &[&str]| match Cli::try_parse_from(argv).unwrap().action {
+            Some(Action::Watch(watch)) => watch.run_args(),
             other => panic!("{other:?}"),
         };
         let quick = parse(&["glomers", "watch", "1", "3a", "--bin", "n.py"]);
@@ -319,7 +321,7 @@ mod tests {
             "tree4",
         ])
         .unwrap();
-        let Some(Command::Run(run)) = cli.command else {
+        let Some(Action::Run(run)) = cli.action else {
             panic!()
         };
         assert_eq!(

@@ -11,7 +11,7 @@ use anyhow::Context;
 pub const SHOWN_UNDER_FAIL: usize = 3;
 
 /// The store a selector names: an existing directory, else a run id or challenge id
-/// from the history (the latest run when there is no selector).
+/// from the run log (the latest run when there is no selector).
 fn store_of(
     glomers_dir: &Path,
     selector: Option<&str>,
@@ -25,10 +25,10 @@ fn store_of(
     if let Some(path) = selector.filter(|s| s.contains('/')) {
         anyhow::bail!("{path} is not a store directory (it holds no history.edn)");
     }
-    let history = crate::past::load_history(glomers_dir)?;
+    let log = crate::past::load_run_log(glomers_dir)?;
     let run = match selector {
-        Some(selector) => history.find(selector)?,
-        None => history.runs.last().context("no runs in the history yet")?,
+        Some(selector) => log.find(selector)?,
+        None => log.runs.last().context("no runs in the run log yet")?,
     };
     let store = run
         .store_dir

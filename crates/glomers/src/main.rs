@@ -8,19 +8,19 @@
 //! - `project`: where this invocation stands: `glomers.toml`, our workspace, the work dir.
 //! - `init`: `glomers init`: a commented `glomers.toml` from what the project holds.
 //! - `run`: `glomers run`: session setup, Ctrl-C, live progress, exit codes.
-//! - `report`: per-run text, the `--json` summary and the JUnit XML.
-//! - `past`: `list`, `history`, `show` and `compare`.
+//! - `output`: per-run text, the `--json` summary and the JUnit XML.
+//! - `past`: `list`, `runs`, `show`, `compare` and `plot`.
 //! - `explain`: `explain`, and the findings under a FAIL.
-//! - `bench`: `bench`, `frontier` and `report`: repeated runs, tables and plots.
+//! - `bench`: `bench` and `frontier`: repeated runs, tables and plots.
 //! - `watch`: `watch` (rerun on every source change) and `rerun` (repeat a recorded run).
 
 mod bench;
 mod cli;
 mod explain;
 mod init;
+mod output;
 mod past;
 mod project;
-mod report;
 mod run;
 mod tui;
 mod watch;
@@ -29,27 +29,23 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use cli::{Cli, Command};
+use cli::{Action, Cli};
 use project::Place;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if matches!(
-        cli.command,
-        Some(
-            Command::List
-                | Command::History { .. }
-                | Command::Show { .. }
-                | Command::Explain { .. }
-        ) | Some(Command::Compare { .. } | Command::Completions { .. })
+        cli.action,
+        Some(Action::List | Action::Runs { .. } | Action::Show { .. } | Action::Explain { .. })
+            | Some(Action::Compare { .. } | Action::Completions { .. })
     ) {
         end_quietly_on_closed_pipe();
     }
     // Init, the simulator, completions and the help read no glomers.toml, so a broken one cannot stop them.
     let needs_place = !matches!(
-        cli.command,
-        Some(Command::Init | Command::Maelstrom { .. } | Command::Completions { .. })
-    ) && (cli.command.is_some()
+        cli.action,
+        Some(Action::Init | Action::Maelstrom { .. } | Action::Completions { .. })
+    ) && (cli.action.is_some()
         || std::io::IsTerminal::is_terminal(&std::io::stdout()));
     let place = match Place::discover(&cli, needs_place) {
         Ok(place) => place,
@@ -59,7 +55,7 @@ fn main() -> ExitCode {
         }
     };
     let glomers_dir = place.glomers_dir.clone();
-    let result = match cli.command {
+    let result = match cli.action {
         // No subcommand on a terminal: the dashboard; otherwise (pipes, scripts) the help.
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
             let watch = watch::spec(None, &place).map_err(|e| format!("{e:#}"));
@@ -69,8 +65,8 @@ fn main() -> ExitCode {
             .print_help()
             .map(|_| ExitCode::SUCCESS)
             .map_err(Into::into),
-        Some(Command::Maelstrom { args }) => return maelstrom(&args),
-        Some(Command::Completions { shell }) => {
+        Some(Action::Maelstrom { args }) => return maelstrom(&args),
+        Some(Action::Completions { shell }) => {
             clap_complete::generate(
                 shell,
                 &mut Cli::command(),
@@ -79,30 +75,28 @@ fn main() -> ExitCode {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Init) => init::init(&place.cwd),
-        Some(Command::List) => past::list(&place.plan(None)),
-        Some(Command::History { challenge, json }) => {
-            past::history(&glomers_dir, challenge.as_deref(), json)
+        Some(Action::Init) => init::init(&place.cwd),
+        Some(Action::List) => past::list(&place.plan(None)),
+        Some(Action::Runs { challenge, json }) => {
+            past::runs(&glomers_dir, challenge.as_deref(), json)
         }
-        Some(Command::Show { run, json }) => past::show(&glomers_dir, &run, json),
-        Some(Command::Explain { run, json }) => {
-            explain::explain(&glomers_dir, run.as_deref(), json)
-        }
-        Some(Command::Compare { a, b, json }) => past::compare(&glomers_dir, &a, &b, json),
-        Some(Command::Report { run }) => bench::plots(&glomers_dir, &run),
-        Some(Command::Run(args)) => {
+        Some(Action::Show { run, json }) => past::show(&glomers_dir, &run, json),
+        Some(Action::Explain { run, json }) => explain::explain(&glomers_dir, run.as_deref(), json),
+        Some(Action::Compare { a, b, json }) => past::compare(&glomers_dir, &a, &b, json),
+        Some(Action::Plot { run }) => past::plot(&glomers_dir, &run),
+        Some(Action::Run(args)) => {
             tokio_runtime().and_then(|rt| rt.block_on(run::run(args, &place)))
         }
-        Some(Command::Watch(args)) => {
+        Some(Action::Watch(args)) => {
             tokio_runtime().and_then(|rt| rt.block_on(watch::watch(args, &place)))
         }
-        Some(Command::Rerun { run, json }) => {
+        Some(Action::Rerun { run, json }) => {
             tokio_runtime().and_then(|rt| rt.block_on(watch::rerun(&run, json, &place)))
         }
-        Some(Command::Bench(args)) => {
+        Some(Action::Bench(args)) => {
             tokio_runtime().and_then(|rt| rt.block_on(bench::bench(args, &place)))
         }
-        Some(Command::Frontier(args)) => {
+        Some(Action::Frontier(args)) => {
             tokio_runtime().and_then(|rt| rt.block_on(bench::frontier(args, &place)))
         }
     };
@@ -161,13 +155,13 @@ mod tests {
     fn error_text_names_each_cause_once() {
         let io = || std::io::Error::new(std::io::ErrorKind::IsADirectory, "Is a directory");
         // A cause the message already holds is not repeated…
-        let history = runner::history::HistoryError::Io {
-            path: "h/history.jsonl".into(),
+        let log = runner::run_log::RunLogError::Io {
+            path: "h/runs.jsonl".into(),
             source: io(),
         };
         assert_eq!(
-            super::error_text(&history.into()),
-            "h/history.jsonl: Is a directory"
+            super::error_text(&log.into()),
+            "h/runs.jsonl: Is a directory"
         );
         // …and one it does not hold is added.
         let wrapped = Err::<(), _>(io())

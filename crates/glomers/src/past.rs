@@ -1,16 +1,18 @@
-//! Commands that read rather than run: `list`, `history`, `show`, `compare`.
+//! Commands that read rather than run: `list`, `runs`, `show`, `compare`, `plot`.
 
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+use anyhow::Context;
+
 use runner::catalog::{self, Overrides, Profile};
-use runner::history::{self, History, Loaded, RunSummary};
 use runner::label;
 use runner::project::NodePlan;
+use runner::run_log::{self, Loaded, RunLog, RunSummary};
 use runner::verdict::show as num;
 
-use crate::report::metrics_line;
+use crate::output::{self, metrics_line};
 
 pub fn list(nodes: &NodePlan) -> anyhow::Result<ExitCode> {
     println!(
@@ -48,35 +50,31 @@ pub fn list(nodes: &NodePlan) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The history, with each line it had to skip reported once on stderr.
-pub fn load_history(glomers_dir: &Path) -> anyhow::Result<Loaded> {
-    let loaded = History::new(glomers_dir).load()?;
+/// The run log, with each line it had to skip reported once on stderr.
+pub fn load_run_log(glomers_dir: &Path) -> anyhow::Result<Loaded> {
+    let loaded = RunLog::new(glomers_dir).load()?;
     for skipped in &loaded.skipped {
         let _ = writeln!(std::io::stderr(), "glomers: warning: {skipped}");
     }
     Ok(loaded)
 }
 
-pub fn history(
-    glomers_dir: &Path,
-    challenge: Option<&str>,
-    json: bool,
-) -> anyhow::Result<ExitCode> {
-    let runs: Vec<RunSummary> = load_history(glomers_dir)?
+pub fn runs(glomers_dir: &Path, challenge: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
+    let runs: Vec<RunSummary> = load_run_log(glomers_dir)?
         .runs
         .into_iter()
-        .filter(|r| challenge.is_none_or(|c| r.id == c))
+        .filter(|r| challenge.is_none_or(|c| r.challenge == c))
         .collect();
     if json {
         for run in &runs {
-            println!("{}", serde_json::to_string(run)?);
+            println!("{}", output::run_json(run));
         }
         return Ok(ExitCode::SUCCESS);
     }
     if runs.is_empty() {
         println!(
             "no runs yet in {} (try `glomers run 1`)",
-            History::new(glomers_dir).path().display()
+            RunLog::new(glomers_dir).path().display()
         );
     }
     if !runs.is_empty() {
@@ -90,7 +88,7 @@ pub fn history(
         println!(
             "{:<34} {:<7} {:<9} {:<9} {verdict:<4} {:>7.1} s  {}",
             r.run_id,
-            r.id,
+            r.challenge,
             r.backend.to_string(),
             r.label().kind.to_string(),
             r.wall_s,
@@ -101,14 +99,14 @@ pub fn history(
 }
 
 pub fn show(glomers_dir: &Path, selector: &str, json: bool) -> anyhow::Result<ExitCode> {
-    let history = load_history(glomers_dir)?;
-    let r = history.find(selector)?;
+    let log = load_run_log(glomers_dir)?;
+    let r = log.find(selector)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
+        println!("{}", serde_json::to_string_pretty(&output::run_json(r))?);
         return Ok(ExitCode::SUCCESS);
     }
     println!("run       {}", r.run_id);
-    println!("challenge {}", r.id);
+    println!("challenge {}", r.challenge);
     println!(
         "verdict   {} ({:?})",
         if r.passed { "PASS" } else { "FAIL" },
@@ -152,9 +150,9 @@ pub fn show(glomers_dir: &Path, selector: &str, json: bool) -> anyhow::Result<Ex
 }
 
 pub fn compare(glomers_dir: &Path, a: &str, b: &str, json: bool) -> anyhow::Result<ExitCode> {
-    let history = load_history(glomers_dir)?;
-    let (ra, rb) = (history.find(a)?, history.find(b)?);
-    let rows = history::compare(ra, rb);
+    let log = load_run_log(glomers_dir)?;
+    let (ra, rb) = (log.find(a)?, log.find(b)?);
+    let rows = run_log::compare(ra, rb);
     if json {
         let doc = serde_json::json!({
             "a": ra.run_id,
@@ -175,8 +173,8 @@ pub fn compare(glomers_dir: &Path, a: &str, b: &str, json: bool) -> anyhow::Resu
         }
     };
     let (head_a, head_b) = (
-        format!("{} ({})", ra.id, ra.run_id),
-        format!("{} ({})", rb.id, rb.run_id),
+        format!("{} ({})", ra.challenge, ra.run_id),
+        format!("{} ({})", rb.challenge, rb.run_id),
     );
     if let Some(line) = label::differences_line(ra, rb) {
         println!("warning: {line}");
@@ -189,5 +187,21 @@ pub fn compare(glomers_dir: &Path, a: &str, b: &str, json: bool) -> anyhow::Resu
     }
     let verdict = |r: &RunSummary| if r.passed { "PASS" } else { "FAIL" };
     println!("{:<20} {:<w$} {:<w$}", "verdict", verdict(ra), verdict(rb));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `glomers plot <run>`: Maelstrom-like latency and rate plots in the run's store directory.
+pub fn plot(glomers_dir: &Path, selector: &str) -> anyhow::Result<ExitCode> {
+    let log = load_run_log(glomers_dir)?;
+    let run = log.find(selector)?;
+    let store = run.store_dir.as_ref().with_context(|| {
+        format!(
+            "run {} has no store directory (it never started)",
+            run.run_id
+        )
+    })?;
+    for path in ::report::run_plots(store)? {
+        println!("wrote {}", path.display());
+    }
     Ok(ExitCode::SUCCESS)
 }

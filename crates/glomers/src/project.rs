@@ -16,7 +16,7 @@ pub struct Place {
     pub project: Option<Project>,
     /// The workspace with our `nodes` crate: `--workspace`, else the one around `cwd`.
     pub workspace: Option<PathBuf>,
-    /// Runs and history: `--work-dir`/`$GLOMERS_DIR`, else beside `glomers.toml`,
+    /// Runs and the run log: `--work-dir`/`$GLOMERS_DIR`, else beside `glomers.toml`,
     /// else the workspace root when run inside it, else `cwd`.
     pub glomers_dir: PathBuf,
 }

@@ -15,8 +15,8 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 
 use crate::cli::{BackendArg, RunArgs};
+use crate::output;
 use crate::project::Place;
-use crate::report;
 
 /// Every run passed.
 pub const EXIT_PASS: u8 = 0;
@@ -41,11 +41,11 @@ pub async fn run(args: RunArgs, place: &Place) -> anyhow::Result<ExitCode> {
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&report::json_summary(&outcomes))?
+            serde_json::to_string_pretty(&output::json_summary(&outcomes))?
         );
     }
     if let Some(path) = &args.junit {
-        std::fs::write(path, report::junit(&outcomes))
+        std::fs::write(path, output::junit(&outcomes))
             .with_context(|| format!("cannot write the JUnit report to {}", path.display()))?;
     }
     Ok(ExitCode::from(exit_code(&outcomes, stopped_by)))
@@ -305,7 +305,7 @@ impl Display {
             }
             RunEvent::Finished(outcome) => {
                 self.runs[index].0 = Some(Phase::Done);
-                let mut text = report::outcome_text(&outcome);
+                let mut text = output::outcome_text(&outcome);
                 if matches!(outcome.status, RunStatus::Failed | RunStatus::Crashed)
                     && let Some(store) = &outcome.store_dir
                 {

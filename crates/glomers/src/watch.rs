@@ -13,15 +13,15 @@ use std::process::ExitCode;
 use anyhow::Context;
 use runner::backend::{Backend, BackendChoice, BackendKind};
 use runner::event::{Phase, RunEvent, SessionEvent};
-use runner::history::{History, RunSummary};
+use runner::run_log::{RunLog, RunSummary};
 use runner::session::RunStatus;
 use runner::watch::{WatchEvent, WatchSpec};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 
 use crate::cli::WatchArgs;
+use crate::output::status_label;
 use crate::project::Place;
-use crate::report::status_label;
 use crate::run::{self, StopSignal};
 
 pub async fn watch(args: WatchArgs, place: &Place) -> anyhow::Result<ExitCode> {
@@ -126,10 +126,10 @@ impl Printer {
                 }
                 RunEvent::Finished(outcome) if outcome.status != RunStatus::Cancelled => {
                     let now = RunSummary::from(outcome.as_ref());
-                    let line = cycle_line(&now, self.previous.get(&now.id));
+                    let line = cycle_line(&now, self.previous.get(&now.challenge));
                     let mut out = std::io::stdout();
                     let _ = writeln!(out, "{line}").and_then(|_| out.flush());
-                    self.previous.insert(now.id.clone(), now);
+                    self.previous.insert(now.challenge.clone(), now);
                 }
                 _ => {}
             },
@@ -142,7 +142,7 @@ impl Printer {
 /// `FAIL 3c lost 2 values (was PASS) · glomers explain <run-id>`.
 pub fn cycle_line(now: &RunSummary, before: Option<&RunSummary>) -> String {
     let label = status_label(now.status);
-    let mut line = format!("{label} {}", now.id);
+    let mut line = format!("{label} {}", now.challenge);
     if now.passed {
         let figure = |value: Option<f64>, earlier: Option<f64>, unit: &str, decimals: usize| {
             let value = value?;
@@ -190,7 +190,7 @@ pub fn cycle_line(now: &RunSummary, before: Option<&RunSummary>) -> String {
 /// `glomers rerun <run>`: the recorded run again, on its backend, with its seed.
 pub async fn rerun(selector: &str, json: bool, place: &Place) -> anyhow::Result<ExitCode> {
     let glomers_dir = place.glomers_dir.clone();
-    let loaded = History::new(&glomers_dir).load()?;
+    let loaded = RunLog::new(&glomers_dir).load()?;
     let recorded = loaded.find(selector)?;
     let backend = match recorded.backend {
         BackendKind::Sim => Backend::sim_from_current_exe()?,
@@ -215,7 +215,7 @@ pub async fn rerun(selector: &str, json: bool, place: &Place) -> anyhow::Result<
     if json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&crate::report::json_summary(&driven.outcomes))?
+            serde_json::to_string_pretty(&crate::output::json_summary(&driven.outcomes))?
         );
     }
     Ok(ExitCode::from(run::exit_code(
@@ -246,7 +246,7 @@ mod tests {
 
     fn summary(status: RunStatus, msgs: f64, median: f64, max: f64) -> RunSummary {
         RunSummary {
-            id: "3d".into(),
+            challenge: "3d".into(),
             run_id: "r-3d".into(),
             passed: status == RunStatus::Passed,
             status,

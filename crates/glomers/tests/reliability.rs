@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use assert_cmd::prelude::*;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use runner::history::History;
+use runner::run_log::RunLog;
 
 const ECHO_NODE: &str = r#"#!/usr/bin/env python3
 import json, sys
@@ -92,7 +92,7 @@ impl Sandbox {
 
     /// Runs in the history; every line must parse.
     fn history_len(&self) -> usize {
-        let loaded = History::new(&self.work_dir())
+        let loaded = RunLog::new(&self.work_dir())
             .load()
             .unwrap_or_else(|e| panic!("history no longer reads: {e}"));
         assert_eq!(loaded.skipped, [], "history lines no longer parse");
@@ -361,7 +361,7 @@ fn panic_during_run_leaves_nothing_behind() {
         );
         sandbox.assert_no_survivors(Duration::from_secs(6));
         assert_eq!(sandbox.history_len(), 2 + i, "iteration {i}");
-        let runs = History::new(&sandbox.work_dir()).load().unwrap().runs;
+        let runs = RunLog::new(&sandbox.work_dir()).load().unwrap().runs;
         let reasons = &runs.last().unwrap().reasons;
         assert!(
             reasons
@@ -442,13 +442,13 @@ fn sandbox_with_one_run() -> (Sandbox, String) {
     let sandbox = Sandbox::new();
     let status = sandbox.run("1").stdout(Stdio::null()).status().unwrap();
     assert!(status.success());
-    let history = sandbox.work_dir().join("history.jsonl");
+    let history = sandbox.work_dir().join("runs.jsonl");
     let line = std::fs::read_to_string(history).unwrap();
     (sandbox, line.trim_end().to_string())
 }
 
 #[test]
-fn corrupt_history_lines_are_skipped_with_a_warning() {
+fn corrupt_run_log_lines_are_skipped_with_a_warning() {
     let (sandbox, good) = sandbox_with_one_run();
     let mut doc: serde_json::Value = serde_json::from_str(&good).unwrap();
     let run_id = doc["run_id"].as_str().unwrap().to_string();
@@ -471,21 +471,21 @@ fn corrupt_history_lines_are_skipped_with_a_warning() {
         old.as_bytes(),
         good.as_bytes(),
     ];
-    let history = sandbox.work_dir().join("history.jsonl");
+    let history = sandbox.work_dir().join("runs.jsonl");
     let bytes: Vec<u8> = lines.iter().flat_map(|l| [*l, b"\n"].concat()).collect();
     std::fs::write(&history, bytes).unwrap();
     let non_utf8_at = good.len() + 1 + cut.len() + 1 + 1 + 7;
     let warnings = [
-        "history.jsonl:2: skipped: not a run summary: EOF while parsing".to_string(),
+        "runs.jsonl:2: skipped: not a run summary: EOF while parsing".to_string(),
         format!(
-            "history.jsonl:4: skipped: not UTF-8: invalid byte at offset {non_utf8_at} of the file (byte 7 of the line)"
+            "runs.jsonl:4: skipped: not UTF-8: invalid byte at offset {non_utf8_at} of the file (byte 7 of the line)"
         ),
-        "history.jsonl:6: skipped: not a run summary: missing field `started_at`".to_string(),
+        "runs.jsonl:6: skipped: not a run summary: missing field `started_at`".to_string(),
     ];
     let compare = ["compare", &run_id, &format!("{run_id}-future")];
     for args in [
         &["show", "1"][..],
-        &["history"],
+        &["runs"],
         &compare,
         &["show", "nothing"],
     ] {
@@ -515,7 +515,7 @@ fn corrupt_history_lines_are_skipped_with_a_warning() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
         assert!(stdout.contains(&run_id), "{args:?}: {stdout}");
     }
-    let listed = String::from_utf8_lossy(&sandbox.glomers(&["history"]).stdout).into_owned();
+    let listed = String::from_utf8_lossy(&sandbox.glomers(&["runs"]).stdout).into_owned();
     assert_eq!(
         listed.matches(&run_id).count(),
         3,
@@ -528,11 +528,11 @@ fn corrupt_history_lines_are_skipped_with_a_warning() {
 }
 
 #[test]
-fn unreadable_history_is_an_error_naming_it_once() {
+fn unreadable_run_log_is_an_error_naming_it_once() {
     let sandbox = Sandbox::new();
     // A directory where the file should be cannot be read, even by root.
-    std::fs::create_dir_all(sandbox.work_dir().join("history.jsonl")).unwrap();
-    for args in [&["history"][..], &["show", "1"]] {
+    std::fs::create_dir_all(sandbox.work_dir().join("runs.jsonl")).unwrap();
+    for args in [&["runs"][..], &["show", "1"]] {
         let out = sandbox.glomers(args);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
@@ -541,20 +541,20 @@ fn unreadable_history_is_an_error_naming_it_once() {
             1,
             "the cause once, not \"…: X: X\": {stderr}"
         );
-        assert!(stderr.contains("history.jsonl: Is a directory"), "{stderr}");
+        assert!(stderr.contains("runs.jsonl: Is a directory"), "{stderr}");
     }
 }
 
 #[test]
-fn a_run_after_a_cut_history_line_is_recorded_on_its_own_line() {
+fn a_run_after_a_cut_run_log_line_is_recorded_on_its_own_line() {
     let (sandbox, good) = sandbox_with_one_run();
-    let history = sandbox.work_dir().join("history.jsonl");
+    let history = sandbox.work_dir().join("runs.jsonl");
     // A writer killed mid-line: no final newline.
     let cut = &good[..good.len() / 3];
     std::fs::write(&history, format!("{good}\n{cut}")).unwrap();
     let status = sandbox.run("1").stdout(Stdio::null()).status().unwrap();
     assert!(status.success());
-    let loaded = History::new(&sandbox.work_dir()).load().unwrap();
+    let loaded = RunLog::new(&sandbox.work_dir()).load().unwrap();
     assert_eq!(loaded.runs.len(), 2, "the earlier run and the new one");
     let skipped: Vec<usize> = loaded.skipped.iter().map(|s| s.line).collect();
     assert_eq!(skipped, [2], "only the cut line is lost");
@@ -603,19 +603,19 @@ fn missing_maelstrom_names_what_to_install() {
 /// A `maelstrom` that only leaves `$MARKER` behind, to show it was started.
 const MARKING_MAELSTROM: &str = "#!/bin/sh\n: > \"$MARKER\"\n";
 
-/// A full disk when the history is written (`history.jsonl` → `/dev/full`):
+/// A full disk when the run log is written (`runs.jsonl` → `/dev/full`):
 /// the verdict stands, the failure is named, the run's store is kept.
 #[test]
-fn full_disk_for_the_history_is_reported_and_the_run_kept() {
+fn full_disk_for_the_run_log_is_reported_and_the_run_kept() {
     let sandbox = Sandbox::new();
     std::fs::create_dir_all(sandbox.work_dir()).unwrap();
-    std::os::unix::fs::symlink("/dev/full", sandbox.work_dir().join("history.jsonl")).unwrap();
+    std::os::unix::fs::symlink("/dev/full", sandbox.work_dir().join("runs.jsonl")).unwrap();
     let output = sandbox.run("1").output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("PASS 1 Echo"), "{stdout}");
     assert!(
-        stdout.contains("not recorded in history") && stdout.contains("history.jsonl"),
+        stdout.contains("not recorded in the run log") && stdout.contains("runs.jsonl"),
         "{stdout}"
     );
     assert!(stdout.contains("No space left on device"), "{stdout}");
@@ -705,7 +705,7 @@ fn run_pair(sandbox: &Sandbox) -> Vec<PathBuf> {
 }
 
 fn distinct_run_ids(sandbox: &Sandbox) -> usize {
-    let runs = History::new(&sandbox.work_dir()).load().unwrap().runs;
+    let runs = RunLog::new(&sandbox.work_dir()).load().unwrap().runs;
     let ids: std::collections::BTreeSet<_> = runs.iter().map(|r| r.run_id.clone()).collect();
     ids.len()
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use assert_cmd::prelude::*;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use runner::history::History;
+use runner::run_log::RunLog;
 
 const ECHO: &str = r#"#!/usr/bin/env python3
 import json, sys
@@ -208,7 +208,7 @@ fn each_save_gives_a_cycle_pass_fail_pass_and_ctrl_c_leaves_nothing() {
     assert!(fixed.ends_with("(was FAIL)"), "{fixed}");
     assert_eq!(watching.verdicts().len(), 3, "{:?}", watching.verdicts());
 
-    let history = History::new(&sandbox.work_dir()).load().unwrap();
+    let history = RunLog::new(&sandbox.work_dir()).load().unwrap();
     let passed: Vec<bool> = history.runs.iter().map(|r| r.passed).collect();
     assert_eq!(passed, [true, false, true], "every cycle is recorded");
     assert!(
@@ -250,7 +250,7 @@ fn a_save_mid_run_cancels_it_and_sigterm_exits_143() {
     );
     assert_eq!(watching.stop(Signal::SIGTERM), 143);
     assert_nothing_left(&sandbox);
-    let history = History::new(&sandbox.work_dir()).load().unwrap();
+    let history = RunLog::new(&sandbox.work_dir()).load().unwrap();
     assert!(
         history.runs.is_empty(),
         "cancelled runs are not recorded: {:?}",
@@ -299,7 +299,7 @@ fn rerun_of_a_partitioned_run_repeats_its_seed_and_schedule_and_names_a_changed_
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    let recorded = History::new(&sandbox.work_dir()).load().unwrap().runs[0].clone();
+    let recorded = RunLog::new(&sandbox.work_dir()).load().unwrap().runs[0].clone();
     let seed = recorded.seed.expect("the simulator's seed is recorded");
     assert_eq!(recorded.bin.as_deref(), Some(node.as_path()));
 
@@ -322,7 +322,7 @@ fn rerun_of_a_partitioned_run_repeats_its_seed_and_schedule_and_names_a_changed_
         "{said}"
     );
 
-    let runs = History::new(&sandbox.work_dir()).load().unwrap().runs;
+    let runs = RunLog::new(&sandbox.work_dir()).load().unwrap().runs;
     let repeat = &runs[1];
     assert_eq!(
         (repeat.seed, &repeat.params),

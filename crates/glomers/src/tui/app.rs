@@ -4,7 +4,7 @@
 //! parameter form). Each screen's own state, keys, clicks and drawing live
 //! in `screens`; starting and following the session, in `session`.
 //! `update` does no I/O: what needs the outside world (start or cancel a
-//! session, read the history or a results file) comes back as [`Effect`]s
+//! session, read the run log or a results file) comes back as [`Effect`]s
 //! for the event loop to carry out.
 
 use std::path::PathBuf;
@@ -17,8 +17,8 @@ use regex::Regex;
 use runner::backend::BackendKind;
 use runner::catalog::{self, Challenge, Overrides, Profile};
 use runner::event::SessionEvent;
-use runner::history::RunSummary;
 use runner::results::RunResults;
+use runner::run_log::RunSummary;
 use runner::watch::WatchEvent;
 
 use super::form::{Form, FormOutcome};
@@ -28,9 +28,9 @@ use super::live::LiveSession;
 use super::open::{self, OpenPlan};
 use super::overlay::{self, Confirmed, Overlay};
 use super::screens::challenges::{self, ChallengesView};
-use super::screens::history::{self, HistoryView};
 use super::screens::results::{self, ResultsView};
 use super::screens::run::{self, RunView};
+use super::screens::runs::{self, RunsView};
 use super::screens::why;
 use super::screens::{WHEEL_LINES, compare};
 use super::session;
@@ -46,7 +46,7 @@ pub enum Screen {
     Run,
     Results,
     Compare,
-    History,
+    Runs,
 }
 
 impl Screen {
@@ -55,7 +55,7 @@ impl Screen {
         Screen::Run,
         Screen::Results,
         Screen::Compare,
-        Screen::History,
+        Screen::Runs,
     ];
 
     pub fn title(self) -> &'static str {
@@ -64,7 +64,7 @@ impl Screen {
             Screen::Run => "Run",
             Screen::Results => "Results",
             Screen::Compare => "Compare",
-            Screen::History => "History",
+            Screen::Runs => "Runs",
         }
     }
 
@@ -94,7 +94,7 @@ pub enum Action {
     Watch(WatchEvent),
     /// Watch mode's loop returned.
     WatchEnded,
-    HistoryLoaded(Result<Vec<RunSummary>, String>),
+    RunsLoaded(Result<Vec<RunSummary>, String>),
     ResultsLoaded {
         run_id: String,
         results: Result<RunResults, String>,
@@ -128,7 +128,7 @@ pub enum Effect {
     StartWatch(SessionRequest),
     /// Stop the running session or watch mode (its cycle too).
     Cancel,
-    LoadHistory,
+    LoadRuns,
     LoadResults {
         run_id: String,
         store_dir: PathBuf,
@@ -164,8 +164,8 @@ pub struct SessionRequest {
 pub enum InputPurpose {
     /// Regex over the node-log pane.
     LogFilter,
-    /// Challenge id filter of the History screen.
-    HistoryFilter,
+    /// Challenge id filter of the Runs screen.
+    RunsFilter,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -179,7 +179,7 @@ pub struct Input {
 pub struct App {
     pub challenges: Vec<Challenge>,
     /// Every past run, oldest first.
-    pub history: Vec<RunSummary>,
+    pub runs: Vec<RunSummary>,
     pub screen: Screen,
     /// Where esc goes back to, most recent last.
     pub back: Vec<Screen>,
@@ -198,9 +198,9 @@ pub struct App {
     pub run_view: RunView,
     pub results: Option<ResultsView>,
     pub compare: Option<(RunSummary, RunSummary)>,
-    /// 3d/3e runs per node setting, when the history has several settings.
+    /// 3d/3e runs per node setting, when the run log has several settings.
     pub frontier: Option<Frontier>,
-    pub history_view: HistoryView,
+    pub runs_view: RunsView,
     /// What opens a store directory (see [`open::find_opener`]).
     pub opener: Result<PathBuf, String>,
     /// For the status line (wrapped when long): an error or what just happened.
@@ -216,7 +216,7 @@ impl App {
     pub fn new(color: bool) -> App {
         App {
             challenges: catalog::all(),
-            history: Vec::new(),
+            runs: Vec::new(),
             screen: Screen::Challenges,
             back: Vec::new(),
             overlay: None,
@@ -233,7 +233,7 @@ impl App {
             results: None,
             compare: None,
             frontier: None,
-            history_view: HistoryView::default(),
+            runs_view: RunsView::default(),
             opener: Err("no opener looked up".into()),
             notice: None,
             quitting: false,
@@ -271,7 +271,7 @@ impl App {
 
     /// The commands to run once at start-up.
     pub fn startup() -> Vec<Effect> {
-        vec![Effect::LoadHistory]
+        vec![Effect::LoadRuns]
     }
 
     /// True once the user asked to quit and no session is still stopping.
@@ -285,16 +285,16 @@ impl App {
 
     /// The newest recorded run of challenge `id`.
     pub fn latest_run(&self, id: &str) -> Option<&RunSummary> {
-        self.history.iter().rev().find(|r| r.id == id)
+        self.runs.iter().rev().find(|r| r.challenge == id)
     }
 
-    /// History runs shown on the History screen: newest first, filtered.
-    pub fn history_rows(&self) -> Vec<&RunSummary> {
-        let filter = self.history_view.filter.as_str();
-        self.history
+    /// Runs shown on the Runs screen: newest first, filtered.
+    pub fn run_rows(&self) -> Vec<&RunSummary> {
+        let filter = self.runs_view.filter.as_str();
+        self.runs
             .iter()
             .rev()
-            .filter(|r| r.id.contains(filter))
+            .filter(|r| r.challenge.contains(filter))
             .collect()
     }
 }
@@ -307,15 +307,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Session(event) => session::on_event(app, event),
         Action::Watch(event) => watching::on_event(app, event),
         Action::WatchEnded => watching::ended(app),
-        Action::HistoryLoaded(Ok(runs)) => {
-            app.history = runs;
-            app.frontier = frontier::frontier(&app.history);
-            let shown = app.history_rows().len();
-            app.history_view.cursor = app.history_view.cursor.min(shown.saturating_sub(1));
+        Action::RunsLoaded(Ok(runs)) => {
+            app.runs = runs;
+            app.frontier = frontier::frontier(&app.runs);
+            let shown = app.run_rows().len();
+            app.runs_view.cursor = app.runs_view.cursor.min(shown.saturating_sub(1));
             Vec::new()
         }
-        Action::HistoryLoaded(Err(e)) => {
-            app.notice = Some(format!("cannot read the history: {e}"));
+        Action::RunsLoaded(Err(e)) => {
+            app.notice = Some(format!("cannot read the run log: {e}"));
             Vec::new()
         }
         Action::ResultsLoaded { run_id, results } => {
@@ -432,14 +432,14 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     match app.screen {
         Screen::Challenges => challenges::on_key(app, key),
         Screen::Run => run::on_key(app, key),
-        Screen::History => history::on_key(app, key),
+        Screen::Runs => runs::on_key(app, key),
         Screen::Results => results::on_key(app, key),
         Screen::Compare => compare::on_key(app, key),
     }
 }
 
 /// The wheel moves what the arrow keys move; a left click picks a tab or a
-/// row of the Challenges or History list. Ignored while an overlay or a
+/// row of the Challenges or Runs list. Ignored while an overlay or a
 /// prompt has the keyboard, so it cannot act behind them.
 fn on_mouse(app: &mut App, mouse: MouseEvent, size: Size) -> Vec<Effect> {
     // The wheel scrolls the help and popups like the arrow keys do; nothing else reaches them.
@@ -488,7 +488,7 @@ fn click(app: &mut App, column: u16, row: u16, size: Size) {
     }
     match app.screen {
         Screen::Challenges => challenges::on_click(app, body, row),
-        Screen::History => history::on_click(app, body, row),
+        Screen::Runs => runs::on_click(app, body, row),
         _ => {}
     }
 }
@@ -511,7 +511,7 @@ pub fn open_store(app: &mut App, run: &RunSummary) -> Vec<Effect> {
     }
 }
 
-/// Opens a run from the history; its full results are read from its store.
+/// Opens a run from the run log; its full results are read from its store.
 pub fn open_recorded(app: &mut App, summary: RunSummary) -> Vec<Effect> {
     let mut load = run_files(&summary);
     if let Some(store_dir) = summary.store_dir.clone() {
@@ -549,7 +549,7 @@ fn on_input_key(app: &mut App, key: KeyEvent) {
         KeyCode::Esc => {
             match input.purpose {
                 InputPurpose::LogFilter => app.run_view.filter = None,
-                InputPurpose::HistoryFilter => app.history_view.filter.clear(),
+                InputPurpose::RunsFilter => app.runs_view.filter.clear(),
             }
             app.input = None;
         }
@@ -579,9 +579,9 @@ fn on_input_key(app: &mut App, key: KeyEvent) {
                     )
                 }
             },
-            InputPurpose::HistoryFilter => {
-                app.history_view.filter = input.text.trim().to_string();
-                app.history_view.cursor = 0;
+            InputPurpose::RunsFilter => {
+                app.runs_view.filter = input.text.trim().to_string();
+                app.runs_view.cursor = 0;
                 app.input = None;
             }
         },

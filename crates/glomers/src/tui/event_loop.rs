@@ -14,8 +14,8 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use runner::backend::{Backend, BackendChoice, BackendKind};
 use runner::event::SessionEvent;
-use runner::history::{History, SkippedLine};
 use runner::results::RunResults;
+use runner::run_log::{RunLog, SkippedLine};
 use runner::session::{self, SessionConfig};
 use runner::watch::{WatchEvent, WatchSpec};
 use tokio::signal::unix::{SignalKind, signal};
@@ -159,11 +159,11 @@ async fn next_event(running: &mut Option<Running>) -> Option<Action> {
     }
 }
 
-/// The status line for history lines that could not be read, if any: the
+/// The status line for run-log lines that could not be read, if any: the
 /// first one in full, the others counted (the CLI lists each on stderr).
 fn skipped_notice(skipped: &[SkippedLine]) -> Option<String> {
     let first = skipped.first()?;
-    let first = format!("history.jsonl:{} skipped: {}", first.line, first.cause);
+    let first = format!("runs.jsonl:{} skipped: {}", first.line, first.cause);
     Some(match skipped.len() {
         1 => first,
         n => format!("{first} (and {} more lines)", n - 1),
@@ -171,7 +171,7 @@ fn skipped_notice(skipped: &[SkippedLine]) -> Option<String> {
 }
 
 /// Carries out one command; returns its answer, if it has one.
-/// Answers that take long (a history can be tens of thousands of lines) come
+/// Answers that take long (a run log can be tens of thousands of lines) come
 /// later through `background` instead, so keys and redraws are not held up.
 fn execute(
     command: Effect,
@@ -180,8 +180,8 @@ fn execute(
     background: &mpsc::UnboundedSender<Action>,
 ) -> Option<Action> {
     match command {
-        Effect::LoadHistory => {
-            let loaded = History::new(&setup.glomers_dir).load();
+        Effect::LoadRuns => {
+            let loaded = RunLog::new(&setup.glomers_dir).load();
             if let Some(notice) = loaded
                 .as_ref()
                 .ok()
@@ -189,7 +189,7 @@ fn execute(
             {
                 let _ = background.send(Action::Notice(notice));
             }
-            Some(Action::HistoryLoaded(
+            Some(Action::RunsLoaded(
                 loaded.map(|l| l.runs).map_err(|e| e.to_string()),
             ))
         }
@@ -376,7 +376,7 @@ mod tests {
 
     fn skipped(line: usize) -> SkippedLine {
         SkippedLine {
-            path: "/x/history.jsonl".into(),
+            path: "/x/runs.jsonl".into(),
             line,
             cause: "not a run summary".into(),
         }
@@ -387,11 +387,11 @@ mod tests {
         assert_eq!(skipped_notice(&[]), None);
         assert_eq!(
             skipped_notice(&[skipped(2)]).as_deref(),
-            Some("history.jsonl:2 skipped: not a run summary")
+            Some("runs.jsonl:2 skipped: not a run summary")
         );
         assert_eq!(
             skipped_notice(&[skipped(2), skipped(5), skipped(9)]).as_deref(),
-            Some("history.jsonl:2 skipped: not a run summary (and 2 more lines)")
+            Some("runs.jsonl:2 skipped: not a run summary (and 2 more lines)")
         );
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use runner::catalog::{self, Thresholds};
-use runner::history::RunSummary;
+use runner::run_log::RunSummary;
 
 /// The challenges whose nodes have knobs that trade messages for latency.
 const BROADCAST: [&str; 2] = ["3d", "3e"];
@@ -56,18 +56,18 @@ impl Frontier {
     }
 }
 
-/// The frontier of `history` (oldest first), or `None` unless its 3d/3e
+/// The frontier of `runs` (oldest first), or `None` unless its 3d/3e
 /// runs were made with more than one node environment.
-pub fn frontier(history: &[RunSummary]) -> Option<Frontier> {
+pub fn frontier(runs: &[RunSummary]) -> Option<Frontier> {
     // Later runs replace earlier ones of the same setting.
     let mut latest: BTreeMap<(String, Env), &RunSummary> = BTreeMap::new();
-    for run in history
+    for run in runs
         .iter()
-        .filter(|r| BROADCAST.contains(&r.id.as_str()))
+        .filter(|r| BROADCAST.contains(&r.challenge.as_str()))
     {
         let mut env = run.params.node_env.clone();
         env.sort();
-        latest.insert((run.id.clone(), env), run);
+        latest.insert((run.challenge.clone(), env), run);
     }
     let envs: BTreeSet<&Env> = latest.keys().map(|(_, env)| env).collect();
     if envs.len() < 2 {
@@ -112,12 +112,12 @@ pub fn frontier(history: &[RunSummary]) -> Option<Frontier> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::test_support::{frontier_history, summary_with_env};
+    use crate::tui::test_support::{frontier_runs, summary_with_env};
 
     #[test]
     fn keeps_the_latest_run_of_each_setting_sorted_by_msgs_per_op() {
-        let history = frontier_history();
-        let f = frontier(&history).expect("several settings");
+        let runs = frontier_runs();
+        let f = frontier(&runs).expect("several settings");
         let rows: Vec<(String, Option<f64>)> = f
             .settings
             .iter()
@@ -148,14 +148,15 @@ mod tests {
 
     #[test]
     fn needs_more_than_one_node_environment() {
-        let history = frontier_history();
-        let untuned: Vec<RunSummary> = history
+        let runs = frontier_runs();
+        let untuned: Vec<RunSummary> = runs
             .iter()
             .filter(|r| r.params.node_env.is_empty())
             .cloned()
             .collect();
         assert!(
-            untuned.iter().any(|r| r.id == "3d") && untuned.iter().any(|r| r.id == "3e"),
+            untuned.iter().any(|r| r.challenge == "3d")
+                && untuned.iter().any(|r| r.challenge == "3e"),
             "3d and 3e at their defaults are one setting only"
         );
         assert_eq!(frontier(&untuned), None);

@@ -2,8 +2,8 @@
 //!
 //! It picks challenges, starts sessions with `runner::session::run_session`,
 //! shows the session's event stream live (phase, progress, harness output,
-//! per-node logs), and shows results, comparisons and history. It does not
-//! judge, parse or build anything itself: verdicts, thresholds and history
+//! per-node logs), and shows results, comparisons and past runs. It does not
+//! judge, parse or build anything itself: verdicts, thresholds and the run log
 //! all come from `runner`.
 //!
 //! Layout, in the order data flows:
@@ -11,7 +11,7 @@
 //! - `app`: the `App`, the pure `update`, routing between screens and the overlays; `live` (the running session's bounded buffers), `form` (the parameter form), `latency` (the Results chart's series), `tree` (`results.edn` folded), `frontier` (3d/3e runs per node setting) and `open` (which program opens a store, and what to say) are parts of it.
 //! - `session`: starting, cancelling and following the session the dashboard runs; `watching`: `w` watch mode, one such session per cycle.
 //! - `overlay`: help, yes/no confirmation and text popup, drawn over any screen.
-//! - `screens`: one module per screen (challenges, run, results, compare, history; `why`, the Results screen's why pane), each with its view state, keys, clicks, layout and drawing.
+//! - `screens`: one module per screen (challenges, run, results, compare, runs; `why`, the Results screen's why pane), each with its view state, keys, clicks, layout and drawing.
 //! - `ui`: `draw(frame, &mut App)`: the frame (tabs, key bar or message), the parameter form and the shared styles, calling each screen and overlay to draw itself; changes nothing but the lists' scroll offsets.
 //! - `terminal`: raw mode and the alternate screen, restored on drop and on panic.
 

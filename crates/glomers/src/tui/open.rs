@@ -1,4 +1,4 @@
-//! `o` on Results and History: open a run's store directory with the
+//! `o` on Results and Runs: open a run's store directory with the
 //! desktop's opener. Which program, and what the status line says, are
 //! decided here without I/O; the event loop only spawns the program.
 //! Messages end with the path, so a narrow status line cuts the path, not the reason.
@@ -6,7 +6,7 @@
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
-use runner::history::RunSummary;
+use runner::run_log::RunSummary;
 
 /// The variable naming the program that opens a directory.
 pub const OPENER_VAR: &str = "GLOMERS_OPEN";

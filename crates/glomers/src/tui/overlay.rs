@@ -129,8 +129,8 @@ const HELP: &[(Option<Screen>, &str, &str)] = &[
         "esc back · with 3d/3e runs of several --node-env settings, the frontier shows the latest run of each",
     ),
     (
-        Some(Screen::History),
-        "history",
+        Some(Screen::Runs),
+        "runs",
         "enter open · o open its store directory ($GLOMERS_OPEN, xdg-open or open) · / filter by challenge (esc clears it, then goes back) · m mark · c compare marked run with the cursor",
     ),
     (

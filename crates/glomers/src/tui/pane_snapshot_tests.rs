@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use crossterm::event::KeyCode;
-use runner::history::RunSummary;
 use runner::project::NodePlan;
+use runner::run_log::RunSummary;
 use runner::session::RunStatus;
 
 use super::app::{self, Action, App, Effect, Screen, update};

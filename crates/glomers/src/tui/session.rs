@@ -5,8 +5,8 @@
 use runner::backend::BackendKind;
 use runner::catalog::Challenge;
 use runner::event::{RunEvent, SessionEvent};
-use runner::history::RunSummary;
 use runner::results::RunResults;
+use runner::run_log::RunSummary;
 use runner::session::RunStatus;
 
 use super::app::{App, Effect, Screen, SessionRequest, run_files};
@@ -135,7 +135,7 @@ pub fn on_event(app: &mut App, event: SessionEvent) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Shows the last run's results (and a comparison when two runs finished) and reloads the history.
+/// Shows the last run's results (and a comparison when two runs finished) and reloads the run log.
 fn session_done(app: &mut App) -> Vec<Effect> {
     let Some(session) = app.session.as_ref() else {
         return Vec::new();
@@ -172,6 +172,6 @@ fn session_done(app: &mut App) -> Vec<Effect> {
         ),
         None => format!("session finished: {passed}/{} passed", summaries.len()),
     });
-    commands.push(Effect::LoadHistory);
+    commands.push(Effect::LoadRuns);
     commands
 }

@@ -9,20 +9,19 @@ use runner::event::{ConsoleTracker, SessionEvent};
 
 use super::app::{Action, App, Screen, update};
 use super::test_support::{
-    frontier_history, history, outcome, play_finished, play_running, press, run_files_loaded,
-    type_keys,
+    frontier_runs, outcome, play_finished, play_running, press, run_files_loaded, runs, type_keys,
 };
 use super::test_support::{render, snapshot_sizes};
 
-fn app_with_history() -> App {
+fn app_with_runs() -> App {
     let mut app = App::new(true);
-    update(&mut app, Action::HistoryLoaded(Ok(history())));
+    update(&mut app, Action::RunsLoaded(Ok(runs())));
     app
 }
 
 /// 3d and 3e selected and started; 3d is running.
 fn running_app() -> App {
-    let mut app = app_with_history();
+    let mut app = app_with_runs();
     type_keys(&mut app, "jjjjj  ");
     let commands = press(&mut app, KeyCode::Enter);
     assert_eq!(commands.len(), 1, "enter starts one session");
@@ -40,7 +39,7 @@ fn running_app() -> App {
 
 #[test]
 fn challenges_screen() {
-    let mut app = app_with_history();
+    let mut app = app_with_runs();
     type_keys(&mut app, "jjjjj  ");
     snapshot_sizes!("challenges", &mut app);
 }
@@ -71,7 +70,7 @@ fn run_screen_filtered_and_scrolled() {
 
 #[test]
 fn run_screen_while_building() {
-    let mut app = app_with_history();
+    let mut app = app_with_runs();
     press(&mut app, KeyCode::Enter);
     update(&mut app, Action::Session(SessionEvent::BuildStarted));
     insta::assert_snapshot!("run_building_80x24", render(&mut app, 80, 24));
@@ -116,9 +115,9 @@ fn results_say_custom_when_the_form_changed_a_parameter() {
     );
 }
 
-/// The passing 3d run opened from History, its results and run files read.
+/// The passing 3d run opened from Runs, its results and run files read.
 fn opened_3d() -> App {
-    let mut app = app_with_history();
+    let mut app = app_with_runs();
     type_keys(&mut app, "5j");
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.screen, Screen::Results);
@@ -216,7 +215,7 @@ fn results_tree_folded_and_scrolled() {
 
 #[test]
 fn unreadable_run_files_are_reported_in_place() {
-    let mut app = app_with_history();
+    let mut app = app_with_runs();
     type_keys(&mut app, "5j");
     press(&mut app, KeyCode::Enter);
     update(
@@ -238,15 +237,15 @@ fn unreadable_run_files_are_reported_in_place() {
 }
 
 #[test]
-fn history_screen() {
-    let mut app = app_with_history();
+fn runs_screen() {
+    let mut app = app_with_runs();
     type_keys(&mut app, "5jm");
-    snapshot_sizes!("history", &mut app);
+    snapshot_sizes!("runs", &mut app);
 }
 
 #[test]
 fn overlays() {
-    let mut app = app_with_history();
+    let mut app = app_with_runs();
     press(&mut app, KeyCode::Char('?'));
     snapshot_sizes!("help", &mut app);
     press(&mut app, KeyCode::Esc);
@@ -264,7 +263,7 @@ fn overlays() {
 #[test]
 fn compare_screen_with_the_knob_frontier() {
     let mut app = App::new(true);
-    update(&mut app, Action::HistoryLoaded(Ok(frontier_history())));
+    update(&mut app, Action::RunsLoaded(Ok(frontier_runs())));
     type_keys(&mut app, "c");
     assert_eq!(app.screen, Screen::Compare);
     snapshot_sizes!("compare_frontier", &mut app);
@@ -282,7 +281,7 @@ fn compare_screen_with_the_knob_frontier() {
 #[test]
 fn frontier_without_a_pair_to_compare() {
     let mut app = App::new(false);
-    update(&mut app, Action::HistoryLoaded(Ok(frontier_history())));
+    update(&mut app, Action::RunsLoaded(Ok(frontier_runs())));
     type_keys(&mut app, "4");
     insta::assert_snapshot!("compare_frontier_only_80x24", render(&mut app, 80, 24));
 }
@@ -311,13 +310,13 @@ fn text_at(screen: &str, row: u16, column: u16, width: usize) -> String {
 
 #[test]
 fn a_click_on_a_tab_opens_the_screen_drawn_there() {
-    let mut app = app_with_history();
+    let mut app = app_with_runs();
     let header = render(&mut app, 80, 24);
     let header = header.lines().next().expect("header");
     for (number, screen) in [
         ("4", Screen::Compare),
         ("2", Screen::Run),
-        ("5", Screen::History),
+        ("5", Screen::Runs),
     ] {
         let at = header.find(&format!(" {number} ")).expect("tab drawn") as u16;
         // The byte offset is the column: the quote and " glomers " before the tabs are ASCII.
@@ -325,14 +324,14 @@ fn a_click_on_a_tab_opens_the_screen_drawn_there() {
         assert_eq!(app.screen, screen);
     }
     click(&mut app, 3, 0, 80, 24);
-    assert_eq!(app.screen, Screen::History, "the brand is no tab");
+    assert_eq!(app.screen, Screen::Runs, "the brand is no tab");
 }
 
 /// With `maelstrom · official` the full tabs do not fit in 80 columns: the
 /// others shrink to their numbers, and a click still finds the tab drawn.
 #[test]
 fn a_click_on_a_shortened_tab_opens_its_screen() {
-    let mut app = app_with_history();
+    let mut app = app_with_runs();
     type_keys(&mut app, "b");
     let screen = render(&mut app, 80, 24);
     let header = screen.lines().next().expect("header");
@@ -342,10 +341,10 @@ fn a_click_on_a_shortened_tab_opens_its_screen() {
     );
     let at = header.find(" 5 ").expect("tab drawn") as u16;
     click(&mut app, at + 1, 0, 80, 24);
-    assert_eq!(app.screen, Screen::History);
+    assert_eq!(app.screen, Screen::Runs);
     let header = render(&mut app, 80, 24);
     assert!(
-        header.lines().next().unwrap().contains("5 History"),
+        header.lines().next().unwrap().contains("5 Runs"),
         "{header}"
     );
 }
@@ -353,7 +352,7 @@ fn a_click_on_a_shortened_tab_opens_its_screen() {
 #[test]
 fn a_click_on_a_row_selects_the_row_drawn_there_even_when_scrolled() {
     let (width, height) = (80, 24);
-    let mut app = app_with_history();
+    let mut app = app_with_runs();
     type_keys(&mut app, "G");
     // From the bottom (list scrolled) up to the first visible row, then down again.
     // 16 challenges, 15 rows (3 to 17) in view: the list starts scrolled by one.
@@ -379,10 +378,10 @@ fn a_click_on_a_row_selects_the_row_drawn_there_even_when_scrolled() {
     type_keys(&mut app, "5");
     let before = render(&mut app, width, height);
     click(&mut app, 30, 4, width, height);
-    assert_eq!(app.history_view.cursor, 1);
-    assert_eq!(text_at(&before, 4, 3, 24), app.history_rows()[1].run_id);
+    assert_eq!(app.runs_view.cursor, 1);
+    assert_eq!(text_at(&before, 4, 3, 24), app.run_rows()[1].run_id);
     click(&mut app, 30, 9, width, height);
-    assert_eq!(app.history_view.cursor, 1, "below the last run");
+    assert_eq!(app.runs_view.cursor, 1, "below the last run");
 }
 
 /// Issue 19 #1: `c` on a running session asks before cancelling.
@@ -396,7 +395,7 @@ fn cancel_asks_first() {
 /// Issue 19 #2: `a` says how many runs and about how long.
 #[test]
 fn run_all_asks_with_count_and_time() {
-    let mut app = app_with_history();
+    let mut app = app_with_runs();
     type_keys(&mut app, "a");
     snapshot_sizes!("confirm_run_all", &mut app);
 }
@@ -404,7 +403,7 @@ fn run_all_asks_with_count_and_time() {
 /// Issue 19 #6: at the bottom of the list, the position and what is above.
 #[test]
 fn challenges_scrolled_to_the_end() {
-    let mut app = app_with_history();
+    let mut app = app_with_runs();
     type_keys(&mut app, "G");
     snapshot_sizes!("challenges_end", &mut app);
     let screen = render(&mut app, 80, 24);
@@ -415,7 +414,7 @@ fn challenges_scrolled_to_the_end() {
 /// kept, at 80 columns and narrower.
 #[test]
 fn narrow_challenges_keep_ids_titles_and_the_essential_keys() {
-    let mut app = app_with_history();
+    let mut app = app_with_runs();
     for width in [80, 50] {
         let screen = render(&mut app, width, 24);
         for id in ["4-seqkv", "6b-ii", "3d", "3e"] {
@@ -448,7 +447,7 @@ fn narrow_challenges_keep_ids_titles_and_the_essential_keys() {
 /// error opens whole in a popup that says how to set $MAELSTROM.
 #[test]
 fn long_messages_are_never_cut() {
-    let mut app = app_with_history();
+    let mut app = app_with_runs();
     type_keys(&mut app, "b");
     press(&mut app, KeyCode::Enter);
     update(

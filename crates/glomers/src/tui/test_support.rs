@@ -9,8 +9,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use runner::backend::BackendKind;
 use runner::catalog::{self, Overrides, Profile};
 use runner::event::{Phase, Progress, RunEvent, SessionEvent};
-use runner::history::RunSummary;
 use runner::results::{Anomalies, OpStats, RunResults};
+use runner::run_log::RunSummary;
 use runner::session::{RunOutcome, RunStatus};
 use runner::verdict;
 
@@ -92,8 +92,8 @@ pub fn outcome(
     }
 }
 
-/// A history with a passing 3d, a 3e over its limits and a passing echo.
-pub fn history() -> Vec<RunSummary> {
+/// A run log with a passing 3d, a 3e over its limits and a passing echo.
+pub fn runs() -> Vec<RunSummary> {
     [
         outcome("1", "20261125T170000.000Z-1", 0.0, 1.0, 4.0),
         outcome("3d", "20261125T171000.000Z-3d", 24.6, 312.0, 489.0),
@@ -241,7 +241,7 @@ pub fn summary_with_env(
 
 /// Oldest first: 3e at its defaults, an echo run, 3d, 3e at four batch
 /// intervals (one crashed), and a later, failing rerun of the 200 ms setting.
-pub fn frontier_history() -> Vec<RunSummary> {
+pub fn frontier_runs() -> Vec<RunSummary> {
     const KNOB: &str = "GLOMERS_BATCH_MS";
     vec![
         summary_with_figures(

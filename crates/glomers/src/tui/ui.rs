@@ -15,7 +15,7 @@ use runner::catalog::Profile;
 use super::app::{App, BRAND, InputPurpose, Screen};
 use super::form::Form;
 use super::overlay;
-use super::screens::{challenges, compare, history, results, run};
+use super::screens::{challenges, compare, results, run, runs};
 
 /// Rows the status line may take for a long message before it goes in a popup.
 const FOOTER_MAX_ROWS: u16 = 3;
@@ -63,7 +63,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Run => run::draw(frame, body, app, theme),
         Screen::Results => results::draw(frame, body, app, theme),
         Screen::Compare => compare::draw(frame, body, app, theme),
-        Screen::History => history::draw(frame, body, app, theme),
+        Screen::Runs => runs::draw(frame, body, app, theme),
     }
     draw_footer(frame, footer, app, theme);
     if let Some(form) = &app.form {
@@ -177,7 +177,7 @@ fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     let line = if let Some(input) = &app.input {
         let prompt = match input.purpose {
             InputPurpose::LogFilter => "filter (regex): ",
-            InputPurpose::HistoryFilter => "challenge: ",
+            InputPurpose::RunsFilter => "challenge: ",
         };
         let mut spans = vec![
             Span::styled(prompt, theme.accent()),
@@ -274,7 +274,7 @@ fn keys(app: &App) -> Vec<&'static str> {
             "1-5 screens",
         ],
         Screen::Compare => vec!["esc back", "1-5 screens"],
-        Screen::History => vec![
+        Screen::Runs => vec![
             "enter open",
             "esc back",
             "↑↓ move",
@@ -380,7 +380,7 @@ pub fn profile_name(profile: Profile) -> &'static str {
     }
 }
 
-/// A run status as the history and `--json` spell it (`build-failed`, ...).
+/// A run status as the run log and `--json` spell it (`build-failed`, ...).
 pub fn status_name(status: runner::session::RunStatus) -> String {
     serde_json::to_value(status)
         .ok()

@@ -13,8 +13,8 @@ use super::app::{Action, App, Effect, Screen, update};
 use super::overlay::Overlay;
 use super::screens::{PAGE, WHEEL_LINES};
 use crate::tui::test_support::{
-    frontier_history, history, outcome, play_finished, play_running, press, run_event,
-    run_files_loaded, type_keys,
+    frontier_runs, outcome, play_finished, play_running, press, run_event, run_files_loaded, runs,
+    type_keys,
 };
 use runner::event::RunEvent;
 
@@ -24,7 +24,7 @@ fn help_open(app: &App) -> bool {
 
 fn started(keys: &str) -> (App, Vec<Effect>) {
     let mut app = App::new(false);
-    update(&mut app, Action::HistoryLoaded(Ok(history())));
+    update(&mut app, Action::RunsLoaded(Ok(runs())));
     type_keys(&mut app, keys);
     let commands = press(&mut app, KeyCode::Enter);
     (app, commands)
@@ -194,7 +194,7 @@ fn q_during_a_run_asks_and_quitting_a_running_session_exits_130() {
 #[test]
 fn esc_on_the_run_screen_clears_the_filter_then_goes_back_and_never_cancels() {
     let mut app = App::new(false);
-    update(&mut app, Action::HistoryLoaded(Ok(history())));
+    update(&mut app, Action::RunsLoaded(Ok(runs())));
     type_keys(&mut app, "jjjjj");
     press(&mut app, KeyCode::Enter);
     play_running(&mut app, 0, "3d");
@@ -325,28 +325,28 @@ fn regex_filter_is_validated_applied_and_cleared() {
 #[test]
 fn history_filter_mark_compare_and_open() {
     let mut app = App::new(false);
-    update(&mut app, Action::HistoryLoaded(Ok(history())));
+    update(&mut app, Action::RunsLoaded(Ok(runs())));
     type_keys(&mut app, "5");
     assert_eq!(
-        app.history_rows()
+        app.run_rows()
             .iter()
-            .map(|r| r.id.as_str())
+            .map(|r| r.challenge.as_str())
             .collect::<Vec<_>>(),
         ["3e", "3d", "1"]
     );
     type_keys(&mut app, "mjc");
     let (a, b) = app.compare.as_ref().expect("compared");
-    assert_eq!((a.id.as_str(), b.id.as_str()), ("3e", "3d"));
+    assert_eq!((a.challenge.as_str(), b.challenge.as_str()), ("3e", "3d"));
     assert_eq!(app.screen, Screen::Compare);
     type_keys(&mut app, "5/3d");
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.history_rows().len(), 1);
+    assert_eq!(app.run_rows().len(), 1);
     let commands = press(&mut app, KeyCode::Enter);
     assert!(
         matches!(&commands[..], [Effect::LoadResults { run_id, .. }, Effect::LoadRunFiles { run_id: files_of, .. }] if run_id.ends_with("-3d") && files_of == run_id)
     );
     assert_eq!(
-        app.results.as_ref().map(|r| r.summary.id.as_str()),
+        app.results.as_ref().map(|r| r.summary.challenge.as_str()),
         Some("3d")
     );
 }
@@ -355,14 +355,11 @@ fn history_filter_mark_compare_and_open() {
 fn compare_from_challenges_defaults_to_3d_and_3e() {
     let mut app = App::new(false);
     type_keys(&mut app, "c");
-    assert!(
-        app.compare.is_none() && app.notice.is_some(),
-        "no history yet"
-    );
-    update(&mut app, Action::HistoryLoaded(Ok(history())));
+    assert!(app.compare.is_none() && app.notice.is_some(), "no runs yet");
+    update(&mut app, Action::RunsLoaded(Ok(runs())));
     type_keys(&mut app, "c");
     let (a, b) = app.compare.as_ref().expect("compared");
-    assert_eq!((a.id.as_str(), b.id.as_str()), ("3d", "3e"));
+    assert_eq!((a.challenge.as_str(), b.challenge.as_str()), ("3d", "3e"));
 }
 
 #[test]
@@ -383,7 +380,7 @@ fn a_backend_that_cannot_start_returns_to_the_challenges_with_the_reason() {
 #[test]
 fn results_tree_toggles_moves_folds_and_ignores_stale_files() {
     let mut app = App::new(false);
-    update(&mut app, Action::HistoryLoaded(Ok(history())));
+    update(&mut app, Action::RunsLoaded(Ok(runs())));
     type_keys(&mut app, "5");
     let commands = press(&mut app, KeyCode::Enter);
     let [_, Effect::LoadRunFiles { run_id, .. }] = &commands[..] else {
@@ -433,7 +430,7 @@ fn results_tree_toggles_moves_folds_and_ignores_stale_files() {
     press(&mut app, KeyCode::Esc);
     assert_eq!(
         app.screen,
-        Screen::History,
+        Screen::Runs,
         "back to the list the run was opened from"
     );
 }
@@ -446,7 +443,7 @@ fn a_finished_session_asks_for_its_run_files() {
     let commands = update(&mut app, Action::Session(SessionEvent::Done));
     assert!(matches!(
         &commands[..],
-        [Effect::LoadRunFiles { run_id, store_dir }, Effect::LoadHistory]
+        [Effect::LoadRunFiles { run_id, store_dir }, Effect::LoadRuns]
             if run_id == "r-3d" && store_dir.ends_with("r-3d/store/current")
     ));
 }
@@ -468,9 +465,9 @@ fn parameter_form_sets_overrides_for_the_next_run() {
 #[test]
 fn the_frontier_follows_the_history() {
     let mut app = App::new(false);
-    update(&mut app, Action::HistoryLoaded(Ok(frontier_history())));
+    update(&mut app, Action::RunsLoaded(Ok(frontier_runs())));
     assert_eq!(app.frontier.as_ref().map(|f| f.settings.len()), Some(6));
-    update(&mut app, Action::HistoryLoaded(Ok(history())));
+    update(&mut app, Action::RunsLoaded(Ok(runs())));
     assert!(app.frontier.is_none(), "every 3d/3e run at its defaults");
 }
 
@@ -478,10 +475,10 @@ fn the_frontier_follows_the_history() {
 fn o_opens_the_store_of_the_open_run_or_the_history_cursor() {
     let mut app = App::new(false);
     app.opener = Ok(PathBuf::from("/usr/bin/xdg-open"));
-    update(&mut app, Action::HistoryLoaded(Ok(history())));
+    update(&mut app, Action::RunsLoaded(Ok(runs())));
     assert!(type_keys(&mut app, "3o").is_empty(), "no results open");
     type_keys(&mut app, "5j");
-    let store = app.history_rows()[1].store_dir.clone().expect("a store");
+    let store = app.run_rows()[1].store_dir.clone().expect("a store");
     assert_eq!(
         type_keys(&mut app, "o"),
         [Effect::OpenDir {

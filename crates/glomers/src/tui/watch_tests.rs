@@ -10,13 +10,13 @@ use runner::session::{RunOutcome, RunStatus};
 use runner::watch::WatchEvent;
 
 use super::app::{Action, App, Effect, Screen, update};
-use super::test_support::{history, outcome, play_running, press, type_keys};
+use super::test_support::{outcome, play_running, press, runs, type_keys};
 use super::test_support::{render, snapshot_sizes};
 
 /// Quick profile, then `keys` on the Challenges screen, then `w`.
 fn watching(keys: &str) -> (App, Vec<Effect>) {
     let mut app = App::new(false);
-    update(&mut app, Action::HistoryLoaded(Ok(history())));
+    update(&mut app, Action::RunsLoaded(Ok(runs())));
     type_keys(&mut app, "p");
     type_keys(&mut app, keys);
     let effects = type_keys(&mut app, "w");
@@ -129,7 +129,7 @@ fn c_on_the_run_screen_asks_then_stops_watch_mode_between_cycles() {
 fn each_cycle_feeds_the_run_screen_and_results_follow_it() {
     let (mut app, _) = watching("");
     let effects = play_cycle(&mut app, 1, outcome("1", "run-a", 0.0, 1.0, 4.0));
-    assert!(effects.contains(&Effect::LoadHistory));
+    assert!(effects.contains(&Effect::LoadRuns));
     assert_eq!(app.screen, Screen::Results);
     assert_eq!(results_run_id(&app), "run-a");
     assert!(

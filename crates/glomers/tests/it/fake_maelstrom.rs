@@ -143,7 +143,8 @@ fn valid_echo_run_passes_with_exact_argv_json_junit_and_history() {
     assert_eq!(doc["schema_version"], 1);
     assert_eq!(doc["passed"], true);
     let run = &doc["runs"][0];
-    assert_eq!(run["id"], "1");
+    assert_eq!(run["challenge"], "1");
+    assert_eq!(run["id"], "1", "schema 1 keeps the old name");
     assert_eq!(run["passed"], true);
     assert_eq!(run["valid"], "true");
     assert_eq!(run["backend"], "maelstrom");
@@ -165,7 +166,7 @@ fn valid_echo_run_passes_with_exact_argv_json_junit_and_history() {
         "{xml}"
     );
 
-    let history = std::fs::read_to_string(fake.path("glomers/history.jsonl")).unwrap();
+    let history = std::fs::read_to_string(fake.path("glomers/runs.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 1);
     show_1(&fake).stdout(predicates::str::contains("verdict   PASS"));
 }
@@ -221,7 +222,7 @@ fn node_warnings_from_the_console_explain_a_passing_run() {
     assert!(verdict_at < warning_at, "{stdout}");
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains(&format!("warning: {warning}")), "{xml}");
-    let history = std::fs::read_to_string(fake.path("glomers/history.jsonl")).unwrap();
+    let history = std::fs::read_to_string(fake.path("glomers/runs.jsonl")).unwrap();
     let run: serde_json::Value = serde_json::from_str(history.trim()).unwrap();
     assert_eq!(
         run["node_warnings"],
@@ -555,7 +556,7 @@ fn labels_tell_official_quick_and_custom_apart_everywhere() {
             .unwrap();
         String::from_utf8(output.stdout).unwrap()
     };
-    let history = glomers(&["history"]);
+    let history = glomers(&["runs"]);
     let rows: Vec<Vec<&str>> = history
         .lines()
         .map(|l| l.split_whitespace().take(5).collect())

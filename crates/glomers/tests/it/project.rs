@@ -125,7 +125,7 @@ fn installed_use_runs_the_projects_nodes_and_keeps_runs_beside_its_file() {
         .unwrap()
         .count();
     assert_eq!(recorded, 2);
-    assert!(project.dir().join(".glomers/history.jsonl").is_file());
+    assert!(project.dir().join(".glomers/runs.jsonl").is_file());
     // Nothing elsewhere: HOME untouched, the workspace's work dir unchanged,
     // and the project dir holds only what it had plus .glomers.
     assert_eq!(std::fs::read_dir(project.home()).unwrap().count(), 0);

@@ -11,8 +11,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
 use runner::backend::BackendKind;
 use runner::catalog::{Challenge, Overrides, Profile};
-use runner::history::RunSummary;
 use runner::project::{NodePlan, NodeSource, Origin};
+use runner::run_log::RunSummary;
 use runner::verdict::show;
 
 use super::{draw_position, moved, table_row_at};

@@ -1,6 +1,6 @@
 //! The Compare screen: two runs side by side (e.g. 3d vs 3e) with each
 //! run's thresholds, and a bar chart of every metric as a share of its limit.
-//! When the history has 3d/3e runs with several node settings, the knob
+//! When the run log has 3d/3e runs with several node settings, the knob
 //! frontier follows: a table and a msgs/op-vs-median scatter against 3e's
 //! limits (the table alone when the terminal is too small for the chart).
 
@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Axis, Bar, BarChart, BarGroup, Block, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table,
 };
-use runner::history::{self, CompareRow, RunSummary};
+use runner::run_log::{self, CompareRow, RunSummary};
 use runner::verdict::show;
 
 use crate::tui::app::{App, Effect};
@@ -49,7 +49,7 @@ pub fn layout(area: Rect, app: &App) -> CompareLayout {
     let Some(pair_height) = app
         .compare
         .as_ref()
-        .map(|(a, b)| history::compare(a, b).len() as u16 + 5)
+        .map(|(a, b)| run_log::compare(a, b).len() as u16 + 5)
     else {
         let [pair, frontier] = match app.frontier {
             Some(_) => Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(area),
@@ -103,19 +103,19 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
 /// The two runs' table in `area`, and their bar chart in `bars`.
 fn draw_pair(frame: &mut Frame<'_>, area: Rect, bars: Option<Rect>, app: &App, theme: Theme) {
     let Some((a, b)) = &app.compare else {
-        let hint = "Nothing to compare: press c on Challenges (latest 3d vs 3e, or two selected), or m then c on History.";
+        let hint = "Nothing to compare: press c on Challenges (latest 3d vs 3e, or two selected), or m then c on Runs.";
         frame.render_widget(
             Paragraph::new(hint).block(Block::bordered().title(" compare ")),
             area,
         );
         return;
     };
-    let rows = history::compare(a, b);
+    let rows = run_log::compare(a, b);
     let header = Row::new(vec![
         "metric".to_string(),
-        format!("{} (A)", a.id),
+        format!("{} (A)", a.challenge),
         "limit".to_string(),
-        format!("{} (B)", b.id),
+        format!("{} (B)", b.challenge),
         "limit".to_string(),
     ])
     .style(theme.accent());

@@ -4,9 +4,9 @@
 
 pub mod challenges;
 pub mod compare;
-pub mod history;
 pub mod results;
 pub mod run;
+pub mod runs;
 pub mod why;
 
 use crossterm::event::{KeyCode, KeyEvent};

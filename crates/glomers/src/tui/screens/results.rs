@@ -17,8 +17,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Axis, Block, Chart, Dataset, GraphType, LineGauge, List, ListItem, ListState, Paragraph, Wrap,
 };
-use runner::history::RunSummary;
 use runner::results::RunResults;
+use runner::run_log::RunSummary;
 use runner::verdict::show;
 
 use super::why::{self, WhyView};
@@ -138,7 +138,7 @@ const WARNING_ROWS: usize = 3;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
     let Some(view) = app.results.as_mut() else {
-        let hint = "No results open: run a challenge, or open a past run from History (5).";
+        let hint = "No results open: run a challenge, or open a past run from Runs (5).";
         frame.render_widget(
             Paragraph::new(hint).block(Block::bordered().title(" results ")),
             area,
@@ -405,7 +405,7 @@ fn draw_verdict(frame: &mut Frame<'_>, area: Rect, view: &ResultsView, theme: Th
             theme.warn(),
         ));
     }
-    let title = format!(" {} · {} ", s.id, s.run_id);
+    let title = format!(" {} · {} ", s.challenge, s.run_id);
     let mut block = Block::bordered().title(title);
     if let Some(bin) = &s.bin {
         block = block.title_bottom(Line::from(format!(" node {} ", bin.display())).right_aligned());

@@ -14,7 +14,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Gauge, Paragraph};
 use regex::Regex;
 use runner::event::Phase;
-use runner::history::RunSummary;
+use runner::run_log::RunSummary;
 
 use super::PAGE;
 use crate::tui::app::{self, App, Effect, Input, InputPurpose, Screen};

@@ -3,7 +3,7 @@
 //!
 //! JSON schema (`schema_version` 1; fields are only ever added):
 //! `{"schema_version": 1, "passed": bool, "runs": [RunSummary...]}` where each
-//! run has at least `id`, `passed`, `reasons`, `valid` (`"true"`, `"false"`,
+//! run has at least `challenge` (also as `id`, its name before), `passed`, `reasons`, `valid` (`"true"`, `"false"`,
 //! `"unknown"` or null), `msgs_per_op`, `latency_median_ms`, `latency_max_ms`,
 //! `availability` (numbers or null), `wall_s`, `store_dir`, `backend`
 //! (`"sim"` or `"maelstrom"`), plus `status`, `run_id`, `margins`, `params`,
@@ -18,7 +18,7 @@
 
 use std::fmt::Write;
 
-use runner::history::RunSummary;
+use runner::run_log::RunSummary;
 use runner::session::{RunOutcome, RunStatus};
 use runner::verdict::show;
 
@@ -109,8 +109,16 @@ pub fn json_summary(outcomes: &[RunOutcome]) -> serde_json::Value {
     serde_json::json!({
         "schema_version": 1,
         "passed": !runs.is_empty() && runs.iter().all(|r| r.passed),
-        "runs": runs,
+        "runs": runs.iter().map(run_json).collect::<Vec<_>>(),
     })
+}
+
+/// One run as every `--json` output prints it: the run-log line plus `id`,
+/// the challenge's field name in schema 1 before it was called `challenge`.
+pub fn run_json(run: &RunSummary) -> serde_json::Value {
+    let mut value = serde_json::to_value(run).expect("a RunSummary always serialises");
+    value["id"] = run.challenge.clone().into();
+    value
 }
 
 /// JUnit XML: one testcase per run; failures for the node's faults, errors for ours.

@@ -1,5 +1,6 @@
-//! The run history: one [`RunSummary`] per line in `.glomers/history.jsonl`,
-//! plus lookup and side-by-side comparison of two runs.
+//! The run log: one [`RunSummary`] per line in `.glomers/runs.jsonl`, plus
+//! lookup and side-by-side comparison of two runs. ("History" is left to the
+//! Jepsen operation history in each store, `history.edn`.)
 //!
 //! [`RunSummary`] is also the stable `--json` schema of the CLI; fields are
 //! only ever added.
@@ -15,11 +16,17 @@ use crate::session::{RunOutcome, RunStatus};
 use crate::verdict::Margin;
 use checker::Validity;
 
+/// The run log's file name in a glomers directory.
+pub const RUN_LOG_FILE: &str = "runs.jsonl";
+/// Its name in earlier glomers; [`RunLog`] renames such a file on first use.
+const OLD_RUN_LOG_FILE: &str = "history.jsonl";
+
 /// The summary of one run, as stored and as printed by `--json`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RunSummary {
-    /// Challenge id (`3d`).
-    pub id: String,
+    /// Challenge id (`3d`); lines written before the rename call it `id`.
+    #[serde(alias = "id")]
+    pub challenge: String,
     pub run_id: String,
     pub passed: bool,
     pub status: RunStatus,
@@ -44,7 +51,7 @@ pub struct RunSummary {
     pub profile: Profile,
     pub params: Params,
     /// `official`, `quick` or `custom` with what differs; absent in lines
-    /// written before labels, which [`History::load`] then works out.
+    /// written before labels, which [`RunLog::load`] then works out.
     #[serde(default)]
     pub label: Option<RunLabel>,
     /// The backend's own exit status: 0 for a valid run even when it missed
@@ -71,7 +78,7 @@ impl From<&RunOutcome> for RunSummary {
     fn from(o: &RunOutcome) -> RunSummary {
         let r = o.results.as_ref();
         RunSummary {
-            id: o.challenge.id.to_string(),
+            challenge: o.challenge.id.to_string(),
             run_id: o.run_id.clone(),
             passed: o.verdict.passed,
             status: o.status,
@@ -101,19 +108,19 @@ impl From<&RunOutcome> for RunSummary {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum HistoryError {
+pub enum RunLogError {
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
     #[error(
-        "no run matches `{0}` in the history (give a run id or a challenge id; `glomers history` lists them)"
+        "no run matches `{0}` in the run log (give a run id or a challenge id; `glomers runs` lists them)"
     )]
     NotFound(String),
 }
 
-/// A line of `history.jsonl` that [`History::load`] left out, and why.
+/// A line of `runs.jsonl` that [`RunLog::load`] left out, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}:{line}: skipped: {cause}", path.display())]
 pub struct SkippedLine {
@@ -123,7 +130,7 @@ pub struct SkippedLine {
     pub cause: String,
 }
 
-/// What [`History::load`] read: every run it could, oldest first, and the
+/// What [`RunLog::load`] read: every run it could, oldest first, and the
 /// lines it could not use.
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
@@ -137,36 +144,49 @@ impl RunSummary {
     pub fn label(&self) -> RunLabel {
         self.label
             .clone()
-            .unwrap_or_else(|| RunLabel::of(&self.id, &self.params))
+            .unwrap_or_else(|| RunLabel::of(&self.challenge, &self.params))
     }
 }
 
 impl Loaded {
     /// A run by run id (or unique run-id prefix), or the latest run of a challenge id.
-    pub fn find(&self, selector: &str) -> Result<&RunSummary, HistoryError> {
+    pub fn find(&self, selector: &str) -> Result<&RunSummary, RunLogError> {
         let runs = &self.runs;
         runs.iter()
             .rev()
             .find(|r| r.run_id == selector)
-            .or_else(|| runs.iter().rev().find(|r| r.id == selector))
+            .or_else(|| runs.iter().rev().find(|r| r.challenge == selector))
             .or_else(|| {
                 let mut prefixed = runs.iter().filter(|r| r.run_id.starts_with(selector));
                 prefixed.next().filter(|_| prefixed.next().is_none())
             })
-            .ok_or_else(|| HistoryError::NotFound(selector.to_string()))
+            .ok_or_else(|| RunLogError::NotFound(selector.to_string()))
     }
 }
 
-/// The history file under a glomers directory.
+/// The run log file under a glomers directory.
 #[derive(Debug, Clone)]
-pub struct History {
+pub struct RunLog {
     path: PathBuf,
 }
 
-impl History {
-    pub fn new(glomers_dir: &Path) -> History {
-        History {
-            path: glomers_dir.join("history.jsonl"),
+impl RunLog {
+    pub fn new(glomers_dir: &Path) -> RunLog {
+        RunLog {
+            path: glomers_dir.join(RUN_LOG_FILE),
+        }
+    }
+
+    /// Earlier glomers kept the same lines in `history.jsonl`:
+    /// take that file over once, so no recorded run is lost. When two
+    /// processes race, one rename wins and the other finds nothing to move.
+    fn adopt_old_file(&self) {
+        let Some(dir) = self.path.parent() else {
+            return;
+        };
+        let old = dir.join(OLD_RUN_LOG_FILE);
+        if !self.path.exists() && old.is_file() {
+            let _ = std::fs::rename(old, &self.path);
         }
     }
 
@@ -176,8 +196,9 @@ impl History {
 
     /// Appends one line under an exclusive lock, in one write, so parallel
     /// runs and parallel glomers processes never interleave.
-    pub fn append(&self, summary: &RunSummary) -> Result<(), HistoryError> {
-        let io = |source| HistoryError::Io {
+    pub fn append(&self, summary: &RunSummary) -> Result<(), RunLogError> {
+        self.adopt_old_file();
+        let io = |source| RunLogError::Io {
             path: self.path.clone(),
             source,
         };
@@ -210,14 +231,15 @@ impl History {
 
     /// Every run that parses, oldest first, plus the lines that do not (cut
     /// or non-UTF-8 lines, missing fields); blank lines hold no run and are
-    /// passed over. A missing file is an empty history; only an unreadable
+    /// passed over. A missing file is an empty run log; only an unreadable
     /// one is an error.
-    pub fn load(&self) -> Result<Loaded, HistoryError> {
+    pub fn load(&self) -> Result<Loaded, RunLogError> {
+        self.adopt_old_file();
         let bytes = match std::fs::read(&self.path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::default()),
             Err(source) => {
-                return Err(HistoryError::Io {
+                return Err(RunLogError::Io {
                     path: self.path.clone(),
                     source,
                 });
@@ -276,7 +298,7 @@ pub struct CompareRow {
 /// msgs/op, median, max and availability of two runs.
 pub fn compare(a: &RunSummary, b: &RunSummary) -> Vec<CompareRow> {
     let limits = |r: &RunSummary| {
-        catalog::find(&r.id)
+        catalog::find(&r.challenge)
             .map(|c| c.thresholds)
             .unwrap_or_default()
     };
@@ -319,7 +341,7 @@ mod tests {
 
     fn summary(id: &str, run_id: &str, msgs: f64) -> RunSummary {
         RunSummary {
-            id: id.into(),
+            challenge: id.into(),
             run_id: run_id.into(),
             passed: true,
             status: RunStatus::Passed,
@@ -350,12 +372,12 @@ mod tests {
     #[test]
     fn append_load_find_round_trip() {
         let dir = tempfile::tempdir().unwrap();
-        let history = History::new(dir.path());
-        assert!(history.load().unwrap().runs.is_empty());
-        history.append(&summary("3d", "r1-3d", 25.0)).unwrap();
-        history.append(&summary("3e", "r2-3e", 15.0)).unwrap();
-        history.append(&summary("3d", "r3-3d", 27.0)).unwrap();
-        let loaded = history.load().unwrap();
+        let log = RunLog::new(dir.path());
+        assert!(log.load().unwrap().runs.is_empty());
+        log.append(&summary("3d", "r1-3d", 25.0)).unwrap();
+        log.append(&summary("3e", "r2-3e", 15.0)).unwrap();
+        log.append(&summary("3d", "r3-3d", 27.0)).unwrap();
+        let loaded = log.load().unwrap();
         assert_eq!((loaded.runs.len(), loaded.skipped.len()), (3, 0));
         assert_eq!(
             loaded.find("3d").unwrap().run_id,
@@ -363,9 +385,9 @@ mod tests {
             "latest run of a challenge"
         );
         assert_eq!(loaded.find("r1-3d").unwrap().msgs_per_op, Some(25.0));
-        assert_eq!(loaded.find("r2").unwrap().id, "3e", "unique prefix");
+        assert_eq!(loaded.find("r2").unwrap().challenge, "3e", "unique prefix");
         assert!(
-            matches!(loaded.find("r"), Err(HistoryError::NotFound(_))),
+            matches!(loaded.find("r"), Err(RunLogError::NotFound(_))),
             "ambiguous prefix"
         );
     }
@@ -375,27 +397,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let threads: Vec<_> = (0..8)
             .map(|t| {
-                let history = History::new(dir.path());
+                let log = RunLog::new(dir.path());
                 std::thread::spawn(move || {
                     for i in 0..20 {
-                        history
-                            .append(&summary("1", &format!("{t}-{i}"), i as f64))
+                        log.append(&summary("1", &format!("{t}-{i}"), i as f64))
                             .unwrap();
                     }
                 })
             })
             .collect();
         threads.into_iter().for_each(|t| t.join().unwrap());
-        let loaded = History::new(dir.path()).load().unwrap();
+        let loaded = RunLog::new(dir.path()).load().unwrap();
         assert_eq!((loaded.runs.len(), loaded.skipped.len()), (160, 0));
     }
 
-    /// The history file holding `lines`, each ended by a newline.
-    fn history_of(dir: &Path, lines: &[&[u8]]) -> History {
-        let history = History::new(dir);
+    /// The log file holding `lines`, each ended by a newline.
+    fn log_of(dir: &Path, lines: &[&[u8]]) -> RunLog {
+        let log = RunLog::new(dir);
         let bytes: Vec<u8> = lines.iter().flat_map(|l| [*l, b"\n"].concat()).collect();
-        std::fs::write(history.path(), bytes).unwrap();
-        history
+        std::fs::write(log.path(), bytes).unwrap();
+        log
     }
 
     #[test]
@@ -412,7 +433,7 @@ mod tests {
         // Cut inside the run id's string, as a writer killed mid-line leaves it.
         let cut = &a[..a.find(r#""run_id":""#).unwrap() + 11];
         let non_utf8 = [&b.as_bytes()[..10], b"\xff", &b.as_bytes()[10..]].concat();
-        let history = history_of(
+        let log = log_of(
             dir.path(),
             &[
                 a.as_bytes(),
@@ -425,7 +446,7 @@ mod tests {
                 b.as_bytes(),
             ],
         );
-        let loaded = history.load().unwrap();
+        let loaded = log.load().unwrap();
         let ids: Vec<&str> = loaded.runs.iter().map(|r| r.run_id.as_str()).collect();
         assert_eq!(
             ids,
@@ -465,7 +486,7 @@ mod tests {
         );
         let message = loaded.skipped[0].to_string();
         assert!(
-            message.starts_with(&format!("{}:2: skipped: ", history.path().display())),
+            message.starts_with(&format!("{}:2: skipped: ", log.path().display())),
             "{message}"
         );
     }
@@ -481,17 +502,17 @@ mod tests {
         }];
         let mut old: serde_json::Value = serde_json::to_value(summary("1", "old", 0.0)).unwrap();
         old.as_object_mut().unwrap().remove("node_warnings");
-        let history = history_of(
+        let log = log_of(
             dir.path(),
             &[
                 serde_json::to_string(&warned).unwrap().as_bytes(),
                 old.to_string().as_bytes(),
             ],
         );
-        let loaded = history.load().unwrap();
+        let loaded = log.load().unwrap();
         assert_eq!(loaded.skipped, []);
         assert_eq!(loaded.runs, [warned, summary("1", "old", 0.0)]);
-        let line = std::fs::read_to_string(history.path()).unwrap();
+        let line = std::fs::read_to_string(log.path()).unwrap();
         assert!(
             line.contains(r#""node_warnings":[{"node":"n0","kind":"closed-stdout","message":"n0 closed its STDOUT"}]"#),
             "{line}"
@@ -512,8 +533,8 @@ mod tests {
         params.time_limit_s = 5;
         params.recovery_wait_s = Some(2);
         fields.insert("params".into(), serde_json::to_value(&params).unwrap());
-        let history = history_of(dir.path(), &[old.to_string().as_bytes()]);
-        let loaded = history.load().unwrap();
+        let log = log_of(dir.path(), &[old.to_string().as_bytes()]);
+        let loaded = log.load().unwrap();
         assert_eq!(loaded.skipped, []);
         let run = &loaded.runs[0];
         assert_eq!(run.backend_exit_code, Some(0));
@@ -528,13 +549,13 @@ mod tests {
     #[test]
     fn append_after_a_cut_line_starts_a_new_line() {
         let dir = tempfile::tempdir().unwrap();
-        let history = History::new(dir.path());
-        history.append(&summary("1", "a", 0.0)).unwrap();
-        let mut bytes = std::fs::read(history.path()).unwrap();
+        let log = RunLog::new(dir.path());
+        log.append(&summary("1", "a", 0.0)).unwrap();
+        let mut bytes = std::fs::read(log.path()).unwrap();
         bytes.extend_from_slice(b"{\"id\": \"cut");
-        std::fs::write(history.path(), bytes).unwrap();
-        history.append(&summary("1", "b", 0.0)).unwrap();
-        let loaded = history.load().unwrap();
+        std::fs::write(log.path(), bytes).unwrap();
+        log.append(&summary("1", "b", 0.0)).unwrap();
+        let loaded = log.load().unwrap();
         let ids: Vec<&str> = loaded.runs.iter().map(|r| r.run_id.as_str()).collect();
         assert_eq!(ids, ["a", "b"]);
         assert_eq!(loaded.skipped.len(), 1);
@@ -542,14 +563,14 @@ mod tests {
     }
 
     #[test]
-    fn unreadable_file_is_an_error_and_missing_file_an_empty_history() {
+    fn unreadable_file_is_an_error_and_missing_file_an_empty_log() {
         let dir = tempfile::tempdir().unwrap();
-        let history = History::new(&dir.path().join("nowhere"));
-        assert!(history.load().unwrap().runs.is_empty());
-        std::fs::create_dir_all(history.path()).unwrap();
-        let err = history.load().unwrap_err();
-        assert!(matches!(err, HistoryError::Io { .. }), "{err}");
-        assert!(err.to_string().contains("history.jsonl: "), "{err}");
+        let log = RunLog::new(&dir.path().join("nowhere"));
+        assert!(log.load().unwrap().runs.is_empty());
+        std::fs::create_dir_all(log.path()).unwrap();
+        let err = log.load().unwrap_err();
+        assert!(matches!(err, RunLogError::Io { .. }), "{err}");
+        assert!(err.to_string().contains("runs.jsonl: "), "{err}");
     }
 
     #[test]
@@ -565,5 +586,26 @@ mod tests {
             (Some(600.0), Some(2000.0))
         );
         assert_eq!(rows[3].limit_a, None);
+    }
+
+    #[test]
+    fn a_log_under_the_old_name_is_taken_over_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("history.jsonl");
+        let mut bytes = serde_json::to_vec(&summary("1", "a", 0.0)).unwrap();
+        bytes.push(b'\n');
+        std::fs::write(&old, &bytes).unwrap();
+        let log = RunLog::new(dir.path());
+        log.append(&summary("1", "b", 0.0)).unwrap();
+        let ids: Vec<_> = log
+            .load()
+            .unwrap()
+            .runs
+            .into_iter()
+            .map(|r| r.run_id)
+            .collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert!(!old.exists(), "the old file is renamed, not copied");
+        assert!(log.path().ends_with("runs.jsonl"));
     }
 }

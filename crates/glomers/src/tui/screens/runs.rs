@@ -1,4 +1,4 @@
-//! The History screen: past runs, newest first, filtered by challenge.
+//! The Runs screen: past runs, newest first, filtered by challenge.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -10,7 +10,7 @@ use crate::tui::app::{self, App, Effect, Input, InputPurpose, Screen};
 use crate::tui::ui::{Theme, margin_passed, number, status_name};
 
 #[derive(Debug, Clone, Default)]
-pub struct HistoryView {
+pub struct RunsView {
     /// The table's scroll, kept between frames and read by clicks.
     pub table: TableState,
     /// Position in the filtered, newest-first list.
@@ -22,41 +22,41 @@ pub struct HistoryView {
 }
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let rows = app.history_rows().len();
-    if let Some(cursor) = moved(app.history_view.cursor, rows, key) {
-        app.history_view.cursor = cursor;
+    let rows = app.run_rows().len();
+    if let Some(cursor) = moved(app.runs_view.cursor, rows, key) {
+        app.runs_view.cursor = cursor;
         return Vec::new();
     }
     let at_cursor = app
-        .history_rows()
-        .get(app.history_view.cursor)
+        .run_rows()
+        .get(app.runs_view.cursor)
         .map(|r| (*r).clone());
     match key.code {
-        KeyCode::Esc if !app.history_view.filter.is_empty() => {
-            app.history_view.filter.clear();
-            app.history_view.cursor = 0;
+        KeyCode::Esc if !app.runs_view.filter.is_empty() => {
+            app.runs_view.filter.clear();
+            app.runs_view.cursor = 0;
         }
         KeyCode::Esc => app.go_back(),
         KeyCode::Char('/') => {
-            let text = app.history_view.filter.clone();
+            let text = app.runs_view.filter.clone();
             app.input = Some(Input {
-                purpose: InputPurpose::HistoryFilter,
+                purpose: InputPurpose::RunsFilter,
                 text,
                 error: None,
             });
         }
         KeyCode::Char('m') => {
             if let Some(run) = at_cursor {
-                let unmark = app.history_view.marked.as_deref() == Some(run.run_id.as_str());
-                app.history_view.marked = (!unmark).then_some(run.run_id);
+                let unmark = app.runs_view.marked.as_deref() == Some(run.run_id.as_str());
+                app.runs_view.marked = (!unmark).then_some(run.run_id);
             }
         }
         KeyCode::Char('c') => {
             let marked = app
-                .history_view
+                .runs_view
                 .marked
                 .as_ref()
-                .and_then(|id| app.history.iter().find(|r| &r.run_id == id));
+                .and_then(|id| app.runs.iter().find(|r| &r.run_id == id));
             match (marked, at_cursor) {
                 (Some(a), Some(b)) => {
                     app.compare = Some((a.clone(), b));
@@ -81,18 +81,18 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 /// The table fills the whole body.
-pub struct HistoryLayout {
+pub struct RunsLayout {
     pub table: Rect,
 }
 
-pub fn layout(area: Rect) -> HistoryLayout {
-    HistoryLayout { table: area }
+pub fn layout(area: Rect) -> RunsLayout {
+    RunsLayout { table: area }
 }
 
 /// A click on a row of the table moves the cursor there.
 pub fn on_click(app: &mut App, body: Rect, row: u16) {
-    let len = app.history_rows().len();
-    let view = &mut app.history_view;
+    let len = app.run_rows().len();
+    let view = &mut app.runs_view;
     if let Some(i) = table_row_at(layout(body).table, &view.table, row, len) {
         view.cursor = i;
     }
@@ -100,13 +100,13 @@ pub fn on_click(app: &mut App, body: Rect, row: u16) {
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
     let area = layout(area).table;
-    let runs = app.history_rows();
+    let runs = app.run_rows();
     let len = runs.len();
-    let filter = &app.history_view.filter;
+    let filter = &app.runs_view.filter;
     let title = if filter.is_empty() {
-        format!(" history · {} runs ", runs.len())
+        format!(" {} runs ", runs.len())
     } else {
-        format!(" history · {} runs of `{filter}` ", runs.len())
+        format!(" {} runs of `{filter}` ", runs.len())
     };
     if runs.is_empty() {
         let empty = Paragraph::new("No runs recorded yet. Run a challenge from screen 1.")
@@ -123,7 +123,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
         titles.extend(["max", "wall s"]);
     }
     let header = Row::new(titles).style(theme.accent());
-    let marked = app.history_view.marked.as_deref();
+    let marked = app.runs_view.marked.as_deref();
     let rows = runs.iter().map(|run| {
         let judged = |metric: &str, text: String| {
             Cell::from(text).style(theme.verdict(margin_passed(&run.margins, metric)))
@@ -135,7 +135,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
                 " "
             }),
             Cell::from(run.run_id.clone()),
-            Cell::from(run.id.clone()),
+            Cell::from(run.challenge.clone()),
             Cell::from(status_name(run.status)).style(theme.verdict(Some(run.passed))),
             Cell::from(backend_name(run.backend)),
             Cell::from(run.label().kind.to_string()),
@@ -165,13 +165,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
         .header(header)
         .block(Block::bordered().title(title))
         .row_highlight_style(theme.selected());
-    let view = &mut app.history_view;
+    let view = &mut app.runs_view;
     view.table.select(Some(view.cursor));
     frame.render_stateful_widget(table, area, &mut view.table);
     draw_position(frame, area, &view.table, len, theme);
 }
 
-/// `sim` or `mael`: the history table is narrow at 80 columns.
+/// `sim` or `mael`: the runs table is narrow at 80 columns.
 fn backend_name(backend: runner::backend::BackendKind) -> &'static str {
     match backend {
         runner::backend::BackendKind::Sim => "sim",
