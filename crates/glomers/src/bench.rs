@@ -16,7 +16,7 @@ use runner::session::RunOutcome;
 use crate::cli::RunArgs;
 use crate::project::Place;
 use crate::run;
-use ::report::{BenchReport, BenchRow, BenchSample, FrontierPoint, PointKind};
+use report::{BenchReport, BenchRow, BenchSample, FrontierPoint, PointKind};
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -34,8 +34,9 @@ pub struct BenchArgs {
 
 #[derive(Debug, Args)]
 pub struct FrontierArgs {
-    /// Values of the knob to sweep for the 3e node (the 3d node runs once, unbatched).
-    #[arg(long, value_delimiter = ',', default_values_t = [200u32, 400, 600, 1000, 1600])]
+    /// Values of the knob to sweep for the 3e node, besides one run with the
+    /// node's own default (the 3d node runs once, with its defaults).
+    #[arg(long, value_delimiter = ',', default_values_t = [200u32, 400, 1000, 1600])]
     pub batch_ms: Vec<u32>,
 
     /// The environment variable the 3e node reads its batching period from.
@@ -45,10 +46,6 @@ pub struct FrontierArgs {
     /// More environment for both nodes, e.g. `FANOUT=4` (repeatable).
     #[arg(long = "node-env", value_name = "KEY=VALUE", value_parser = crate::cli::parse_key_value)]
     pub node_env: Vec<(String, String)>,
-
-    /// The 3e node's shipped `GLOMERS_BATCH_MS`, marked as its default on the plot.
-    #[arg(long, default_value_t = 600)]
-    pub default_batch_ms: u32,
 
     /// Directory for `frontier.png`, `frontier.svg` and `frontier.md` (default: `bench/` in the work dir).
     #[arg(long, value_name = "DIR")]
@@ -108,7 +105,9 @@ pub async fn bench(args: BenchArgs, place: &Place) -> anyhow::Result<ExitCode> {
 /// plots msgs/op against latency with the target boxes and reference points.
 pub async fn frontier(args: FrontierArgs, place: &Place) -> anyhow::Result<ExitCode> {
     let out = output_dir(args.out.as_deref(), &place.glomers_dir);
-    let mut settings: Vec<(&str, Option<u32>)> = vec![("3d", None)];
+    // `None` runs a node with its own defaults, which only the node knows:
+    // those runs are the ones marked as shipped on the plot.
+    let mut settings: Vec<(&str, Option<u32>)> = vec![("3d", None), ("3e", None)];
     settings.extend(args.batch_ms.iter().map(|&ms| ("3e", Some(ms))));
     let mut points = Vec::new();
     let mut table = String::from(
@@ -135,10 +134,10 @@ pub async fn frontier(args: FrontierArgs, place: &Place) -> anyhow::Result<ExitC
             continue;
         };
         let setting = batch_ms.map_or("defaults".to_string(), |ms| format!("{}={ms}", args.knob));
-        let default = batch_ms.is_none_or(|ms| ms == args.default_batch_ms);
+        let default = batch_ms.is_none();
         let label = match batch_ms {
-            Some(ms) => format!("3e node, {ms} ms rounds"),
-            None => "3d node".to_string(),
+            Some(ms) => format!("{id} node, {ms} ms rounds"),
+            None => format!("{id} node, its defaults"),
         };
         let results = outcome.results.as_ref();
         let point = results
@@ -155,9 +154,9 @@ pub async fn frontier(args: FrontierArgs, place: &Place) -> anyhow::Result<ExitC
         ));
         points.extend(point);
     }
-    points.extend(::report::frontier::reference_points());
+    points.extend(report::frontier::reference_points());
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    let mut written = ::report::frontier_plot(&points, &out.join("frontier"))?;
+    let mut written = report::frontier_plot(&points, &out.join("frontier"))?;
     let table_path = out.join("frontier.md");
     std::fs::write(&table_path, &table)
         .with_context(|| format!("cannot write {}", table_path.display()))?;

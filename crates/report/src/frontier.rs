@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::ReportError;
 use crate::figure::{Figure, draw_legend, series_colour, short_number, text, write_png_and_svg};
 use runner::results::RunResults;
+use runner::run_log::RunSummary;
 
 /// One configuration's figures, as read from a 3d/3e run's `results.edn`
 /// (`:net :servers :msgs-per-op`, `:workload :stable-latencies` at 0.5 and 1).
@@ -41,6 +42,20 @@ impl FrontierPoint {
             msgs_per_op: results.msgs_per_op_servers?,
             median_ms: results.latency_median_ms()?,
             max_ms: results.latency_max_ms()?,
+            kind,
+        })
+    }
+}
+
+impl FrontierPoint {
+    /// The point of a recorded 3d/3e run (the figures the run log keeps);
+    /// `None` when it lacks any of them.
+    pub fn from_summary(label: &str, kind: PointKind, run: &RunSummary) -> Option<FrontierPoint> {
+        Some(FrontierPoint {
+            label: label.to_string(),
+            msgs_per_op: run.msgs_per_op?,
+            median_ms: run.latency_median_ms?,
+            max_ms: run.latency_max_ms?,
             kind,
         })
     }

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use report::{FrontierPoint, PointKind};
 use runner::catalog::{self, Thresholds};
 use runner::run_log::RunSummary;
 
@@ -24,9 +25,14 @@ pub struct Setting {
     /// The node environment sorted by name; empty means the node's defaults.
     pub node_env: Env,
     pub passed: bool,
-    pub msgs_per_op: Option<f64>,
-    pub median_ms: Option<f64>,
-    pub max_ms: Option<f64>,
+    /// Its figures; `None` when the run lacks any of them (listed, not plotted).
+    pub point: Option<FrontierPoint>,
+}
+
+impl Setting {
+    pub fn msgs_per_op(&self) -> Option<f64> {
+        self.point.as_ref().map(|p| p.msgs_per_op)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -43,17 +49,21 @@ pub struct Frontier {
 impl Frontier {
     /// `3e 200` under a common knob, `3e A=1 B=2` otherwise, `3d defaults` untuned.
     pub fn label(&self, setting: &Setting) -> String {
-        let env = match (&self.knob, setting.node_env.as_slice()) {
-            (_, []) => "defaults".to_string(),
-            (Some(_), [(_, value)]) => value.clone(),
-            (_, pairs) => pairs
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(" "),
-        };
-        format!("{} {env}", setting.challenge)
+        label(self.knob.as_deref(), &setting.challenge, &setting.node_env)
     }
+}
+
+fn label(knob: Option<&str>, challenge: &str, node_env: &Env) -> String {
+    let env = match (knob, node_env.as_slice()) {
+        (_, []) => "defaults".to_string(),
+        (Some(_), [(_, value)]) => value.clone(),
+        (_, pairs) => pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    format!("{challenge} {env}")
 }
 
 /// The frontier of `runs` (oldest first), or `None` unless its 3d/3e
@@ -83,17 +93,25 @@ pub fn frontier(runs: &[RunSummary]) -> Option<Frontier> {
     };
     let mut settings: Vec<Setting> = latest
         .into_iter()
-        .map(|((challenge, node_env), run)| Setting {
-            challenge,
-            node_env,
-            passed: run.passed,
-            msgs_per_op: run.msgs_per_op,
-            median_ms: run.latency_median_ms,
-            max_ms: run.latency_max_ms,
+        .map(|((challenge, node_env), run)| {
+            let kind = PointKind::Ours {
+                default: node_env.is_empty(),
+            };
+            let point = FrontierPoint::from_summary(
+                &label(knob.as_deref(), &challenge, &node_env),
+                kind,
+                run,
+            );
+            Setting {
+                challenge,
+                node_env,
+                passed: run.passed,
+                point,
+            }
         })
         .collect();
     // Sorting is stable: equal figures keep the (challenge, env) order of the map.
-    settings.sort_by(|a, b| match (a.msgs_per_op, b.msgs_per_op) {
+    settings.sort_by(|a, b| match (a.msgs_per_op(), b.msgs_per_op()) {
         (Some(x), Some(y)) => x.total_cmp(&y),
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
@@ -121,7 +139,7 @@ mod tests {
         let rows: Vec<(String, Option<f64>)> = f
             .settings
             .iter()
-            .map(|s| (f.label(s), s.msgs_per_op))
+            .map(|s| (f.label(s), s.msgs_per_op()))
             .collect();
         let row = |label: &str, msgs: Option<f64>| (label.to_string(), msgs);
         assert_eq!(
@@ -139,9 +157,10 @@ mod tests {
         assert_eq!(f.knob.as_deref(), Some("GLOMERS_BATCH_MS"));
         assert_eq!(f.limits.msgs_per_op, Some(20.0));
         let rerun = &f.settings[3];
+        let point = rerun.point.as_ref().expect("figures");
         assert_eq!(
-            (rerun.median_ms, rerun.max_ms, rerun.passed),
-            (Some(1300.0), Some(2400.0), false),
+            (point.median_ms, point.max_ms, rerun.passed),
+            (1300.0, 2400.0, false),
             "the latest 200 run (not the 1.70 msgs/op one) counts even though it failed"
         );
     }
@@ -175,7 +194,7 @@ mod tests {
         let labels: Vec<String> = f.settings.iter().map(|s| f.label(s)).collect();
         assert_eq!(labels, ["3e A=5", "3e A=1 B=2"]);
         assert_eq!(
-            f.settings[1].msgs_per_op,
+            f.settings[1].msgs_per_op(),
             Some(2.0),
             "same setting, the later run"
         );

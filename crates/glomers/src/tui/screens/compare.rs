@@ -197,9 +197,13 @@ fn draw_frontier(frame: &mut Frame<'_>, area: Rect, front: &Frontier, theme: The
         Row::new(vec![
             Cell::from(label.clone()),
             Cell::from(if s.passed { "✓" } else { "✗" }).style(theme.verdict(Some(s.passed))),
-            judged(s.msgs_per_op, limits.msgs_per_op, 2),
-            judged(s.median_ms, limits.latency_median_ms, 0),
-            judged(s.max_ms, limits.latency_max_ms, 0),
+            judged(s.msgs_per_op(), limits.msgs_per_op, 2),
+            judged(
+                s.point.as_ref().map(|p| p.median_ms),
+                limits.latency_median_ms,
+                0,
+            ),
+            judged(s.point.as_ref().map(|p| p.max_ms), limits.latency_max_ms, 0),
         ])
     });
     let header = Row::new(["setting", "ok", "msgs/op", "median", "max"]).style(theme.accent());
@@ -234,7 +238,7 @@ fn draw_scatter(frame: &mut Frame<'_>, area: Rect, front: &Frontier, theme: Them
             .settings
             .iter()
             .filter(|s| s.challenge == challenge)
-            .filter_map(|s| s.msgs_per_op.zip(s.median_ms))
+            .filter_map(|s| s.point.as_ref().map(|p| (p.msgs_per_op, p.median_ms)))
             .collect()
     };
     let (ours, other) = (points(LIMITS_OF), points("3d"));
