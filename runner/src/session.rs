@@ -74,7 +74,7 @@ pub struct SessionConfig {
     pub backend: Backend,
     /// Which node each challenge runs, and so what to build first.
     pub nodes: NodePlan,
-    /// Holds `runs/<run-id>/` and `history.jsonl`.
+    /// Holds `runs/<run-id>/` and `runs.jsonl`.
     pub glomers_dir: PathBuf,
     pub jobs: usize,
 }

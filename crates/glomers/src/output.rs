@@ -2,8 +2,10 @@
 //! and to CI dashboards (JUnit XML).
 //!
 //! JSON schema (`schema_version` 1; fields are only ever added):
-//! `{"schema_version": 1, "passed": bool, "runs": [RunSummary...]}` where each
-//! run has at least `challenge` (also as `id`, its name before), `passed`, `reasons`, `valid` (`"true"`, `"false"`,
+//! `{"schema_version": 1, "passed": bool, "runs": [RunSummary...], "skipped":
+//! [{"challenge", "reason"}]}` (`skipped`: what `--all` left out for want of a
+//! node; never counted as failed) where each run has at least `challenge`
+//! (also as `id`, its name before), `passed`, `reasons`, `valid` (`"true"`, `"false"`,
 //! `"unknown"` or null), `msgs_per_op`, `latency_median_ms`, `latency_max_ms`,
 //! `availability` (numbers or null), `wall_s`, `store_dir`, `backend`
 //! (`"sim"` or `"maelstrom"`), plus `status`, `run_id`, `margins`, `params`,
@@ -18,6 +20,7 @@
 
 use std::fmt::Write;
 
+use runner::catalog;
 use runner::run_log::RunSummary;
 use runner::session::{RunOutcome, RunStatus};
 use runner::verdict::show;
@@ -104,14 +107,22 @@ pub fn metrics_line(s: &RunSummary) -> String {
 }
 
 /// The `--json` document.
-pub fn json_summary(outcomes: &[RunOutcome]) -> serde_json::Value {
+pub fn json_summary(outcomes: &[RunOutcome], skipped: &[String]) -> serde_json::Value {
     let runs: Vec<RunSummary> = outcomes.iter().map(RunSummary::from).collect();
+    let skipped: Vec<_> = skipped
+        .iter()
+        .map(|id| serde_json::json!({"challenge": id, "reason": SKIPPED_REASON}))
+        .collect();
     serde_json::json!({
         "schema_version": 1,
         "passed": !runs.is_empty() && runs.iter().all(|r| r.passed),
         "runs": runs.iter().map(run_json).collect::<Vec<_>>(),
+        "skipped": skipped,
     })
 }
+
+/// Why `--all` skips a challenge.
+const SKIPPED_REASON: &str = "no node configured";
 
 /// One run as every `--json` output prints it: the run-log line plus `id`,
 /// the challenge's field name in schema 1 before it was called `challenge`.
@@ -122,7 +133,8 @@ pub fn run_json(run: &RunSummary) -> serde_json::Value {
 }
 
 /// JUnit XML: one testcase per run; failures for the node's faults, errors for ours.
-pub fn junit(outcomes: &[RunOutcome]) -> String {
+/// Challenges `--all` skipped are `<skipped/>` testcases: visible, never failures.
+pub fn junit(outcomes: &[RunOutcome], skipped: &[String]) -> String {
     let failures = outcomes
         .iter()
         .filter(|o| matches!(o.status, RunStatus::Failed | RunStatus::Crashed))
@@ -133,15 +145,15 @@ pub fn junit(outcomes: &[RunOutcome]) -> String {
         .count();
     let total: f64 = outcomes.iter().map(|o| o.wall.as_secs_f64()).sum();
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let tests = outcomes.len() + skipped.len();
+    let skips = skipped.len();
     let _ = writeln!(
         xml,
-        "<testsuites name=\"glomers\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{total:.3}\">",
-        outcomes.len()
+        "<testsuites name=\"glomers\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skips}\" time=\"{total:.3}\">"
     );
     let _ = writeln!(
         xml,
-        "  <testsuite name=\"gossip-glomers\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{total:.3}\">",
-        outcomes.len()
+        "  <testsuite name=\"gossip-glomers\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skips}\" time=\"{total:.3}\">"
     );
     for o in outcomes {
         let summary = RunSummary::from(o);
@@ -194,6 +206,16 @@ pub fn junit(outcomes: &[RunOutcome]) -> String {
         }
         let _ = writeln!(xml, "      <system-out>{}</system-out>", escape(&out));
         xml.push_str("    </testcase>\n");
+    }
+    for id in skipped {
+        let (workload, title) = catalog::find(id).map_or(("", ""), |c| (c.workload, c.title));
+        let _ = writeln!(
+            xml,
+            "    <testcase classname=\"glomers.{}\" name=\"{} {}\" time=\"0\">\n      <skipped message=\"{SKIPPED_REASON}\"/>\n    </testcase>",
+            escape(workload),
+            escape(id),
+            escape(title)
+        );
     }
     xml.push_str("  </testsuite>\n</testsuites>\n");
     xml

@@ -9,7 +9,7 @@ use anyhow::Context;
 use runner::backend::{Backend, BackendChoice, BackendKind};
 use runner::catalog::{self, Overrides, Profile};
 use runner::event::{Phase, Progress, RunEvent, SessionEvent};
-use runner::project::BuildStep;
+use runner::project::{BuildStep, NodePlan};
 use runner::session::{self, RunOutcome, RunStatus, SessionConfig};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
@@ -34,6 +34,7 @@ const CI_PROGRESS_EVERY: Duration = Duration::from_secs(5);
 
 pub async fn run(args: RunArgs, place: &Place) -> anyhow::Result<ExitCode> {
     let config = session_config(&args, place)?;
+    let skipped = skipped_by_all(&args, &config.nodes);
     let Driven {
         outcomes,
         stopped_by,
@@ -41,14 +42,27 @@ pub async fn run(args: RunArgs, place: &Place) -> anyhow::Result<ExitCode> {
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&output::json_summary(&outcomes))?
+            serde_json::to_string_pretty(&output::json_summary(&outcomes, &skipped))?
         );
     }
     if let Some(path) = &args.junit {
-        std::fs::write(path, output::junit(&outcomes))
+        std::fs::write(path, output::junit(&outcomes, &skipped))
             .with_context(|| format!("cannot write the JUnit report to {}", path.display()))?;
     }
     Ok(ExitCode::from(exit_code(&outcomes, stopped_by)))
+}
+
+/// The challenges `--all` leaves out because no node is configured for them;
+/// they are reported (stderr, `--json`, JUnit), never run and never failed.
+pub fn skipped_by_all(args: &RunArgs, nodes: &NodePlan) -> Vec<String> {
+    if !args.all {
+        return Vec::new();
+    }
+    catalog::all()
+        .into_iter()
+        .filter(|c| nodes.source(c).is_none())
+        .map(|c| c.id.to_string())
+        .collect()
 }
 
 /// What `args` asks to run: challenges and their nodes, profile, overrides
@@ -57,9 +71,10 @@ pub async fn run(args: RunArgs, place: &Place) -> anyhow::Result<ExitCode> {
 pub fn session_config(args: &RunArgs, place: &Place) -> anyhow::Result<SessionConfig> {
     let nodes = place.plan(args.bin.as_deref());
     let challenges = if args.all {
-        let (configured, skipped): (Vec<_>, Vec<_>) = catalog::all()
+        let configured: Vec<_> = catalog::all()
             .into_iter()
-            .partition(|c| nodes.source(c).is_some());
+            .filter(|c| nodes.source(c).is_some())
+            .collect();
         if configured.is_empty() {
             let first = catalog::all().remove(0);
             anyhow::bail!(
@@ -67,9 +82,12 @@ pub fn session_config(args: &RunArgs, place: &Place) -> anyhow::Result<SessionCo
                 runner::session::not_configured(&first, &nodes)
             );
         }
+        let skipped = skipped_by_all(args, &nodes);
         if !skipped.is_empty() {
-            let ids: Vec<&str> = skipped.iter().map(|c| c.id).collect();
-            eprintln!("glomers: skipped (no node configured): {}", ids.join(", "));
+            eprintln!(
+                "glomers: skipped (no node configured): {}",
+                skipped.join(", ")
+            );
         }
         configured
     } else {

@@ -215,7 +215,7 @@ pub async fn rerun(selector: &str, json: bool, place: &Place) -> anyhow::Result<
     if json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&crate::output::json_summary(&driven.outcomes))?
+            serde_json::to_string_pretty(&crate::output::json_summary(&driven.outcomes, &[]))?
         );
     }
     Ok(ExitCode::from(run::exit_code(

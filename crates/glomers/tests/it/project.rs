@@ -236,7 +236,18 @@ fn unusable_node_paths_are_rejected_before_anything_runs() {
 fn run_all_runs_the_configured_challenges_and_lists_the_rest_as_skipped() {
     let project = Project::new("[challenges]\n1 = \"echo.py\"\n");
     project.python_nodes();
-    let out = project.glomers(&["run", "--all", "--ci", "--quick", "--time-limit", "1"]);
+    let junit = project.dir().join("junit.xml");
+    let out = project.glomers(&[
+        "run",
+        "--all",
+        "--ci",
+        "--quick",
+        "--time-limit",
+        "1",
+        "--json",
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
     let text = stderr(&out);
     assert!(out.status.success(), "{text}");
     assert!(
@@ -244,6 +255,33 @@ fn run_all_runs_the_configured_challenges_and_lists_the_rest_as_skipped() {
         "{text}"
     );
     assert!(text.contains("1/1 passed"), "{text}");
+
+    // Scripts and CI see the skipped ones too, as skipped, never as failed.
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["passed"], true);
+    assert_eq!(doc["runs"].as_array().unwrap().len(), 1);
+    let skipped: Vec<&str> = doc["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["challenge"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped.len(), runner::catalog::all().len() - 1);
+    assert_eq!(skipped[..3], ["2", "3a", "3b"]);
+    assert_eq!(doc["skipped"][0]["reason"], "no node configured");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let tests = runner::catalog::all().len();
+    assert!(
+        xml.contains(&format!(
+            "tests=\"{tests}\" failures=\"0\" errors=\"0\" skipped=\"{}\"",
+            tests - 1
+        )),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("name=\"2 Unique ID Generation\" time=\"0\">\n      <skipped message=\"no node configured\"/>"),
+        "{xml}"
+    );
 
     let empty = Project::new("[challenges]\n");
     let text = empty.rejected(&["run", "--all", "--ci"]);
