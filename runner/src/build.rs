@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use tokio::io::{AsyncRead, AsyncReadExt};
-use tokio::sync::watch;
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::sync::{mpsc, watch};
 
 use crate::supervise::{self, Supervised};
 
@@ -62,21 +62,27 @@ pub enum BuildError {
     Cancelled,
 }
 
+/// Where a build's human-readable output goes, line by line, while it runs.
+pub type BuildLines = mpsc::UnboundedSender<String>;
+
 /// Runs `cargo build --release -p nodes --bins` in `workspace_root` and
 /// returns where each binary landed. Cargo and its compilers run supervised:
-/// a cancel (or glomers' death) stops the whole build at once.
+/// a cancel (or glomers' death) stops the whole build at once. Cargo's
+/// stderr (progress and diagnostics) goes to `lines` as it comes.
 pub async fn build_nodes(
     workspace_root: &Path,
     cancel: watch::Receiver<bool>,
+    lines: BuildLines,
 ) -> Result<NodeBinaries, BuildError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    build_with(Path::new(&cargo), workspace_root, cancel).await
+    build_with(Path::new(&cargo), workspace_root, cancel, lines).await
 }
 
 async fn build_with(
     cargo: &Path,
     workspace_root: &Path,
     mut cancel: watch::Receiver<bool>,
+    lines: BuildLines,
 ) -> Result<NodeBinaries, BuildError> {
     let args: Vec<String> = [
         "build",
@@ -92,8 +98,20 @@ async fn build_with(
         root: workspace_root.to_path_buf(),
         source,
     };
-    let (status, stdout, stderr) =
-        run_supervised(cargo, &args, workspace_root, &mut cancel, spawn_error).await?;
+    // Stdout is cargo's JSON for us; only stderr is for people.
+    let streams = Streams {
+        stdout: None,
+        stderr: Some(lines),
+    };
+    let (status, stdout, stderr) = run_supervised(
+        cargo,
+        &args,
+        workspace_root,
+        &mut cancel,
+        streams,
+        spawn_error,
+    )
+    .await?;
     // The supervisor exits 127 when it cannot find cargo at all.
     if status.code() == Some(127) && stdout.is_empty() {
         return Err(spawn_error(std::io::Error::new(
@@ -111,19 +129,32 @@ async fn build_with(
 }
 
 /// Runs a project's build `command` with `sh -c` in `dir`, supervised like
-/// cargo; on failure the error holds its output (stdout, then stderr).
+/// cargo; its output goes to `lines` as it comes, and on failure the error
+/// holds it too (stdout, then stderr).
 pub async fn build_command(
     command: &str,
     dir: &Path,
     mut cancel: watch::Receiver<bool>,
+    lines: BuildLines,
 ) -> Result<(), BuildError> {
     let args = ["-c".to_string(), command.to_string()];
     let spawn_error = |source| BuildError::Spawn {
         root: dir.to_path_buf(),
         source,
     };
-    let (status, mut output, stderr) =
-        run_supervised(Path::new("sh"), &args, dir, &mut cancel, spawn_error).await?;
+    let streams = Streams {
+        stdout: Some(lines.clone()),
+        stderr: Some(lines),
+    };
+    let (status, mut output, stderr) = run_supervised(
+        Path::new("sh"),
+        &args,
+        dir,
+        &mut cancel,
+        streams,
+        spawn_error,
+    )
+    .await?;
     if status.success() {
         return Ok(());
     }
@@ -147,6 +178,12 @@ async fn cancelled(cancel: &mut watch::Receiver<bool>) {
     }
 }
 
+/// Which of a build's streams are shown live, and where.
+struct Streams {
+    stdout: Option<BuildLines>,
+    stderr: Option<BuildLines>,
+}
+
 /// Runs `program` supervised in `dir` until it exits or the build is
 /// cancelled (then its whole process group is stopped); returns its status
 /// and everything it wrote on stdout and stderr.
@@ -155,14 +192,15 @@ async fn run_supervised(
     args: &[String],
     dir: &Path,
     cancel: &mut watch::Receiver<bool>,
+    streams: Streams,
     spawn_error: impl Fn(std::io::Error) -> BuildError,
 ) -> Result<(std::process::ExitStatus, Vec<u8>, Vec<u8>), BuildError> {
     let Supervised {
         mut child,
         mut guard,
     } = supervise::spawn(program, args, &[], dir).map_err(&spawn_error)?;
-    let stdout = tokio::spawn(read_all(child.stdout.take()));
-    let stderr = tokio::spawn(read_all(child.stderr.take()));
+    let stdout = tokio::spawn(read_all(child.stdout.take(), streams.stdout));
+    let stderr = tokio::spawn(read_all(child.stderr.take(), streams.stderr));
     let status = tokio::select! {
         status = child.wait() => status.map_err(&spawn_error)?,
         _ = cancelled(cancel) => {
@@ -178,12 +216,23 @@ async fn run_supervised(
     ))
 }
 
-async fn read_all(stream: Option<impl AsyncRead + Unpin>) -> Vec<u8> {
+/// Everything `stream` holds, each line also sent to `lines` as it comes.
+async fn read_all(stream: Option<impl AsyncRead + Unpin>, lines: Option<BuildLines>) -> Vec<u8> {
     let mut bytes = Vec::new();
-    if let Some(mut stream) = stream {
-        let _ = stream.read_to_end(&mut bytes).await;
+    let Some(stream) = stream else { return bytes };
+    let mut reader = BufReader::new(stream);
+    loop {
+        let start = bytes.len();
+        match reader.read_until(b'\n', &mut bytes).await {
+            Ok(0) | Err(_) => return bytes,
+            Ok(_) => {
+                if let Some(lines) = &lines {
+                    let line = String::from_utf8_lossy(&bytes[start..]);
+                    let _ = lines.send(line.trim_end_matches(['\n', '\r']).to_string());
+                }
+            }
+        }
     }
-    bytes
 }
 
 /// Collects `executable` paths of `bin` targets from cargo's JSON lines.
@@ -225,9 +274,21 @@ not json"#;
         let dir = tempfile::tempdir().unwrap();
         // No Cargo.toml here: cargo fails and says so.
         let (_cancel, never) = watch::channel(false);
-        let err = build_nodes(dir.path(), never).await.unwrap_err();
+        let (lines, mut shown) = mpsc::unbounded_channel();
+        let err = build_nodes(dir.path(), never, lines).await.unwrap_err();
+        let mut streamed = Vec::new();
+        while let Ok(line) = shown.try_recv() {
+            streamed.push(line);
+        }
         match err {
-            BuildError::Failed { output, .. } => assert!(output.contains("Cargo.toml"), "{output}"),
+            BuildError::Failed { output, .. } => {
+                assert!(output.contains("Cargo.toml"), "{output}");
+                assert_eq!(
+                    streamed.join("\n"),
+                    output.trim_end(),
+                    "stderr, line by line"
+                );
+            }
             other => panic!("unexpected {other}"),
         }
     }
@@ -257,11 +318,12 @@ not json"#;
     async fn a_failed_build_command_keeps_its_output() {
         let dir = tempfile::tempdir().unwrap();
         let (_cancel, never) = watch::channel(false);
-        build_command("touch built", dir.path(), never.clone())
+        let (lines, _shown) = mpsc::unbounded_channel();
+        build_command("touch built", dir.path(), never.clone(), lines.clone())
             .await
             .unwrap();
         assert!(dir.path().join("built").exists(), "runs in the project dir");
-        let err = build_command("echo out; echo err >&2; exit 4", dir.path(), never)
+        let err = build_command("echo out; echo err >&2; exit 4", dir.path(), never, lines)
             .await
             .unwrap_err();
         match err {
@@ -273,6 +335,30 @@ not json"#;
             }
             other => panic!("unexpected {other}"),
         }
+    }
+
+    #[tokio::test]
+    async fn a_build_commands_lines_arrive_while_it_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_cancel, never) = watch::channel(false);
+        let (lines, mut shown) = mpsc::unbounded_channel();
+        // The command waits for a file the test writes only after seeing the
+        // first line, so that line cannot have come at the end.
+        let command =
+            "echo compiling; while [ ! -e go ]; do sleep 0.02; done; echo 'error: x' >&2; exit 1";
+        let build = tokio::spawn({
+            let dir = dir.path().to_path_buf();
+            async move { build_command(command, &dir, never, lines).await }
+        });
+        assert_eq!(shown.recv().await.as_deref(), Some("compiling"));
+        assert!(!build.is_finished());
+        std::fs::write(dir.path().join("go"), "").unwrap();
+        assert_eq!(shown.recv().await.as_deref(), Some("error: x"));
+        assert!(matches!(
+            build.await.unwrap(),
+            Err(BuildError::CommandFailed { .. })
+        ));
+        assert_eq!(shown.recv().await, None, "the stream ends with the build");
     }
 
     /// A stand-in for cargo that starts a compiler-like child and waits.
@@ -295,7 +381,8 @@ not json"#;
         let (cancel, cancelled) = watch::channel(false);
         let build = tokio::spawn({
             let root = dir.path().to_path_buf();
-            async move { build_with(&cargo, &root, cancelled).await }
+            let (lines, _) = mpsc::unbounded_channel();
+            async move { build_with(&cargo, &root, cancelled, lines).await }
         });
         let child_pid = dir.path().join("cargo.child");
         while !child_pid.exists() {

@@ -65,7 +65,15 @@ pub enum RunEvent {
 /// Events of several runs in one invocation, plus the shared build step.
 #[derive(Debug, Clone)]
 pub enum SessionEvent {
-    BuildStarted,
+    /// A build step began: `step` says what runs (`cargo build …`, or the
+    /// project's command and where).
+    BuildStarted {
+        step: String,
+    },
+    /// One line of the running build's output, as it comes.
+    BuildOutput {
+        line: String,
+    },
     BuildFinished {
         ok: bool,
         output: String,

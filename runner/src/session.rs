@@ -170,15 +170,30 @@ async fn build(
 ) -> Result<Option<NodeBinaries>, BuildError> {
     let mut binaries = None;
     for step in steps {
-        let _ = events.send(SessionEvent::BuildStarted).await;
+        let _ = events
+            .send(SessionEvent::BuildStarted {
+                step: step.to_string(),
+            })
+            .await;
+        let (lines, mut shown) = mpsc::unbounded_channel();
+        let forward = {
+            let events = events.clone();
+            tokio::spawn(async move {
+                while let Some(line) = shown.recv().await {
+                    let _ = events.send(SessionEvent::BuildOutput { line }).await;
+                }
+            })
+        };
         let built = match step {
-            BuildStep::Cargo(workspace) => build::build_nodes(workspace, cancel.clone())
+            BuildStep::Cargo(workspace) => build::build_nodes(workspace, cancel.clone(), lines)
                 .await
                 .map(|b| binaries = Some(b)),
             BuildStep::Command { command, dir } => {
-                build::build_command(command, dir, cancel.clone()).await
+                build::build_command(command, dir, cancel.clone(), lines).await
             }
         };
+        // Every line is shown before the verdict on the build.
+        let _ = forward.await;
         let output = built.as_ref().err().map(ToString::to_string);
         let _ = events
             .send(SessionEvent::BuildFinished {

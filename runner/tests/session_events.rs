@@ -81,7 +81,7 @@ async fn session_streams_phases_progress_lines_node_logs_and_outcome() {
     let mut finished = None;
     while let Some(event) = rx.recv().await {
         match event {
-            SessionEvent::BuildStarted => panic!("--bin given: nothing to build"),
+            SessionEvent::BuildStarted { .. } => panic!("--bin given: nothing to build"),
             SessionEvent::Run { index: 0, event } => match event {
                 RunEvent::Started { challenge, .. } => assert_eq!(challenge, "1"),
                 RunEvent::Phase(p) => phases.push(p),

@@ -9,7 +9,7 @@ use anyhow::Context;
 use runner::backend::{Backend, BackendChoice, BackendKind};
 use runner::catalog::{self, Overrides, Profile};
 use runner::event::{Phase, Progress, RunEvent, SessionEvent};
-use runner::project::{BuildStep, NodePlan};
+use runner::project::NodePlan;
 use runner::session::{self, RunOutcome, RunStatus, SessionConfig};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
@@ -177,14 +177,13 @@ impl Driven {
 /// (the first signal decides the exit status).
 pub async fn drive(config: SessionConfig, ci: bool, json: bool) -> anyhow::Result<Driven> {
     let ids: Vec<String> = config.challenges.iter().map(|c| c.id.to_string()).collect();
-    let builds = config.nodes.build_steps(&config.challenges);
     let (events_tx, mut events) = mpsc::channel(4096);
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let session = tokio::spawn(session::run_session(config, events_tx, cancel_rx));
     let mut interrupt = signal(SignalKind::interrupt()).context("cannot watch for Ctrl-C")?;
     let mut terminate = signal(SignalKind::terminate()).context("cannot watch for SIGTERM")?;
     let live = !ci && std::io::stderr().is_terminal();
-    let mut display = Display::new(ids, live, json, builds);
+    let mut display = Display::new(ids, live, json);
     let mut stopped_by = None;
     loop {
         let signal = tokio::select! {
@@ -230,8 +229,6 @@ pub fn exit_code(outcomes: &[RunOutcome], stopped_by: Option<StopSignal>) -> u8 
 /// TTY, plain lines otherwise. Results go to stdout unless `--json` owns it.
 struct Display {
     ids: Vec<String>,
-    /// What the session builds, in the order its build events come.
-    builds: std::collections::VecDeque<BuildStep>,
     live: bool,
     json: bool,
     /// Per run: phase, progress and when the last CI progress line was printed.
@@ -240,11 +237,10 @@ struct Display {
 }
 
 impl Display {
-    fn new(ids: Vec<String>, live: bool, json: bool, builds: Vec<BuildStep>) -> Display {
+    fn new(ids: Vec<String>, live: bool, json: bool) -> Display {
         let runs = vec![(None, Progress::default(), Duration::ZERO); ids.len()];
         Display {
             ids,
-            builds: builds.into(),
             live,
             json,
             runs,
@@ -273,13 +269,15 @@ impl Display {
 
     fn show(&mut self, event: SessionEvent) {
         match event {
-            SessionEvent::BuildStarted => {
-                if let Some(step) = self.builds.pop_front() {
-                    self.note(&format!("building node binaries: {step}"))
-                }
+            SessionEvent::BuildStarted { step } => {
+                self.note(&format!("building node binaries: {step}"))
             }
+            // A failed build's output comes whole with its verdict; a good
+            // build's chatter would only bury the runs.
             SessionEvent::BuildFinished { ok: false, output } => self.note(&output),
-            SessionEvent::BuildFinished { ok: true, .. } | SessionEvent::Done => {}
+            SessionEvent::BuildOutput { .. }
+            | SessionEvent::BuildFinished { ok: true, .. }
+            | SessionEvent::Done => {}
             SessionEvent::Run { index, event } => self.run_event(index, event),
         }
     }

@@ -108,12 +108,14 @@ impl Printer {
 
     fn session_event(&mut self, event: SessionEvent) {
         match event {
-            SessionEvent::BuildStarted => note("building node binaries…"),
+            SessionEvent::BuildStarted { step } => note(&format!("building node binaries: {step}")),
             SessionEvent::BuildFinished { ok: false, output } => {
                 note(&output);
                 note("waiting for the next change");
             }
-            SessionEvent::BuildFinished { ok: true, .. } | SessionEvent::Done => {}
+            SessionEvent::BuildOutput { .. }
+            | SessionEvent::BuildFinished { ok: true, .. }
+            | SessionEvent::Done => {}
             SessionEvent::Run { index, event } => match event {
                 RunEvent::Started { challenge, .. } => {
                     self.ids

@@ -426,6 +426,44 @@ fn dashboard_runs_the_node_configured_in_glomers_toml() {
     dash.assert_cleaned_up();
 }
 
+/// A project's `[build] command` that fails: its output shows while it
+/// runs, then the failure with the compiler's message, and nothing runs.
+#[test]
+fn dashboard_shows_a_project_build_live_and_its_failure() {
+    let files = [
+        (
+            "glomers.toml",
+            "[build]\ncommand = \"echo compiling broadcast; while [ ! -e go ]; do sleep 0.05; done; \
+             echo 'broadcast/main.go:41:9: undefined: gossip' >&2; exit 1\"\n\
+             [challenges]\n1 = \"echo.sh\"\n"
+                .to_string(),
+            false,
+        ),
+        ("echo.sh", "#!/bin/sh\ntouch ran\n".to_string(), true),
+    ];
+    let Some(dash) = Dashboard::start_in(&[], &files) else {
+        return;
+    };
+    dash.wait_for("node: echo.sh (glomers.toml line 4)", SHORT);
+    dash.keys(&["p", "Enter"]);
+    // Live: the first line is on screen while the command still waits.
+    let building = dash.wait_for("compiling broadcast", SHORT);
+    assert!(building.contains("build output"), "{building}");
+    std::fs::write(dash.dir.path().join("go"), "").unwrap();
+    let failed = dash.wait_for("build failed", SHORT);
+    assert!(
+        failed.contains("main.go:41:9: undefined: gossip"),
+        "{failed}"
+    );
+    assert!(
+        !dash.dir.path().join("ran").exists(),
+        "a failed build runs nothing"
+    );
+    dash.keys(&["q"]);
+    dash.wait_exit(SHORT);
+    dash.assert_cleaned_up();
+}
+
 /// A panic in glomers during a run (debug builds panic on
 /// `GLOMERS_PANIC_AT`): the terminal is given back, the message is printed
 /// on it, and the run's simulator and node go down with the dashboard.

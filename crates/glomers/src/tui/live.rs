@@ -119,12 +119,18 @@ pub enum Change {
     Other,
 }
 
+/// Build output lines kept while a build runs: more than any pane shows.
+const BUILD_LOG_LINES: usize = 200;
+
 /// Every run of one session.
 #[derive(Debug)]
 pub struct LiveSession {
     pub runs: Vec<LiveRun>,
-    pub building: bool,
-    /// Cargo's output when the node build failed.
+    /// The build step running now (`cargo build …`, or the project's command).
+    pub building: Option<String>,
+    /// The running build's latest output lines, shown while it runs.
+    pub build_log: VecDeque<String>,
+    /// The failed build's whole output (cargo's, or the project command's).
     pub build_error: Option<String>,
     pub cancelling: bool,
     pub done: bool,
@@ -134,7 +140,8 @@ impl LiveSession {
     pub fn new(ids: impl IntoIterator<Item = String>) -> LiveSession {
         LiveSession {
             runs: ids.into_iter().map(LiveRun::new).collect(),
-            building: false,
+            building: None,
+            build_log: VecDeque::new(),
             build_error: None,
             cancelling: false,
             done: false,
@@ -148,9 +155,18 @@ impl LiveSession {
 
     pub fn apply(&mut self, event: SessionEvent) -> Change {
         match event {
-            SessionEvent::BuildStarted => self.building = true,
+            SessionEvent::BuildStarted { step } => {
+                self.building = Some(step);
+                self.build_log.clear();
+            }
+            SessionEvent::BuildOutput { line } => {
+                if self.build_log.len() == BUILD_LOG_LINES {
+                    self.build_log.pop_front();
+                }
+                self.build_log.push_back(line);
+            }
             SessionEvent::BuildFinished { ok, output } => {
-                self.building = false;
+                self.building = None;
                 self.build_error = (!ok).then_some(output);
             }
             SessionEvent::Done => {

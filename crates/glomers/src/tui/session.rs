@@ -135,7 +135,8 @@ pub fn on_event(app: &mut App, event: SessionEvent) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Shows the last run's results (and a comparison when two runs finished) and reloads the run log.
+/// Shows the last run's results (and a comparison when two runs finished),
+/// unless the build failed, and reloads the run log.
 fn session_done(app: &mut App) -> Vec<Effect> {
     let Some(session) = app.session.as_ref() else {
         return Vec::new();
@@ -153,8 +154,11 @@ fn session_done(app: &mut App) -> Vec<Effect> {
     // In watch mode the Results screen follows each cycle; a cycle cut short by a change shows nothing.
     let following =
         app.screen == Screen::Run || (app.watch.is_some() && app.screen == Screen::Results);
+    // A failed build stays on Run, where its output is: Results would only
+    // repeat the first line of it.
     if let Some((summary, results)) = summaries.last().cloned()
         && following
+        && session.build_error.is_none()
         && !session.cancelling
         && summary.status != RunStatus::Cancelled
     {

@@ -5,11 +5,13 @@ use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEven
 use ratatui::layout::Size;
 use std::time::Duration;
 
-use runner::event::{ConsoleTracker, SessionEvent};
+use runner::event::{ConsoleTracker, RunEvent, SessionEvent};
+use runner::session::RunStatus;
 
 use super::app::{Action, App, Screen, update};
 use super::test_support::{
-    frontier_runs, outcome, play_finished, play_running, press, run_files_loaded, runs, type_keys,
+    frontier_runs, outcome, play_finished, play_running, press, run_event, run_files_loaded, runs,
+    type_keys,
 };
 use super::test_support::{render, snapshot_sizes};
 
@@ -25,7 +27,12 @@ fn running_app() -> App {
     type_keys(&mut app, "jjjjj  ");
     let commands = press(&mut app, KeyCode::Enter);
     assert_eq!(commands.len(), 1, "enter starts one session");
-    update(&mut app, Action::Session(SessionEvent::BuildStarted));
+    update(
+        &mut app,
+        Action::Session(SessionEvent::BuildStarted {
+            step: "cargo build --release -p nodes --bins".into(),
+        }),
+    );
     update(
         &mut app,
         Action::Session(SessionEvent::BuildFinished {
@@ -68,12 +75,68 @@ fn run_screen_filtered_and_scrolled() {
     insta::assert_snapshot!("run_filtered_80x24", render(&mut app, 80, 24));
 }
 
-#[test]
-fn run_screen_while_building() {
+/// A project's build command started and said two lines so far.
+fn building_app() -> App {
     let mut app = app_with_runs();
     press(&mut app, KeyCode::Enter);
-    update(&mut app, Action::Session(SessionEvent::BuildStarted));
+    update(
+        &mut app,
+        Action::Session(SessionEvent::BuildStarted {
+            step: "go build -o bin/ ./... (in /home/me/solution)".into(),
+        }),
+    );
+    for line in [
+        "go: downloading github.com/jepsen-io/maelstrom/demo/go v0.0.0",
+        "# solution/broadcast",
+    ] {
+        update(
+            &mut app,
+            Action::Session(SessionEvent::BuildOutput { line: line.into() }),
+        );
+    }
+    app
+}
+
+#[test]
+fn run_screen_while_building() {
+    let mut app = building_app();
     insta::assert_snapshot!("run_building_80x24", render(&mut app, 80, 24));
+}
+
+/// The build command's own output, from its first error, in place of the
+/// harness output: what a project's author needs to fix it.
+#[test]
+fn run_screen_after_a_failed_build() {
+    let mut app = building_app();
+    let output = "the build command `go build -o bin/ ./...` failed (exit status: 1):\n\
+                  go: downloading github.com/jepsen-io/maelstrom/demo/go v0.0.0\n\
+                  # solution/broadcast\n\
+                  broadcast/main.go:41:9: undefined: gossip\n\
+                  broadcast/main.go:57:2: declared and not used: peers";
+    update(
+        &mut app,
+        Action::Session(SessionEvent::BuildFinished {
+            ok: false,
+            output: output.into(),
+        }),
+    );
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("build failed"), "{screen}");
+    assert!(
+        screen.contains("main.go:41:9: undefined: gossip"),
+        "{screen}"
+    );
+    snapshot_sizes!("run_build_failed", &mut app);
+
+    // The session ends with the run failed for its build: the screen stays
+    // on the build output instead of a Results screen with one line of it.
+    let mut failed = outcome("1", "20261125T180000.000Z-1", 0.0, 0.0, 0.0);
+    failed.status = RunStatus::BuildFailed;
+    failed.results = None;
+    run_event(&mut app, 0, RunEvent::Finished(Box::new(failed)));
+    update(&mut app, Action::Session(SessionEvent::Done));
+    assert_eq!(app.screen, Screen::Run);
+    assert!(render(&mut app, 80, 24).contains("main.go:41:9: undefined: gossip"));
 }
 
 #[test]

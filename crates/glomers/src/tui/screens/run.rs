@@ -310,9 +310,12 @@ fn draw_gauge(
         .map(|(since, now)| now.saturating_duration_since(since).as_secs());
     let limit = p.time_limit.as_secs_f64();
     let (ratio, label) = match run.phase {
-        None if session.building => (
+        None if session.building.is_some() => (
             0.0,
-            "building node binaries (cargo build --release)".to_string(),
+            format!(
+                "building: {}",
+                session.building.as_deref().unwrap_or_default()
+            ),
         ),
         None if session.build_error.is_some() => (0.0, "build failed".to_string()),
         None => (0.0, "waiting".to_string()),
@@ -374,14 +377,26 @@ fn draw_harness(
     run: &LiveRun,
     theme: Theme,
 ) {
-    let block = Block::bordered().title(" harness output ");
+    let title = if session.building.is_some() {
+        " build output "
+    } else if session.build_error.is_some() {
+        " build failed "
+    } else {
+        " harness output "
+    };
+    let block = Block::bordered().title(title);
     let height = usize::from(block.inner(area).height);
     let lines: Vec<Line<'_>> = match &session.build_error {
-        Some(output) => output
-            .lines()
-            .take(height)
+        Some(output) => build_failure(output, height)
             .map(|l| Line::styled(l, theme.fail()))
             .collect(),
+        None if session.building.is_some() => {
+            let log = &session.build_log;
+            log.iter()
+                .skip(log.len().saturating_sub(height))
+                .map(|l| Line::raw(l.as_str()))
+                .collect()
+        }
         None => tail(&run.harness, height)
             .map(|l| {
                 let style = line_style(l, theme);
@@ -390,6 +405,18 @@ fn draw_harness(
             .collect(),
     };
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The lines of a failed build's output that say why: from the first
+/// compiler-style `error` line when there is one (cargo prints its progress
+/// first), else the last lines, where shells and most tools end with the cause.
+fn build_failure(output: &str, height: usize) -> impl Iterator<Item = &str> {
+    let lines: Vec<&str> = output.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("error"))
+        .unwrap_or(lines.len().saturating_sub(height));
+    lines.into_iter().skip(start).take(height)
 }
 
 fn draw_node_log(frame: &mut Frame<'_>, area: Rect, app: &App, run: &LiveRun, theme: Theme) {
