@@ -73,11 +73,11 @@ fn tokenize(args: &[String]) -> Option<Tokens> {
 
 /// Parses the arguments after `test`.
 pub fn parse_test(args: &[String]) -> Invocation {
-    let Some(tokens) = tokenize(args) else {
+    let Some(mut tokens) = tokenize(args) else {
         return Invocation::Help(test_help());
     };
     let mut draft = Draft::default();
-    let mut errors = tokens.errors.clone();
+    let mut errors = std::mem::take(&mut tokens.errors);
     for spec in OPTIONS {
         let values: Vec<&str> = match spec.kind {
             Kind::Flag => tokens.values_of(spec).take(1).collect(),

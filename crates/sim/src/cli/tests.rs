@@ -155,11 +155,7 @@ fn every_option_appears_in_help_with_its_default() {
             .lines()
             .find(|l| l.split_whitespace().any(|w| w == spec.long))
             .unwrap_or_else(|| panic!("{} missing from help:\n{help}", spec.long));
-        let mut expected: Vec<&str> = spec
-            .short
-            .map(|s| s.trim_end_matches(','))
-            .into_iter()
-            .collect();
+        let mut expected: Vec<&str> = spec.short.into_iter().collect();
         expected.extend(spec.kind.value_name());
         expected.push(spec.help);
         for part in expected {
