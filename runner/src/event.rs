@@ -132,8 +132,12 @@ pub const WARNING_CHARS: usize = 120;
 /// Most warnings kept per run; a node that keeps misbehaving says nothing new.
 pub const MAX_WARNINGS: usize = 20;
 
-/// What each kind of backend warning says right after `Node <id> `.
-const WARNING_PHRASES: [(&str, WarningKind); 5] = [
+/// What each kind of backend warning says right after `Node <id> `: the one
+/// copy of the phrases, in the simulator's and real Maelstrom's wording.
+/// The simulator prints its own (it never imports the runner), so
+/// `crates/glomers/tests/it/console_phrases.rs` runs it and checks that every
+/// kind is still recognised in what it prints.
+pub const WARNING_PHRASES: [(&str, WarningKind); 5] = [
     (
         "printed a line to STDOUT which was not well-formed JSON",
         WarningKind::NotJson,

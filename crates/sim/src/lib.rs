@@ -68,7 +68,7 @@ pub mod workloads;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use cli::Command;
+use cli::Invocation;
 use console::Console;
 use process::ProcessGroups;
 
@@ -90,14 +90,14 @@ const SIGTERM_EXIT: i32 = 143;
 /// stdout. Synchronous: builds and drops its own tokio runtime.
 pub fn run_cli(args: &[String], base_dir: &Path) -> Outcome {
     let opts = match cli::parse(args) {
-        Command::Help(text) => {
+        Invocation::Help(text) => {
             print!("{text}");
             return Outcome {
                 exit_code: 0,
                 run_dir: None,
             };
         }
-        Command::Usage(lines) => {
+        Invocation::Usage(lines) => {
             for line in lines {
                 println!("{line}");
             }
@@ -106,7 +106,7 @@ pub fn run_cli(args: &[String], base_dir: &Path) -> Outcome {
                 run_dir: None,
             };
         }
-        Command::Test(opts) => Arc::new(*opts),
+        Invocation::Test(opts) => Arc::new(*opts),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

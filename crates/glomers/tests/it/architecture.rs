@@ -113,7 +113,7 @@ fn the_simulator_and_the_runner_agree_on_maelstroms_defaults() {
     let argv: Vec<String> = ["test", "-w", "echo", "--bin", "/bin/true"]
         .map(String::from)
         .into();
-    let sim::cli::Command::Test(options) = sim::cli::parse(&argv) else {
+    let sim::cli::Invocation::Test(options) = sim::cli::parse(&argv) else {
         panic!("a minimal `test` command line parses");
     };
     assert_eq!(

@@ -2,6 +2,7 @@
 
 mod architecture;
 mod cli;
+mod console_phrases;
 mod explain;
 mod fake_maelstrom;
 mod project;
