@@ -26,6 +26,14 @@ pub struct Batch<T> {
     pub ack: u64,
 }
 
+/// The broadcast nodes' one peer message: a batch of the values a node
+/// learned, on the `gossip` link to one neighbour.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Gossip<T> {
+    Gossip(Batch<T>),
+}
+
 /// Timing of acknowledgements and retransmissions.
 #[derive(Debug, Clone, Copy)]
 pub struct LinkTimings {

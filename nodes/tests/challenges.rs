@@ -7,39 +7,11 @@
 //! case takes ~5–12 s, the two `#[ignore]`d partition cases ~20 s).
 //! Measured figures are printed (`--nocapture` shows them).
 
-use std::path::Path;
-
 use edn::Value;
 
-struct Run {
-    exit_code: i32,
-    results: Option<Value>,
-}
-
-fn simulate(bin: &str, workload: &str, args: &str) -> Run {
-    let base = tempfile::tempdir().expect("temp dir");
-    let shortened = format!("test -w {workload} --bin {bin} --time-limit 5 --recovery-wait 2");
-    // Options given later win, so `args` may override the shortened defaults.
-    let argv: Vec<String> = shortened
-        .split_whitespace()
-        .chain(args.split_whitespace())
-        .map(str::to_owned)
-        .collect();
-    let outcome = sim::run_cli(&argv, base.path());
-    let results = outcome.run_dir.as_deref().and_then(read_results);
-    Run {
-        exit_code: outcome.exit_code,
-        results,
-    }
-}
-
-fn read_results(run_dir: &Path) -> Option<Value> {
-    let text = std::fs::read_to_string(run_dir.join("results.edn")).ok()?;
-    edn::parse(&text).ok()
-}
-
 fn assert_valid(bin: &str, workload: &str, args: &str) -> Value {
-    let run = simulate(bin, workload, args);
+    let base = tempfile::tempdir().expect("temp dir");
+    let run = sim::testing::shortened_run(base.path(), bin, workload, args);
     assert_eq!(
         run.exit_code, 0,
         "{bin} {workload} {args}: expected a valid run"

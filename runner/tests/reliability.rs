@@ -181,10 +181,12 @@ proptest! {
 }
 
 /// Test files whose every test must appear in `docs/reliability.md`.
-const SUITES: [&str; 3] = [
+const SUITES: [&str; 5] = [
     "crates/sim/tests/misbehaviour.rs",
     "runner/tests/reliability.rs",
-    "crates/glomers/tests/reliability.rs",
+    "crates/glomers/tests/reliability/interrupts.rs",
+    "crates/glomers/tests/reliability/hostile_input.rs",
+    "crates/glomers/tests/reliability/environment.rs",
 ];
 
 /// Names of the `#[test]` functions in `source` (plain and proptest ones).

@@ -4,34 +4,17 @@
 //!
 //! Run with `cargo test -p broken-nodes` (~30 s on 2 cores).
 
-use std::path::Path;
-
 use edn::Value;
 
 /// Runs `bin` on `workload` and returns the results of a run judged invalid.
 fn assert_rejected(bin: &str, workload: &str, args: &str) -> Value {
     let base = tempfile::tempdir().expect("temp dir");
-    let shortened = format!("test -w {workload} --bin {bin} --time-limit 5 --recovery-wait 2");
-    let argv: Vec<String> = shortened
-        .split_whitespace()
-        .chain(args.split_whitespace())
-        .map(str::to_owned)
-        .collect();
-    let outcome = sim::run_cli(&argv, base.path());
+    let run = sim::testing::shortened_run(base.path(), bin, workload, args);
     assert_eq!(
-        outcome.exit_code, 1,
+        run.exit_code, 1,
         "{bin} {workload} {args}: expected an invalid run"
     );
-    outcome
-        .run_dir
-        .as_deref()
-        .and_then(read_results)
-        .expect("an invalid run writes results.edn")
-}
-
-fn read_results(run_dir: &Path) -> Option<Value> {
-    let text = std::fs::read_to_string(run_dir.join("results.edn")).ok()?;
-    edn::parse(&text).ok()
+    run.results.expect("an invalid run writes results.edn")
 }
 
 #[test]

@@ -6,34 +6,14 @@
 //! whole: it builds our nodes in release mode (a minute or two on a cold
 //! target dir), runs challenge 1 on the simulator and checks the verdict.
 
-use std::io::{BufRead, BufReader};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use assert_cmd::prelude::*;
+use support::{echo_node, survivors};
 
-const ECHO_NODE: &str = r#"#!/usr/bin/env python3
-import json, sys
-for line in sys.stdin:
-    msg = json.loads(line)
-    body = msg["body"]
-    print("got", body["type"], file=sys.stderr, flush=True)
-    reply = {"in_reply_to": body["msg_id"]}
-    if body["type"] == "init":
-        reply["type"] = "init_ok"
-    else:
-        reply.update(type="echo_ok", echo=body["echo"])
-    print(json.dumps({"src": msg["dest"], "dest": msg["src"], "body": reply}), flush=True)
-"#;
-
-fn echo_node(dir: &Path) -> PathBuf {
-    let path = dir.join("echo.py");
-    std::fs::write(&path, ECHO_NODE).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
-}
+mod support;
 
 fn glomers_run(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::cargo_bin("glomers").unwrap();
@@ -70,46 +50,10 @@ fn echo_passes_on_the_simulator() {
     );
 }
 
-/// Processes whose command line mentions `needle` (our temp dir), zombies excluded.
-fn survivors(needle: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
-            continue;
-        };
-        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-        let zombie = std::fs::read_to_string(entry.path().join("stat"))
-            .map(|s| {
-                s.rsplit(')')
-                    .next()
-                    .is_some_and(|r| r.trim_start().starts_with('Z'))
-            })
-            .unwrap_or(true);
-        if cmdline.contains(needle) && !zombie {
-            found.push(cmdline);
-        }
-    }
-    found
-}
-
 /// Starts a long run and returns once the simulator reports its main phase.
 fn start_running(dir: &Path) -> std::process::Child {
-    let mut cmd = glomers_run(dir, &["--time-limit", "60"]);
-    let mut child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let (running_tx, running) = std::sync::mpsc::channel();
-    // Keep draining stderr after the marker, as a terminal would.
-    std::thread::spawn(move || {
-        for line in stderr.lines().map_while(Result::ok) {
-            if line.contains("[1] running") {
-                let _ = running_tx.send(());
-            }
-        }
-    });
+    let (child, running) =
+        support::spawn_with_running_signal(&mut glomers_run(dir, &["--time-limit", "60"]));
     running
         .recv_timeout(Duration::from_secs(20))
         .expect("the run never reached its main phase");
@@ -117,10 +61,9 @@ fn start_running(dir: &Path) -> std::process::Child {
 }
 
 fn assert_no_survivors(dir: &Path, limit: Duration) {
-    let needle = dir.to_str().unwrap();
     let deadline = Instant::now() + limit;
     loop {
-        let left = survivors(needle);
+        let left = survivors(dir);
         if left.is_empty() {
             return;
         }
@@ -134,7 +77,7 @@ fn ctrl_c_stops_simulator_and_nodes() {
     let dir = tempfile::tempdir().unwrap();
     let mut glomers = start_running(dir.path());
     assert!(
-        !survivors(dir.path().to_str().unwrap()).is_empty(),
+        !survivors(dir.path()).is_empty(),
         "the node should be running"
     );
     nix::sys::signal::kill(

@@ -14,19 +14,9 @@ use assert_cmd::prelude::*;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use runner::run_log::RunLog;
+use support::ECHO_NODE as ECHO;
 
-const ECHO: &str = r#"#!/usr/bin/env python3
-import json, sys
-for line in sys.stdin:
-    msg = json.loads(line)
-    body = msg["body"]
-    reply = {"in_reply_to": body["msg_id"]}
-    if body["type"] == "init":
-        reply["type"] = "init_ok"
-    else:
-        reply.update(type="echo_ok", echo=body["echo"])
-    print(json.dumps({"src": msg["dest"], "dest": msg["src"], "body": reply}), flush=True)
-"#;
+mod support;
 
 /// The same node, answering every echo with the wrong payload.
 fn broken_echo() -> String {
@@ -58,8 +48,7 @@ impl Sandbox {
 
     /// Writes the node as an editor's save would.
     fn save(&self, text: &str) {
-        std::fs::write(self.node(), text).unwrap();
-        std::fs::set_permissions(self.node(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        support::write_executable(&self.node(), text);
     }
 
     fn glomers(&self, args: &[&str]) -> Command {
@@ -68,25 +57,9 @@ impl Sandbox {
         cmd
     }
 
-    /// Live processes whose command line names this sandbox (zombies excluded).
+    /// Live processes whose command line names this sandbox.
     fn survivors(&self) -> Vec<String> {
-        let needle = self.dir.path().to_str().unwrap();
-        let mut found = Vec::new();
-        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-            let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
-                continue;
-            };
-            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-            let zombie = std::fs::read_to_string(entry.path().join("stat")).map_or(true, |s| {
-                s.rsplit(')')
-                    .next()
-                    .is_some_and(|r| r.trim_start().starts_with('Z'))
-            });
-            if cmdline.contains(needle) && !zombie {
-                found.push(cmdline);
-            }
-        }
-        found
+        support::survivors(self.dir.path())
     }
 }
 
@@ -258,25 +231,10 @@ fn a_save_mid_run_cancels_it_and_sigterm_exits_143() {
     );
 }
 
-/// Client invocations (`f value`) and nemesis events of a run's history.
+/// What a run's history scheduled (see [`sim::testing::schedule`]).
 fn schedule(store: &std::path::Path) -> (Vec<String>, Vec<String>) {
     let text = std::fs::read_to_string(store.join("history.edn")).unwrap();
-    let (mut invoked, mut nemesis) = (Vec::new(), Vec::new());
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let op = edn::parse(line).unwrap();
-        let field = |name: &str| op.get_kw(name).map(ToString::to_string).unwrap_or_default();
-        if field("process") == ":nemesis" {
-            nemesis.push(format!(
-                "{} {} {}",
-                field("type"),
-                field("f"),
-                field("value")
-            ));
-        } else if field("type") == ":invoke" {
-            invoked.push(format!("{} {}", field("f"), field("value")));
-        }
-    }
-    (invoked, nemesis)
+    sim::testing::schedule(&text)
 }
 
 #[test]

@@ -49,6 +49,7 @@
 //! - `journal`: the first network events and their Lamport diagram (`messages.svg`).
 //! - `platform`: the Linux-only process control and its portable (macOS) counterpart.
 //! - `net_log`: every network event, written to `net-journal.jsonl` (capped; see there).
+//! - [`testing`]: one shortened test and its verdict, for test suites of node binaries.
 
 pub mod cli;
 pub mod clients;
@@ -63,6 +64,7 @@ pub mod process;
 pub mod runner;
 pub mod services;
 pub mod store;
+pub mod testing;
 pub mod workloads;
 
 use std::path::{Path, PathBuf};

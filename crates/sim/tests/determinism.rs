@@ -7,26 +7,10 @@
 mod common;
 use common::{node, sim};
 
-/// Client invocations as `f value`, and nemesis events as `type f value`,
-/// in history order.
+/// What the run's history scheduled (see [`sim::testing::schedule`]).
 fn schedule(run: &common::Run, workload: &str) -> (Vec<String>, Vec<String>) {
     let text = std::fs::read_to_string(run.latest(workload).join("history.edn")).unwrap();
-    let (mut invoked, mut nemesis) = (Vec::new(), Vec::new());
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let op = edn::parse(line).unwrap_or_else(|e| panic!("history line {line}: {e}"));
-        let field = |name: &str| op.get_kw(name).map(ToString::to_string).unwrap_or_default();
-        if field("process") == ":nemesis" {
-            nemesis.push(format!(
-                "{} {} {}",
-                field("type"),
-                field("f"),
-                field("value")
-            ));
-        } else if field("type") == ":invoke" {
-            invoked.push(format!("{} {}", field("f"), field("value")));
-        }
-    }
-    (invoked, nemesis)
+    sim::testing::schedule(&text)
 }
 
 /// Each operation of `a` is among the next `window` not yet matched of `b`,

@@ -28,21 +28,13 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use nodes::link::{Batch, LinkTimings, Links};
+use nodes::link::{Gossip, LinkTimings, Links};
 use nodes::protocol::{self, Broadcast as Client};
 use nodes::relay::Due;
 use nodes::{Ctx, Event, Node, knob};
-use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
-/// What nodes send each other: a batch of the values they learned.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum Peer {
-    Gossip(Batch<u64>),
-}
-
-type Payload = protocol::Payload<Client, Peer>;
+type Payload = protocol::Payload<Client, Gossip<u64>>;
 
 #[derive(Clone)]
 enum Internal {
@@ -149,14 +141,14 @@ impl Node for Broadcast {
                 if has_news {
                     self.schedule_hub_flush(ctx, self.knobs.hub_lag);
                 }
-                return self.links.send(ctx, Due::Overdue, Peer::Gossip);
+                return self.links.send(ctx, Due::Overdue, Gossip::Gossip);
             }
             Event::Internal(Internal::Round) => {
-                return self.links.send(ctx, Due::All, Peer::Gossip);
+                return self.links.send(ctx, Due::All, Gossip::Gossip);
             }
             Event::Internal(Internal::HubFlush) => {
                 self.flush_scheduled = false;
-                return self.links.send(ctx, Due::New, Peer::Gossip);
+                return self.links.send(ctx, Due::New, Gossip::Gossip);
             }
             Event::Message(msg) => msg,
         };
@@ -170,7 +162,7 @@ impl Node for Broadcast {
                 ctx.reply(&msg, Client::ReadOk { messages });
             }
             Payload::Client(Client::Topology { .. }) => ctx.reply(&msg, Client::TopologyOk),
-            Payload::Peer(Peer::Gossip(batch)) => {
+            Payload::Peer(Gossip::Gossip(batch)) => {
                 for value in self.links.receive(&msg.src, batch.clone(), Instant::now()) {
                     self.learn(ctx, value, Some(&msg.src));
                 }

@@ -18,24 +18,16 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use nodes::link::{Batch, LinkTimings, Links};
+use nodes::link::{Gossip, LinkTimings, Links};
 use nodes::protocol::{self, Broadcast as Client};
 use nodes::relay::Due;
 use nodes::{Ctx, Event, Node, knob};
-use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 /// How often overdue acknowledgements and retransmissions are sent.
 const OVERDUE_CHECK_EVERY: Duration = Duration::from_millis(250);
 
-/// What nodes send each other: a batch of the values they learned.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum Peer {
-    Gossip(Batch<u64>),
-}
-
-type Payload = protocol::Payload<Client, Peer>;
+type Payload = protocol::Payload<Client, Gossip<u64>>;
 
 #[derive(Clone)]
 enum Tick {
@@ -68,7 +60,7 @@ impl Node for Broadcast {
     fn handle(&mut self, ctx: &Ctx<Tick>, event: Event<Payload, Tick>) {
         let msg = match event {
             Event::Internal(Tick::Overdue) => {
-                return self.links.send(ctx, Due::Overdue, Peer::Gossip);
+                return self.links.send(ctx, Due::Overdue, Gossip::Gossip);
             }
             Event::Message(msg) => msg,
         };
@@ -77,7 +69,7 @@ impl Node for Broadcast {
                 ctx.reply(&msg, Client::BroadcastOk);
                 if self.messages.insert(*message) {
                     self.links.push_to(&self.peers, *message);
-                    self.links.send(ctx, Due::New, Peer::Gossip);
+                    self.links.send(ctx, Due::New, Gossip::Gossip);
                 }
             }
             Payload::Client(Client::Read) => {
@@ -85,7 +77,7 @@ impl Node for Broadcast {
                 ctx.reply(&msg, Client::ReadOk { messages });
             }
             Payload::Client(Client::Topology { .. }) => ctx.reply(&msg, Client::TopologyOk),
-            Payload::Peer(Peer::Gossip(batch)) => {
+            Payload::Peer(Gossip::Gossip(batch)) => {
                 let values = self.links.receive(&msg.src, batch.clone(), Instant::now());
                 self.messages.extend(values);
             }

@@ -10,11 +10,10 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use nodes::link::{Batch, LinkTimings, Links};
+use nodes::link::{Gossip, LinkTimings, Links};
 use nodes::protocol::{self, Broadcast as Client};
 use nodes::relay::Due;
 use nodes::{Ctx, Event, Node};
-use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 const TICK: Duration = Duration::from_millis(50);
@@ -23,14 +22,7 @@ const TIMINGS: LinkTimings = LinkTimings {
     retry: Duration::from_millis(1000),
 };
 
-/// What nodes send each other: a batch of the values they learned.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum Peer {
-    Gossip(Batch<u64>),
-}
-
-type Payload = protocol::Payload<Client, Peer>;
+type Payload = protocol::Payload<Client, Gossip<u64>>;
 
 #[derive(Clone)]
 enum Tick {
@@ -59,7 +51,7 @@ impl Node for Broadcast {
     fn handle(&mut self, ctx: &Ctx<Tick>, event: Event<Payload, Tick>) {
         let msg = match event {
             Event::Internal(Tick::Flush) => {
-                return self.links.send(ctx, Due::All, Peer::Gossip);
+                return self.links.send(ctx, Due::All, Gossip::Gossip);
             }
             Event::Message(msg) => msg,
         };
@@ -75,7 +67,7 @@ impl Node for Broadcast {
                 ctx.reply(&msg, Client::ReadOk { messages });
             }
             Payload::Client(Client::Topology { .. }) => ctx.reply(&msg, Client::TopologyOk),
-            Payload::Peer(Peer::Gossip(batch)) => {
+            Payload::Peer(Gossip::Gossip(batch)) => {
                 let values = self.links.receive(&msg.src, batch.clone(), Instant::now());
                 self.messages.extend(values);
             }

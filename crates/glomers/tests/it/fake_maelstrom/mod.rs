@@ -3,6 +3,9 @@
 //! history, crash reports) and that cancelling glomers leaves no process
 //! behind. The script replays real Maelstrom 0.2.4 outputs from
 //! `testdata/maelstrom/<case>/` at the workspace root.
+//!
+//! - `cancel`: Ctrl-C and SIGKILL of glomers leave no Maelstrom process behind.
+//! - `past_runs`: `runs`, `show` and `compare` of recorded runs, and their labels.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -10,6 +13,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use assert_cmd::prelude::*;
+
+mod cancel;
+mod past_runs;
 
 /// Writes argv, lays out `store/` like Maelstrom, prints the console, and
 /// exits with the case's status. `FAKE_SLEEP=1` makes it hang in a child
@@ -367,91 +373,6 @@ fn infrastructure_errors_exit_2_with_what_to_do() {
         .stderr(predicates::str::contains("unknown challenge `9z`"));
 }
 
-/// Starts a hanging fake run and waits until both of its pids are known.
-fn start_hanging(fake: &Fake) -> (std::process::Child, Vec<i32>) {
-    let mut cmd = fake.glomers("echo-valid", &["1"]);
-    cmd.env("FAKE_SLEEP", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let mut child = cmd.spawn().unwrap();
-    match fake_pids(fake) {
-        Some(pids) => (child, pids),
-        None => {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("fake maelstrom never started");
-        }
-    }
-}
-
-/// The pids of the fake script and its `sleep`, once both are written.
-fn fake_pids(fake: &Fake) -> Option<Vec<i32>> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        let pids: Vec<i32> = ["script.pid", "sleep.pid"]
-            .iter()
-            .filter_map(|f| {
-                std::fs::read_to_string(fake.path("out").join(f))
-                    .ok()?
-                    .trim()
-                    .parse()
-                    .ok()
-            })
-            .collect();
-        if pids.len() == 2 {
-            return Some(pids);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    None
-}
-
-/// A pid is gone when it no longer exists or is a zombie awaiting its reaper.
-fn gone(pid: i32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Err(_) => true,
-        Ok(stat) => stat
-            .rsplit(')')
-            .next()
-            .is_some_and(|rest| rest.trim_start().starts_with('Z')),
-    }
-}
-
-fn assert_all_gone_within(pids: &[i32], limit: Duration) {
-    let deadline = Instant::now() + limit;
-    while !pids.iter().all(|&p| gone(p)) {
-        assert!(
-            Instant::now() < deadline,
-            "processes survived glomers: {pids:?}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-#[test]
-fn ctrl_c_cancels_the_run_and_leaves_no_process() {
-    let fake = Fake::new();
-    let (mut glomers, pids) = start_hanging(&fake);
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(glomers.id() as i32),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .unwrap();
-    let status = glomers.wait().unwrap();
-    assert_eq!(status.code(), Some(130));
-    assert_all_gone_within(&pids, Duration::from_secs(1));
-}
-
-#[test]
-fn sigkill_of_glomers_still_leaves_no_process() {
-    let fake = Fake::new();
-    let (mut glomers, pids) = start_hanging(&fake);
-    glomers.kill().unwrap();
-    glomers.wait().unwrap();
-    // The supervisor gets its parent-death signal and tears the group down.
-    assert_all_gone_within(&pids, Duration::from_secs(5));
-}
-
 #[test]
 fn parallel_jobs_keep_challenge_order_and_6b_means_both_runs() {
     let fake = Fake::new();
@@ -480,134 +401,4 @@ fn parallel_jobs_keep_challenge_order_and_6b_means_both_runs() {
         .map(|r| r["store_dir"].as_str().unwrap())
         .collect();
     assert_eq!(dirs.len(), 3, "each run has its own working directory");
-}
-
-#[test]
-fn history_and_compare_show_3d_and_3e_against_their_thresholds() {
-    let fake = Fake::new();
-    for id in ["3d", "3e"] {
-        fake.glomers("broadcast-25-official", &[id])
-            .assert()
-            .code(1);
-    }
-    let glomers = |args: &[&str]| {
-        let mut cmd = Command::cargo_bin("glomers").unwrap();
-        cmd.args(args).arg("--work-dir").arg(fake.path("glomers"));
-        cmd
-    };
-    let compare = glomers(&["compare", "3d", "3e"]).output().unwrap();
-    let text = String::from_utf8(compare.stdout).unwrap();
-    let msgs = text.lines().find(|l| l.starts_with("msgs-per-op")).unwrap();
-    assert!(
-        msgs.contains("33.5336 ≥ 30") && msgs.contains("33.5336 ≥ 20"),
-        "{text}"
-    );
-    let history = glomers(&["history", "--json"]).output().unwrap();
-    assert_eq!(
-        String::from_utf8(history.stdout).unwrap().lines().count(),
-        2
-    );
-    glomers(&["show", "no-such-run"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("no run matches"));
-}
-
-#[test]
-fn labels_tell_official_quick_and_custom_apart_everywhere() {
-    let fake = Fake::new();
-    let junit = fake.path("junit.xml");
-    let run = |args: &[&str]| {
-        let output = fake.glomers("echo-valid", args).output().unwrap();
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        output
-    };
-    let official = run(&["1", "--json"]);
-    assert_eq!(
-        json(&official)["runs"][0]["label"],
-        serde_json::json!({"kind": "official", "differs": []})
-    );
-    assert_eq!(json(&official)["runs"][0]["backend_exit_code"], 0);
-    let quick = run(&["1", "--quick", "--json"]);
-    assert_eq!(json(&quick)["runs"][0]["label"]["kind"], "quick");
-    let custom = run(&["1", "--time-limit", "7", "--junit", junit.to_str().unwrap()]);
-    let stdout = String::from_utf8_lossy(&custom.stdout);
-    assert!(
-        stdout.contains("· maelstrom · custom: time-limit 7\n"),
-        "{stdout}"
-    );
-    let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(
-        xml.contains(r#"<property name="backend" value="maelstrom"/><property name="label" value="custom: time-limit 7"/>"#),
-        "{xml}"
-    );
-    let glomers = |args: &[&str]| {
-        let output = Command::cargo_bin("glomers")
-            .unwrap()
-            .args(args)
-            .arg("--work-dir")
-            .arg(fake.path("glomers"))
-            .output()
-            .unwrap();
-        String::from_utf8(output.stdout).unwrap()
-    };
-    let history = glomers(&["runs"]);
-    let rows: Vec<Vec<&str>> = history
-        .lines()
-        .map(|l| l.split_whitespace().take(5).collect())
-        .collect();
-    assert_eq!(
-        rows[0],
-        ["run", "id", "backend", "profile", "wall"],
-        "{history}"
-    );
-    let columns: Vec<(&str, &str)> = rows[1..].iter().map(|r| (r[2], r[3])).collect();
-    assert_eq!(
-        columns,
-        [
-            ("maelstrom", "official"),
-            ("maelstrom", "quick"),
-            ("maelstrom", "custom")
-        ],
-        "{history}"
-    );
-    assert!(glomers(&["show", "1"]).contains("\nprofile   custom: time-limit 7\n"));
-    let ids: Vec<String> = history
-        .lines()
-        .skip(1)
-        .map(|l| l.split(' ').next().unwrap().to_string())
-        .collect();
-    let unlike = glomers(&["compare", &ids[0], &ids[1]]);
-    assert_eq!(
-        unlike.lines().next(),
-        Some(
-            "warning: the runs differ in profile (official / quick), parameters (time-limit 10 / time-limit 5)"
-        ),
-        "{unlike}"
-    );
-    assert!(
-        unlike
-            .lines()
-            .any(|l| l.starts_with("verdict") && l.matches("PASS").count() == 2),
-        "{unlike}"
-    );
-    let alike = glomers(&["compare", &ids[0], &ids[0]]);
-    assert!(!alike.contains("warning"), "{alike}");
-}
-
-#[test]
-fn the_short_recovery_is_refused_on_real_maelstrom() {
-    let fake = Fake::new();
-    fake.glomers("echo-valid", &["1", "--quick", "--recovery-wait", "2"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains(
-            "--recovery-wait is a simulator-only option",
-        ));
-    assert!(!fake.path("out/argv").exists(), "the backend never started");
 }
