@@ -38,7 +38,7 @@
 //!
 //! Layout:
 //! - [`cli`]: option parsing and validation (exit 254), defaults, node argv.
-//! - [`runner`]: one test, phase by phase, ending in analysis and the verdict.
+//! - [`test_run`]: one test, phase by phase, ending in analysis and the verdict.
 //! - [`process`]: node subprocesses, their pipes, stdout rules, teardown and crash reports.
 //! - [`net`]: message ids, latency, per-destination deadline queues, partitions, `:net` counts.
 //! - [`clients`]: Maelstrom's RPC clients, reply schemas and the error-code table.
@@ -61,9 +61,9 @@ pub mod net;
 mod net_log;
 mod platform;
 pub mod process;
-pub mod runner;
 pub mod services;
 pub mod store;
+pub mod test_run;
 pub mod testing;
 pub mod workloads;
 
@@ -157,7 +157,7 @@ async fn run_tests(
         run_dir: None,
     };
     for _ in 0..opts.test_count {
-        let run = runner::run(
+        let run = test_run::run(
             Arc::clone(&opts),
             base,
             Arc::clone(&console),
