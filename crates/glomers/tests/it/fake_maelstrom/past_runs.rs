@@ -31,6 +31,35 @@ fn runs_and_compare_show_3d_and_3e_against_their_thresholds() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("no run matches"));
+
+    // `plot` (alias `report`) draws the run's own history into its store.
+    let shown = glomers(&["show", "3d", "--json"]).output().unwrap();
+    let store = PathBuf::from(json(&shown)["store_dir"].as_str().unwrap());
+    std::fs::copy(
+        fixture("broadcast-25-official").join("history.edn"),
+        store.join("history.edn"),
+    )
+    .unwrap();
+    for command in ["plot", "report"] {
+        let out = glomers(&[command, "3d"]).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{command}: {text}");
+        let written: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("wrote "))
+            .collect();
+        assert_eq!(written.len(), 6, "three plots, PNG and SVG: {text}");
+        for path in written {
+            assert!(
+                path.starts_with(store.to_str().unwrap()),
+                "{path} is not in the store"
+            );
+            assert!(
+                std::fs::metadata(path).unwrap().len() > 1000,
+                "{path} is empty"
+            );
+        }
+    }
 }
 
 #[test]
