@@ -451,3 +451,144 @@ fn wrong_echo_names_request_and_reply() {
         );
     }
 }
+
+/// Gossips every value to all peers but the next node in `node_ids`: each
+/// value misses exactly one node for good.
+const SKIP_NEXT: &str = r#"#!/usr/bin/env python3
+import json, sys
+node, peers, seen = None, [], set()
+def send(dest, body):
+    print(json.dumps({"src": node, "dest": dest, "body": body}), flush=True)
+for line in sys.stdin:
+    m = json.loads(line); b = m["body"]; t = b["type"]
+    if t == "init":
+        node = b["node_id"]; ids = b["node_ids"]
+        skip = ids[(ids.index(node) + 1) % len(ids)]
+        peers = [n for n in ids if n not in (node, skip)]
+        send(m["src"], {"type": "init_ok", "in_reply_to": b["msg_id"]})
+    elif t == "topology":
+        send(m["src"], {"type": "topology_ok", "in_reply_to": b["msg_id"]})
+    elif t == "broadcast":
+        if b["message"] not in seen:
+            seen.add(b["message"])
+            for p in peers:
+                send(p, {"type": "gossip", "message": b["message"]})
+        send(m["src"], {"type": "broadcast_ok", "in_reply_to": b["msg_id"]})
+    elif t == "gossip":
+        seen.add(b["message"])
+    elif t == "read":
+        send(m["src"], {"type": "read_ok", "messages": sorted(seen), "in_reply_to": b["msg_id"]})
+"#;
+
+fn script(dir: &Path, name: &str, text: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let node = dir.join(name);
+    std::fs::write(&node, text).unwrap();
+    std::fs::set_permissions(&node, std::fs::Permissions::from_mode(0o755)).unwrap();
+    node
+}
+
+/// Values acknowledged before some node's last read was invoked and absent from it,
+/// computed straight from `history.edn`: node → values.
+fn absent_from_last_reads(store: &Path, nodes: i64) -> BTreeSet<(String, i64)> {
+    let history: Vec<Value> = std::fs::read_to_string(store.join("history.edn"))
+        .unwrap()
+        .lines()
+        .map(|l| edn::parse(l).unwrap())
+        .collect();
+    let kw = |op: &Value, k: &str| op.get_kw(k).and_then(Value::as_keyword).map(str::to_string);
+    let process = |op: &Value| op.get_kw("process").and_then(Value::as_i64);
+    let mut out = BTreeSet::new();
+    for n in 0..nodes {
+        let Some(last) = history.iter().rposition(|op| {
+            kw(op, "type").as_deref() == Some("ok")
+                && kw(op, "f").as_deref() == Some("read")
+                && process(op).is_some_and(|p| p % nodes == n)
+        }) else {
+            continue;
+        };
+        let invoked = history[..last]
+            .iter()
+            .rposition(|op| process(op) == process(&history[last]))
+            .unwrap();
+        let held: BTreeSet<i64> = history[last]
+            .get_kw("value")
+            .and_then(Value::as_seq)
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_i64)
+            .collect();
+        for op in &history[..invoked] {
+            if kw(op, "type").as_deref() == Some("ok")
+                && kw(op, "f").as_deref() == Some("broadcast")
+            {
+                let v = op.get_kw("value").and_then(Value::as_i64).unwrap();
+                if !held.contains(&v) {
+                    out.insert((format!("n{n}"), v));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn values_stable_for_maelstrom_but_absent_from_a_last_read_are_missing_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = script(dir.path(), "skip_next.py", SKIP_NEXT);
+    let args = "--node-count 3 --time-limit 3 --rate 20 --recovery-wait 1 --seed 5";
+    let store = sim_run(dir.path(), "broadcast", &node, args);
+    let lost: BTreeSet<i64> = results(&store)
+        .path(&["workload", "lost"])
+        .and_then(Value::as_seq)
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_i64)
+        .collect();
+    let want: BTreeSet<(String, i64)> = absent_from_last_reads(&store, 3)
+        .into_iter()
+        .filter(|(_, v)| !lost.contains(v))
+        .collect();
+    assert!(
+        !want.is_empty(),
+        "some node's last read lacks a stable value"
+    );
+    let doc = explain_json(&store);
+    let missing = findings(&doc, "missing-value");
+    let mut got = BTreeSet::new();
+    for f in &missing {
+        let value = f["values"][0].as_i64().unwrap();
+        assert!(!lost.contains(&value), "{f}");
+        let summary = f["summary"].as_str().unwrap();
+        // The node missing it is the one its acknowledging node skips.
+        let acked_by = f["nodes"][0].as_str().unwrap();
+        let skipped = format!("n{}", (acked_by[1..].parse::<u32>().unwrap() + 1) % 3);
+        assert!(
+            summary.starts_with(&format!(
+                "value {value}: missing from the last read of {skipped} (#"
+            )),
+            "{summary}"
+        );
+        assert!(
+            summary.contains(&format!("never sent to {skipped} ")),
+            "{summary}"
+        );
+        let absent_at = summary
+            .split("missing from the last read of ")
+            .nth(1)
+            .and_then(|rest| rest.split(" but ").next())
+            .unwrap();
+        for n in ["n0", "n1", "n2"] {
+            if absent_at.contains(&format!("{n} (#")) {
+                got.insert((n.to_string(), value));
+            }
+        }
+    }
+    assert_eq!(got, want);
+    // Lost values keep their own kind, exactly as results.edn lists them.
+    let lost_found: BTreeSet<i64> = findings(&doc, "lost-value")
+        .iter()
+        .map(|f| f["values"][0].as_i64().unwrap())
+        .collect();
+    assert_eq!(lost_found, lost);
+}
