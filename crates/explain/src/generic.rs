@@ -1,5 +1,6 @@
 //! Any workload: ops that failed or timed out, grouped by node, error and the
-//! partition in force; and a crashed run's node logs.
+//! partition in force; and, when no node is known to have crashed, a run that
+//! stopped before analysis with its node logs.
 
 use std::collections::BTreeMap;
 
@@ -12,9 +13,10 @@ use crate::{Finding, Validity};
 /// Lines of a node log quoted for a crashed run.
 const LOG_TAIL: usize = 5;
 
-pub fn findings(run: &Run) -> Vec<Finding> {
+/// `node_crashed`: a `crash` finding already names the node and its log.
+pub fn findings(run: &Run, node_crashed: bool) -> Vec<Finding> {
     let mut out = unavailable(run);
-    if run.validity() == Validity::NoResults {
+    if run.validity() == Validity::NoResults && !node_crashed {
         out.push(crash(run));
     }
     out

@@ -21,7 +21,8 @@
 //! - `store`: the run as read from disk (history, results, nodes, partitions).
 //! - `journal`: network journals of both backends, as one message list.
 //! - `broadcast`, `counter`, `unique_ids`, `echo`, `kafka`, `txn`: one module per workload family.
-//! - `generic`: failed and timed-out ops, crashed nodes.
+//! - `generic`: failed and timed-out ops; a run that stopped without results.
+//! - `protocol`: nodes that broke Maelstrom's protocol or crashed (any workload, any verdict).
 //! - `ops`: the ops and fields `results.edn` cites; EDN values as JSON.
 //! - `json`: the stable `--json` form (schema version [`SCHEMA_VERSION`]).
 
@@ -33,6 +34,7 @@ pub mod journal;
 mod json;
 mod kafka;
 mod ops;
+mod protocol;
 mod store;
 mod txn;
 mod unique_ids;
@@ -46,7 +48,8 @@ pub use store::{ExplainError, Run};
 /// One reason a run failed, with its evidence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
-    /// `lost-value`, `duplicate-id`, a kafka error type or an Elle anomaly name (no colon).
+    /// `lost-value`, `missing-value`, `duplicate-id`, `protocol`, `crash`, a kafka
+    /// error type or an Elle anomaly name (no colon).
     pub kind: String,
     /// One line in words.
     pub summary: String,
@@ -101,7 +104,7 @@ impl Explanation {
     /// One line for a valid run, else the first line of what went wrong.
     pub fn headline(&self) -> String {
         match self.valid {
-            Validity::Valid => format!(
+            Validity::Valid if self.findings.is_empty() => format!(
                 "valid: {} run {} has nothing to explain",
                 self.workload, self.run_id
             ),
@@ -140,7 +143,10 @@ pub fn explain(dir: &Path) -> Result<Explanation, ExplainError> {
 
 /// Explain a run already read (lets callers time or reuse the reading).
 pub fn explain_run(run: &Run) -> Explanation {
-    let mut findings = match run.workload.as_str() {
+    // Protocol problems come first: they are usually why everything else went wrong.
+    let mut findings = protocol::findings(run);
+    let crashed = findings.iter().any(|f| f.kind == "crash");
+    findings.extend(match run.workload.as_str() {
         "broadcast" | "g-set" => broadcast::findings(run),
         "g-counter" | "pn-counter" => counter::findings(run),
         "unique-ids" => unique_ids::findings(run),
@@ -148,9 +154,9 @@ pub fn explain_run(run: &Run) -> Explanation {
         "kafka" => kafka::findings(run),
         "txn-rw-register" => txn::findings(run),
         _ => Vec::new(),
-    };
+    });
     if run.validity() != Validity::Valid {
-        findings.extend(generic::findings(run));
+        findings.extend(generic::findings(run, crashed));
     }
     Explanation {
         run_id: run.run_id.clone(),

@@ -334,6 +334,42 @@ fn a_crashed_run_without_results_is_still_explained() {
 }
 
 #[test]
+fn a_node_that_printed_garbage_gets_a_protocol_finding_though_maelstrom_passed_it() {
+    let e = explained("echo-garbage");
+    assert_eq!(e.valid, Validity::Valid);
+    let [finding] = e.findings.as_slice() else {
+        panic!("{:?}", e.findings)
+    };
+    assert_eq!(finding.kind, "protocol");
+    assert_eq!(finding.nodes, ["n0"]);
+    assert_eq!(
+        finding.values,
+        [json!("debug: three echoes served, all good here")]
+    );
+    assert!(
+        finding
+            .summary
+            .starts_with("n0 printed a line that is not JSON: "),
+        "{}",
+        finding.summary
+    );
+    assert_eq!(e.headline(), "echo run echo-garbage: valid, 1 finding");
+}
+
+#[test]
+fn a_crashed_node_is_named_with_its_exit_status_and_stderr() {
+    let e = explained("echo-crash");
+    let crashes = of_kind(&e, "crash");
+    assert_eq!(crashes.len(), 1, "{:?}", e.findings);
+    assert_eq!(crashes[0].nodes, ["n0"]);
+    assert_eq!(
+        crashes[0].summary,
+        "n0 crashed with exit status 1: crashing after 5 echoes"
+    );
+    assert_eq!(e.findings[0].kind, "crash", "the crash comes first");
+}
+
+#[test]
 fn json_has_exactly_the_documented_schema() {
     let j = explain::to_json(&explained("broadcast-lost-partition-store"));
     let keys = |v: &Json| {

@@ -33,6 +33,13 @@ fn broken(name: &str) -> PathBuf {
 
 /// `glomers maelstrom test -w WORKLOAD --bin BIN ARGS` in `dir`; returns the run's store.
 fn sim_run(dir: &Path, workload: &str, bin: &Path, args: &str) -> PathBuf {
+    let (code, stdout, store) = sim_any(dir, workload, bin, args);
+    assert_eq!(code, Some(1), "expected an invalid run: {stdout}");
+    store
+}
+
+/// Like [`sim_run`], whatever the verdict: the exit code, stdout and the store.
+fn sim_any(dir: &Path, workload: &str, bin: &Path, args: &str) -> (Option<i32>, String, PathBuf) {
     let output = Command::cargo_bin("glomers")
         .unwrap()
         .current_dir(dir)
@@ -41,13 +48,10 @@ fn sim_run(dir: &Path, workload: &str, bin: &Path, args: &str) -> PathBuf {
         .args(args.split_whitespace())
         .output()
         .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "expected an invalid run: {}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    std::fs::canonicalize(dir.join("store/latest")).unwrap()
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let store = std::fs::canonicalize(dir.join("store/latest"))
+        .unwrap_or_else(|e| panic!("no store/latest ({e}): {stdout}"));
+    (output.status.code(), stdout, store)
 }
 
 fn explain_json(store: &Path) -> Json {
@@ -64,6 +68,16 @@ fn explain_json(store: &Path) -> Json {
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn explain_text(store: &Path) -> String {
+    let output = Command::cargo_bin("glomers")
+        .unwrap()
+        .arg("explain")
+        .arg(store)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 fn results(store: &Path) -> Value {
@@ -591,4 +605,115 @@ fn values_stable_for_maelstrom_but_absent_from_a_last_read_are_missing_values() 
         .map(|f| f["values"][0].as_i64().unwrap())
         .collect();
     assert_eq!(lost_found, lost);
+}
+
+/// An echo node that serves two requests, then breaks the protocol the way
+/// its file name says.
+const MISBEHAVING_ECHO: &str = r#"#!/usr/bin/env python3
+import json, os, sys
+mode = os.path.basename(sys.argv[0]).split(".")[0]
+node, served = None, 0
+def out(text):
+    sys.stdout.write(text + "\n"); sys.stdout.flush()
+def send(dest, body):
+    out(json.dumps({"src": node, "dest": dest, "body": body}))
+for line in sys.stdin:
+    m = json.loads(line); b = m["body"]
+    if b["type"] == "init":
+        node = b["node_id"]
+        send(m["src"], {"type": "init_ok", "in_reply_to": b["msg_id"]})
+        continue
+    reply = {"type": "echo_ok", "echo": b["echo"], "in_reply_to": b["msg_id"]}
+    if served == 2:
+        if mode == "garbage":
+            out("debug: two echoes served")
+        elif mode == "malformed":
+            out(json.dumps({"src": node, "body": reply}))
+        elif mode == "unknown_dest":
+            send("n9", reply)
+        elif mode == "closed":
+            os.close(1)
+        elif mode == "crash":
+            print("giving up after 2 echoes", file=sys.stderr, flush=True)
+            sys.exit(3)
+    if mode == "no_reply_id" and served >= 2:
+        del reply["in_reply_to"]
+    served += 1
+    if mode != "closed" or served <= 2:
+        send(m["src"], reply)
+"#;
+
+#[test]
+fn nodes_that_break_the_protocol_are_named_with_their_problem() {
+    let cases = [
+        (
+            "garbage",
+            "protocol",
+            "n0 printed a line that is not JSON: `debug: two echoes served`",
+        ),
+        (
+            "malformed",
+            "protocol",
+            "n0 sent a malformed message ({:dest missing-required-key}): `{\"src\": \"n0\", \"body\": {\"type\": \"echo_ok\"",
+        ),
+        (
+            "unknown_dest",
+            "protocol",
+            "n0 sent a message to n9, which is not a registered node, client or service: `{",
+        ),
+        (
+            "no_reply_id",
+            "protocol",
+            "n0 sent 1 reply to clients without in_reply_to (the first, echo_ok to c",
+        ),
+        ("closed", "protocol", "n0 closed its STDOUT"),
+        (
+            "crash",
+            "crash",
+            "n0 crashed with exit status 3: giving up after 2 echoes",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    // The runs mostly wait for timeouts: run them side by side.
+    let docs: Vec<(Option<i32>, Json)> = std::thread::scope(|scope| {
+        let runs: Vec<_> = cases
+            .iter()
+            .map(|(mode, _, _)| {
+                let run_dir = dir.path().join(mode);
+                std::fs::create_dir(&run_dir).unwrap();
+                let node = script(&run_dir, &format!("{mode}.py"), MISBEHAVING_ECHO);
+                scope.spawn(move || {
+                    let args = "--node-count 1 --time-limit 2 --rate 5";
+                    let (code, _, store) = sim_any(&run_dir, "echo", &node, args);
+                    (code, explain_json(&store))
+                })
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    for ((mode, kind, summary), (code, doc)) in cases.iter().zip(docs) {
+        let found = findings(&doc, kind);
+        assert_eq!(found.len(), 1, "{mode}: {doc:#}");
+        assert_eq!(found[0]["nodes"], serde_json::json!(["n0"]), "{mode}");
+        let text = found[0]["summary"].as_str().unwrap();
+        assert!(text.starts_with(summary), "{mode}: {text}");
+        // The problem comes first, before the timeouts it caused.
+        assert_eq!(doc["findings"][0]["kind"], *kind, "{mode}");
+        if *mode == "crash" {
+            assert_eq!(code, Some(255), "a crashed node crashes the test");
+            assert!(doc["valid"].is_null());
+            let evidence =
+                std::fs::read_to_string(dir.path().join("crash/store/latest/node-logs/n0.log"))
+                    .unwrap();
+            assert_eq!(evidence.trim(), "giving up after 2 echoes");
+            assert_eq!(
+                explain_text(&dir.path().join("crash/store/latest"))
+                    .lines()
+                    .filter(|l| l.trim() == "n0.log: giving up after 2 echoes")
+                    .count(),
+                1,
+                "the crash quotes the end of n0's log"
+            );
+        }
+    }
 }
