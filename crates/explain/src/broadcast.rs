@@ -345,18 +345,6 @@ fn value_finding(
             None => format!("{who} never read after it was acknowledged"),
         });
     }
-    if let Some(p) = ack.and_then(|op| run.partition_at(op.time as i64)) {
-        finding.evidence.push(format!(
-            "partition in force at the acknowledgement ({} to {}): {}",
-            secs(p.start_ns as i64),
-            p.end_ns.map_or("the end".to_string(), |e| secs(e as i64)),
-            p.grudge
-                .iter()
-                .map(|(d, s)| format!("{d} drops {}", s.join(" ")))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ));
-    }
     if let Some(source) = run.journal.as_ref().map(|j| &j.source)
         && let Some(note) = &source.note
     {

@@ -18,7 +18,8 @@
 //! ```
 //!
 //! Layout:
-//! - `store`: the run as read from disk (history, results, nodes, partitions).
+//! - `store`: the run as read from disk (history, results, nodes, journal).
+//! - `partition`: the nemesis' partitions, and which ones each finding overlaps.
 //! - `journal`: network journals of both backends, as one message list.
 //! - `broadcast`, `counter`, `unique_ids`, `echo`, `kafka`, `txn`: one module per workload family.
 //! - `generic`: failed and timed-out ops; a run that stopped without results.
@@ -34,6 +35,7 @@ pub mod journal;
 mod json;
 mod kafka;
 mod ops;
+mod partition;
 mod protocol;
 mod store;
 mod txn;
@@ -43,6 +45,7 @@ use std::path::Path;
 
 pub use journal::{Fate, Journal, JournalSource, Traced};
 pub use json::{SCHEMA_VERSION, to_json};
+pub use partition::Partition;
 pub use store::{ExplainError, Run};
 
 /// One reason a run failed, with its evidence.
@@ -62,6 +65,9 @@ pub struct Finding {
     pub nodes: Vec<String>,
     /// Messages that carried the values, in time order.
     pub messages: Vec<Traced>,
+    /// The partitions in force at some time between the finding's first and
+    /// last op or message.
+    pub partitions: Vec<Partition>,
 }
 
 impl Finding {
@@ -74,6 +80,7 @@ impl Finding {
             values: Vec::new(),
             nodes: Vec::new(),
             messages: Vec::new(),
+            partitions: Vec::new(),
         }
     }
 }
@@ -157,6 +164,9 @@ pub fn explain_run(run: &Run) -> Explanation {
     });
     if run.validity() != Validity::Valid {
         findings.extend(generic::findings(run, crashed));
+    }
+    for finding in &mut findings {
+        partition::attach(run, finding);
     }
     Explanation {
         run_id: run.run_id.clone(),

@@ -390,7 +390,15 @@ fn json_has_exactly_the_documented_schema() {
     let finding = &j["findings"][0];
     assert_eq!(
         keys(finding),
-        set(&["kind", "summary", "ops", "values", "nodes", "messages"])
+        set(&[
+            "kind",
+            "summary",
+            "ops",
+            "values",
+            "nodes",
+            "messages",
+            "partitions"
+        ])
     );
     assert_eq!(finding["kind"], json!("lost-value"));
     let message = &finding["messages"][0];
@@ -401,6 +409,111 @@ fn json_has_exactly_the_documented_schema() {
     assert_eq!(message["type"], json!("broadcast"));
     assert_eq!(message["fate"], json!("delivered"));
     assert!(message["time_ms"].is_number());
+}
+
+/// The history line with index `index`, parsed.
+fn history_op(name: &str, index: u64) -> Value {
+    let history = std::fs::read_to_string(fixture(name).join("history.edn")).unwrap();
+    edn::parse(history.lines().nth(index as usize).unwrap()).unwrap()
+}
+
+#[test]
+fn missing_values_are_acknowledged_values_absent_from_a_last_read_and_not_lost() {
+    let name = "broadcast-partition-sim-store";
+    let e = explained(name);
+    let lost: BTreeSet<i64> = results(name)
+        .path(&["workload", "lost"])
+        .and_then(Value::as_seq)
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_i64)
+        .collect();
+    let missing = of_kind(&e, "missing-value");
+    assert!(!missing.is_empty());
+    for f in missing {
+        let value = f.values[0].as_i64().unwrap();
+        assert!(!lost.contains(&value), "{}", f.summary);
+        let ack = history_op(name, f.ops[0]);
+        assert_eq!(
+            ack.get_kw("f").and_then(Value::as_keyword),
+            Some("broadcast")
+        );
+        assert_eq!(ack.get_kw("value").and_then(Value::as_i64), Some(value));
+        assert!(f.ops.len() > 1, "{}", f.summary);
+        for read in &f.ops[1..] {
+            let read = history_op(name, *read);
+            assert_eq!(read.get_kw("f").and_then(Value::as_keyword), Some("read"));
+            let held = read.get_kw("value").and_then(Value::as_seq).unwrap();
+            assert!(!held.contains(&Value::Int(value)), "{}", f.summary);
+        }
+        assert!(
+            f.summary.contains("but not counted lost (#"),
+            "{}",
+            f.summary
+        );
+    }
+}
+
+#[test]
+fn findings_carry_the_partitions_in_force_during_their_messages() {
+    let name = "broadcast-partition-sim-store";
+    let e = explained(name);
+    let starts: Vec<u64> = std::fs::read_to_string(fixture(name).join("history.edn"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains(":f :start-partition") && l.contains(":type :info"))
+        .filter(|l| l.contains("{\"n"))
+        .map(|l| {
+            edn::parse(l)
+                .unwrap()
+                .get_kw("time")
+                .and_then(Value::as_i64)
+                .unwrap() as u64
+        })
+        .collect();
+    for f in of_kind(&e, "lost-value") {
+        let sent = f.messages[0].time_ns.unwrap();
+        let [p] = f.partitions.as_slice() else {
+            panic!("one partition per trace here: {:?}", f.partitions)
+        };
+        assert!(p.covers(sent), "{}", f.summary);
+        assert!(starts.contains(&p.start_ns));
+        let groups = p.groups.as_ref().unwrap();
+        // Every node drops messages from exactly the nodes outside its group.
+        for (node, dropped) in &p.grudge {
+            let own = groups.iter().find(|g| g.contains(node)).unwrap();
+            let others: Vec<String> = groups
+                .iter()
+                .filter(|g| *g != own)
+                .flatten()
+                .cloned()
+                .collect();
+            assert_eq!(dropped, &others);
+        }
+        let line = format!(
+            "partition {:.2} s to {:.2} s: {}",
+            p.start_ns as f64 / 1e9,
+            p.end_ns.unwrap() as f64 / 1e9,
+            p.label()
+        );
+        assert!(f.evidence.contains(&line), "{:?}", f.evidence);
+    }
+    let late = of_kind(&e, "lost-value")
+        .into_iter()
+        .find(|f| f.values == [json!(46)])
+        .unwrap();
+    assert_eq!(late.partitions[0].label(), "n0 n1 | n2 n3 n4");
+    let j = explain::to_json(&e);
+    let p = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["values"] == json!([46]))
+        .unwrap()["partitions"][0]
+        .clone();
+    assert_eq!(p["groups"], json!([["n0", "n1"], ["n2", "n3", "n4"]]));
+    assert_eq!(p["grudge"]["n2"], json!(["n0", "n1"]));
+    assert!(p["start_ms"].as_f64().unwrap() < p["end_ms"].as_f64().unwrap());
 }
 
 /// `cargo test --release -p explain --test fixtures -- --ignored --nocapture`
