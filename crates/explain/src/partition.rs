@@ -107,6 +107,10 @@ pub(crate) fn partitions(history: &[Op]) -> Vec<Partition> {
                 };
                 if let Some(grudge) = grudge {
                     close(&mut out, op.time);
+                    // A grudge that drops nothing (`:minority-third` of 3 nodes) cuts no link.
+                    if grudge.iter().all(|(_, srcs)| srcs.is_empty()) {
+                        continue;
+                    }
                     out.push(Partition {
                         start_ns: op.time,
                         end_ns: None,

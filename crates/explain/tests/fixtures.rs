@@ -411,6 +411,18 @@ fn json_has_exactly_the_documented_schema() {
     assert!(message["time_ms"].is_number());
 }
 
+#[test]
+fn a_partition_that_cuts_no_link_is_no_partition() {
+    // 3 nodes, `:minority-third`: the nemesis' grudge drops nothing.
+    let e = explained("unique-ids-invalid");
+    assert!(e.findings.iter().all(|f| f.partitions.is_empty()));
+    assert!(
+        e.findings
+            .iter()
+            .all(|f| f.evidence.iter().all(|l| !l.starts_with("partition "))),
+    );
+}
+
 /// The history line with index `index`, parsed.
 fn history_op(name: &str, index: u64) -> Value {
     let history = std::fs::read_to_string(fixture(name).join("history.edn")).unwrap();
