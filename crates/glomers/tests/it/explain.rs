@@ -396,12 +396,24 @@ fn values_dropped_by_a_partition_say_so_with_the_dropped_messages() {
             .map(|m| m["fate"].as_str().unwrap())
             .collect();
         assert!(fates.contains("dropped"), "{f}");
-        // Each dropped gossip went from the acknowledging node.
+        // Each dropped gossip went from the acknowledging node, across a
+        // partition the finding names: the receiver's grudge holds the sender.
         for m in messages.iter().filter(|m| m["fate"] == "dropped") {
             assert_eq!(
                 (m["src"].clone(), m["type"].as_str()),
                 (f["nodes"][0].clone(), Some("gossip")),
                 "{f}"
+            );
+            let sent = m["time_ms"].as_f64().unwrap();
+            let cut_by = f["partitions"].as_array().unwrap().iter().find(|p| {
+                p["start_ms"].as_f64().unwrap() <= sent
+                    && p["end_ms"].as_f64().is_none_or(|end| sent < end)
+            });
+            let grudge = &cut_by.unwrap_or_else(|| panic!("no partition at {sent}: {f}"))["grudge"]
+                [m["dest"].as_str().unwrap()];
+            assert!(
+                grudge.as_array().unwrap().contains(&m["src"]),
+                "{grudge} {m}"
             );
         }
     }
