@@ -29,6 +29,13 @@ fn error_name(value: Option<&Value>) -> String {
                 p.as_keyword().map_or(p.to_string(), str::to_string)
             })
         }
+        // `indeterminate: Malformed RPC response. Maelstrom sent…`: its first sentence.
+        Some(Value::Str(text)) => {
+            let line = text.lines().next().unwrap_or_default();
+            line.split_once(". ")
+                .map_or(line, |(first, _)| first)
+                .to_string()
+        }
         Some(v) => v.as_keyword().map_or(v.to_string(), str::to_string),
         None => "timeout".to_string(),
     }

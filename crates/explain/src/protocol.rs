@@ -1,14 +1,17 @@
 //! Any workload: nodes that broke Maelstrom's protocol or crashed, from the
 //! warnings in the store's `jepsen.log` (both backends write the same
-//! phrases there; a fixture that kept only the console has `console.txt`)
-//! and from the journal (replies to clients without `in_reply_to`). Each
-//! finding names the node, the problem and the last lines of its log.
+//! phrases there; a fixture that kept only the console has `console.txt`),
+//! from the history (ops whose reply broke the RPC's schema) and from the
+//! journal (replies to clients without `in_reply_to`). Each finding names
+//! the node, the problem and the last lines of its log.
 //!
 //! The runner classifies the same warnings for its live view; explain keeps
 //! its own reading because it depends on nothing but the store.
 
 use std::collections::BTreeMap;
 
+use checker::history::{Op, OpType};
+use edn::Value;
 use serde_json::Value as Json;
 
 use crate::Finding;
@@ -33,7 +36,6 @@ enum Problem {
     LineTooLong { limit: String },
     ClosedStdout,
     Crashed { status: String, stderr: Vec<String> },
-    MalformedReply { reply: String, why: String },
 }
 
 impl Problem {
@@ -76,10 +78,6 @@ impl Problem {
                 Some(last) => format!("{node} crashed with exit status {status}: {last}"),
                 None => format!("{node} crashed with exit status {status}"),
             },
-            Problem::MalformedReply { reply, why } => format!(
-                "{node} answered a client with a malformed reply{again} ({why}): {}",
-                quoted(reply)
-            ),
         }
     }
 
@@ -88,7 +86,6 @@ impl Problem {
         match self {
             Problem::NotJson { line } | Problem::Malformed { line, .. } => Some(line),
             Problem::UnknownDest { message, .. } => Some(message),
-            Problem::MalformedReply { reply, .. } => Some(reply),
             _ => None,
         }
     }
@@ -96,7 +93,7 @@ impl Problem {
 
 pub fn findings(run: &Run) -> Vec<Finding> {
     let mut found: BTreeMap<(String, Problem), usize> = BTreeMap::new();
-    for record in records(&console_text(run)) {
+    for record in warnings(&console_text(run)) {
         if let Some((node, problem)) = problem_of(&record) {
             *found.entry((node, problem)).or_default() += 1;
         }
@@ -126,11 +123,10 @@ pub fn findings(run: &Run) -> Vec<Finding> {
             ((node, 0), finding)
         })
         .collect();
-    out.extend(
-        unanswerable_replies(run)
-            .into_iter()
-            .map(|f| ((f.nodes[0].clone(), 1), f)),
-    );
+    // Per node: the log's warnings, then malformed replies, then replies nobody can match.
+    for (order, found) in [(1, malformed_replies(run)), (2, unanswerable_replies(run))] {
+        out.extend(found.into_iter().map(|f| ((f.nodes[0].clone(), order), f)));
+    }
     out.sort_by_key(|((node, order), _)| (node_order(node), *order));
     out.into_iter().map(|(_, f)| f).collect()
 }
@@ -143,30 +139,38 @@ fn console_text(run: &Run) -> String {
         .unwrap_or_default()
 }
 
-/// Log records: a header line (`2026-12-03 06:05:23,651{GMT}\tWARN\t…` in
-/// `jepsen.log`, `WARN [2026-…] …` on the console) and its continuation lines.
-fn records(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+/// The warnings among the log records: a header line
+/// (`2026-12-03 06:05:23,651{GMT}\tWARN\t…` in `jepsen.log`, `WARN [2026-…] …`
+/// on the console) and its continuation lines. Other levels only echo
+/// history ops, whose text may quote a node's output.
+fn warnings(text: &str) -> Vec<String> {
+    let mut out: Vec<(bool, String)> = Vec::new();
     for line in text.lines() {
-        match out.last_mut() {
-            Some(record) if !is_header(line) => {
+        match (level(line), out.last_mut()) {
+            (None, Some((_, record))) => {
                 record.push('\n');
                 record.push_str(line);
             }
-            _ => out.push(line.to_string()),
+            (level, _) => out.push((matches!(level, Some("WARN" | "ERROR")), line.to_string())),
         }
     }
-    out
+    out.into_iter()
+        .filter_map(|(warning, record)| warning.then_some(record))
+        .collect()
 }
 
-fn is_header(line: &str) -> bool {
+/// The level word of a record's header line; `None` for a continuation line.
+fn level(line: &str) -> Option<&str> {
+    const LEVELS: [&str; 5] = ["INFO", "WARN", "ERROR", "DEBUG", "TRACE"];
     let dated = line.len() > 10
         && line.as_bytes()[..4].iter().all(u8::is_ascii_digit)
         && line.as_bytes()[4] == b'-';
-    let leveled = ["INFO [", "WARN [", "ERROR [", "DEBUG ["]
-        .iter()
-        .any(|l| line.starts_with(l));
-    dated || leveled
+    if dated {
+        let word = line.split('\t').nth(1)?;
+        return LEVELS.contains(&word).then_some(word);
+    }
+    let word = line.split(' ').next()?;
+    (LEVELS.contains(&word) && line[word.len()..].starts_with(" [")).then_some(word)
 }
 
 /// The node and problem a warning record reports, if it reports one.
@@ -231,15 +235,6 @@ fn problem_of(record: &str) -> Option<(String, Problem)> {
         let stderr = section(rest, "And to STDERR:", "Full STDERR logs");
         return Some((node?, Problem::Crashed { status, stderr }));
     }
-    if let Some(at) = record.find("Malformed RPC response. Maelstrom sent node ") {
-        let rest = &record[at + "Malformed RPC response. Maelstrom sent node ".len()..];
-        let node = rest.split_whitespace().next()?.to_string();
-        let reply = section(rest, "but instead received", "This is malformed because:").join(" ");
-        let why = rest
-            .split_once("This is malformed because:")
-            .map_or(String::new(), |(_, w)| first_line(w));
-        return Some((node, Problem::MalformedReply { reply, why }));
-    }
     None
 }
 
@@ -297,6 +292,56 @@ fn log_tail(run: &Run, node: &str) -> Vec<String> {
         .collect()
 }
 
+/// Ops that ended indeterminate because the node's reply broke the RPC's
+/// closed schema (Maelstrom's `Malformed RPC response`), per node and reason.
+fn malformed_replies(run: &Run) -> Vec<Finding> {
+    const OPENING: &str = "Malformed RPC response. Maelstrom sent node ";
+    let mut groups: BTreeMap<(String, String), (String, Vec<&Op>)> = BTreeMap::new();
+    for op in run.history.iter().filter(|op| op.kind != OpType::Ok) {
+        let Some(text) = op.extra("error").and_then(Value::as_str) else {
+            continue;
+        };
+        let Some((_, rest)) = text.split_once(OPENING) else {
+            continue;
+        };
+        let node = rest.split_whitespace().next().unwrap_or("?").to_string();
+        let reply = section(rest, "but instead received", "This is malformed because:").join(" ");
+        let why = rest
+            .split_once("This is malformed because:")
+            .map_or(String::new(), |(_, w)| first_line(w));
+        groups
+            .entry((node, why))
+            .or_insert_with(|| (reply, Vec::new()))
+            .1
+            .push(op);
+    }
+    groups
+        .into_iter()
+        .map(|((node, why), (reply, ops))| {
+            let mut finding = Finding::new(
+                "protocol",
+                format!(
+                    "{node} answered {} request{} with a reply that breaks the RPC's schema ({why}), so {} indeterminate; the first: {}",
+                    ops.len(),
+                    if ops.len() == 1 { "" } else { "s" },
+                    if ops.len() == 1 { "it ended" } else { "they ended" },
+                    quoted(&reply)
+                ),
+            );
+            finding.evidence.extend(
+                ops.iter()
+                    .take(MESSAGES_KEPT)
+                    .map(|op| run.describe(op)),
+            );
+            finding.evidence.extend(log_tail(run, &node));
+            finding.ops = ops.iter().map(|op| op.index).collect();
+            finding.values.push(Json::from(reply));
+            finding.nodes.push(node);
+            finding
+        })
+        .collect()
+}
+
 /// Per node, its messages to clients that carry no `in_reply_to`: no client
 /// can match them, so the requests they answered time out.
 fn unanswerable_replies(run: &Run) -> Vec<Finding> {
@@ -341,7 +386,7 @@ mod tests {
     use super::*;
 
     fn problem(log: &str) -> Option<(String, Problem)> {
-        records(log).iter().find_map(|r| problem_of(r))
+        warnings(log).iter().find_map(|r| problem_of(r))
     }
 
     #[test]

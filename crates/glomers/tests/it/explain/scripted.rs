@@ -312,6 +312,8 @@ for line in sys.stdin:
             sys.exit(3)
     if mode == "no_reply_id" and served >= 2:
         del reply["in_reply_to"]
+    if mode == "malformed_reply" and served >= 2:
+        reply["note"] = "not in the schema"
     served += 1
     if mode != "closed" or served <= 2:
         send(m["src"], reply)
@@ -335,6 +337,7 @@ fn nodes_that_break_the_protocol_are_named_with_their_problem() {
             "protocol",
             "n0 sent a message to n9, which is not a registered node, client or service: `{",
         ),
+        ("malformed_reply", "protocol", "n0 answered "),
         (
             "no_reply_id",
             "protocol",
@@ -349,7 +352,7 @@ fn nodes_that_break_the_protocol_are_named_with_their_problem() {
     ];
     let dir = tempfile::tempdir().unwrap();
     // The runs mostly wait for timeouts: run them side by side.
-    let docs: Vec<(Option<i32>, Json)> = std::thread::scope(|scope| {
+    let docs: Vec<(Option<i32>, Json, PathBuf)> = std::thread::scope(|scope| {
         let runs: Vec<_> = cases
             .iter()
             .map(|(mode, _, _)| {
@@ -359,13 +362,13 @@ fn nodes_that_break_the_protocol_are_named_with_their_problem() {
                 scope.spawn(move || {
                     let args = "--node-count 1 --time-limit 2 --rate 5";
                     let (code, _, store) = sim_any(&run_dir, "echo", &node, args);
-                    (code, explain_json(&store))
+                    (code, explain_json(&store), store)
                 })
             })
             .collect();
         runs.into_iter().map(|r| r.join().unwrap()).collect()
     });
-    for ((mode, kind, summary), (code, doc)) in cases.iter().zip(docs) {
+    for ((mode, kind, summary), (code, doc, store)) in cases.iter().zip(docs) {
         let found = findings(&doc, kind);
         assert_eq!(found.len(), 1, "{mode}: {doc:#}");
         assert_eq!(found[0]["nodes"], serde_json::json!(["n0"]), "{mode}");
@@ -373,6 +376,30 @@ fn nodes_that_break_the_protocol_are_named_with_their_problem() {
         assert!(text.starts_with(summary), "{mode}: {text}");
         // The problem comes first, before the timeouts it caused.
         assert_eq!(doc["findings"][0]["kind"], *kind, "{mode}");
+        if *mode == "malformed_reply" {
+            // Exactly the ops Maelstrom's client gave up on for the reply's shape.
+            let want: BTreeSet<u64> = std::fs::read_to_string(store.join("history.edn"))
+                .unwrap()
+                .lines()
+                .filter(|l| l.contains("Malformed RPC response"))
+                .map(|l| {
+                    edn::parse(l)
+                        .unwrap()
+                        .get_kw("index")
+                        .and_then(Value::as_i64)
+                        .unwrap() as u64
+                })
+                .collect();
+            let got: BTreeSet<u64> = found[0]["ops"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o.as_u64().unwrap())
+                .collect();
+            assert!(!want.is_empty());
+            assert_eq!(got, want);
+            assert!(text.contains("({:note disallowed-key})"), "{text}");
+        }
         if *mode == "crash" {
             assert_eq!(code, Some(255), "a crashed node crashes the test");
             assert!(doc["valid"].is_null());
