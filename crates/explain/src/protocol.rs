@@ -417,5 +417,10 @@ mod tests {
             problem("INFO [2026-11-25 16:45:58,154] Node n1 is fine"),
             None
         );
+        // An INFO record only echoes a history op, which may quote a warning.
+        let echoed = "2026-12-03 10:00:00,001{GMT}\tINFO\t[jepsen worker 0] jepsen.util: 0\t:info\t:echo\t\"x\"\tNode n0 closed its STDOUT";
+        assert_eq!(problem(echoed), None);
+        let warned = "2026-12-03 10:00:00,001{GMT}\tWARN\t[n0 stdout] maelstrom.process: Node n0 closed its STDOUT: nothing…";
+        assert_eq!(problem(warned), Some(("n0".into(), Problem::ClosedStdout)));
     }
 }
