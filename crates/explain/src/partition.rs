@@ -94,32 +94,53 @@ impl Partition {
     }
 }
 
-/// Nemesis intervals: a `start-partition` `:info` completion carries the grudge,
-/// the next `stop-partition` ends it.
+/// Nemesis intervals. Jepsen logs each nemesis op twice, both `:info`: the
+/// invocation (`:start-partition :majorities-ring`) and the completion that
+/// carries the grudge. The cut may be in force from the invocation on (the
+/// simulator cuts before the completion is logged), and is healed for sure
+/// only at the `stop-partition` completion (`:network-healed`): the interval
+/// runs from the one to the other.
 pub(crate) fn partitions(history: &[Op]) -> Vec<Partition> {
     let mut out: Vec<Partition> = Vec::new();
+    let mut invoked_at: Option<u64> = None;
+    // True between the invocation of a stop that healed a partition and its completion.
+    let mut stopping = false;
     for op in history.iter().filter(|op| op.process == Process::Nemesis) {
         match op.f.as_str() {
             "start-partition" => {
+                stopping = false;
                 let grudge = match &op.value {
                     Value::Vector(parts) | Value::List(parts) => parts.get(1).and_then(grudge_of),
                     other => grudge_of(other),
                 };
-                if let Some(grudge) = grudge {
-                    close(&mut out, op.time);
-                    // A grudge that drops nothing (`:minority-third` of 3 nodes) cuts no link.
-                    if grudge.iter().all(|(_, srcs)| srcs.is_empty()) {
-                        continue;
-                    }
-                    out.push(Partition {
-                        start_ns: op.time,
-                        end_ns: None,
-                        grudge,
-                        groups: None,
-                    });
+                let Some(grudge) = grudge else {
+                    invoked_at = Some(op.time);
+                    continue;
+                };
+                let start_ns = invoked_at.take().unwrap_or(op.time);
+                close(&mut out, start_ns);
+                // A grudge that drops nothing (`:minority-third` of 3 nodes) cuts no link.
+                if grudge.iter().all(|(_, srcs)| srcs.is_empty()) {
+                    continue;
                 }
+                out.push(Partition {
+                    start_ns,
+                    end_ns: None,
+                    grudge,
+                    groups: None,
+                });
             }
-            "stop-partition" => close(&mut out, op.time),
+            "stop-partition" => match out.last_mut() {
+                Some(last) if last.end_ns.is_none() => {
+                    last.end_ns = Some(op.time);
+                    stopping = true;
+                }
+                Some(last) if stopping => {
+                    last.end_ns = Some(op.time);
+                    stopping = false;
+                }
+                _ => stopping = false,
+            },
             _ => {}
         }
     }
@@ -218,6 +239,36 @@ mod tests {
         let nodes: Vec<String> = (0..5).map(|i| format!("n{i}")).collect();
         p.find_groups(&nodes);
         p
+    }
+
+    fn nemesis(index: u64, time: u64, f: &str, value: &str) -> Op {
+        let line = format!(
+            "{{:index {index}, :time {time}, :type :info, :process :nemesis, :f :{f}, :value {value}}}"
+        );
+        Op::from_edn(&edn::parse(&line).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_partition_runs_from_its_invocation_to_the_completed_heal() {
+        let cut = r#"[:isolated {"n0" #{"n1"}, "n1" #{"n0"}}]"#;
+        let nothing = r#"[:isolated {"n0" #{}, "n1" #{}}]"#;
+        let history = [
+            nemesis(0, 10, "start-partition", ":one"),
+            nemesis(1, 12, "start-partition", cut),
+            nemesis(2, 50, "stop-partition", "nil"),
+            nemesis(3, 51, "stop-partition", ":network-healed"),
+            nemesis(4, 60, "start-partition", ":minority-third"),
+            nemesis(5, 61, "start-partition", nothing),
+            nemesis(6, 70, "stop-partition", "nil"),
+            nemesis(7, 71, "stop-partition", ":network-healed"),
+            nemesis(8, 80, "start-partition", ":one"),
+            nemesis(9, 81, "start-partition", cut),
+        ];
+        let spans: Vec<(u64, Option<u64>)> = partitions(&history)
+            .iter()
+            .map(|p| (p.start_ns, p.end_ns))
+            .collect();
+        assert_eq!(spans, [(10, Some(51)), (80, None)]);
     }
 
     #[test]

@@ -479,19 +479,23 @@ fn missing_values_are_acknowledged_values_absent_from_a_last_read_and_not_lost()
 fn findings_carry_the_partitions_in_force_during_their_messages() {
     let name = "broadcast-partition-sim-store";
     let e = explained(name);
-    let starts: Vec<u64> = std::fs::read_to_string(fixture(name).join("history.edn"))
-        .unwrap()
-        .lines()
-        .filter(|l| l.contains(":f :start-partition") && l.contains(":type :info"))
-        .filter(|l| l.contains("{\"n"))
-        .map(|l| {
-            edn::parse(l)
-                .unwrap()
-                .get_kw("time")
-                .and_then(Value::as_i64)
-                .unwrap() as u64
-        })
-        .collect();
+    // A partition runs from the nemesis' invocation to the completed heal.
+    let nemesis_times = |f: &str, keep: &dyn Fn(&str) -> bool| -> Vec<u64> {
+        std::fs::read_to_string(fixture(name).join("history.edn"))
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains(&format!(":f :{f}")) && keep(l))
+            .map(|l| {
+                edn::parse(l)
+                    .unwrap()
+                    .get_kw("time")
+                    .and_then(Value::as_i64)
+                    .unwrap() as u64
+            })
+            .collect()
+    };
+    let starts = nemesis_times("start-partition", &|l| !l.contains("{\"n"));
+    let ends = nemesis_times("stop-partition", &|l| l.contains(":network-healed"));
     for f in of_kind(&e, "lost-value") {
         let sent = f.messages[0].time_ns.unwrap();
         let [p] = f.partitions.as_slice() else {
@@ -499,6 +503,7 @@ fn findings_carry_the_partitions_in_force_during_their_messages() {
         };
         assert!(p.covers(sent), "{}", f.summary);
         assert!(starts.contains(&p.start_ns));
+        assert!(ends.contains(&p.end_ns.unwrap()));
         let groups = p.groups.as_ref().unwrap();
         // Every node drops messages from exactly the nodes outside its group.
         for (node, dropped) in &p.grudge {
