@@ -144,19 +144,27 @@ fn console_text(run: &Run) -> String {
 /// on the console) and its continuation lines. Other levels only echo
 /// history ops, whose text may quote a node's output.
 fn warnings(text: &str) -> Vec<String> {
-    let mut out: Vec<(bool, String)> = Vec::new();
+    let mut out: Vec<String> = Vec::new();
+    // Whether the record being read is a warning (its lines are kept).
+    let mut keeping = false;
     for line in text.lines() {
-        match (level(line), out.last_mut()) {
-            (None, Some((_, record))) => {
-                record.push('\n');
-                record.push_str(line);
+        match level(line) {
+            Some(level) => {
+                keeping = matches!(level, "WARN" | "ERROR");
+                if keeping {
+                    out.push(line.to_string());
+                }
             }
-            (level, _) => out.push((matches!(level, Some("WARN" | "ERROR")), line.to_string())),
+            None if keeping => {
+                if let Some(record) = out.last_mut() {
+                    record.push('\n');
+                    record.push_str(line);
+                }
+            }
+            None => {}
         }
     }
-    out.into_iter()
-        .filter_map(|(warning, record)| warning.then_some(record))
-        .collect()
+    out
 }
 
 /// The level word of a record's header line; `None` for a continuation line.
