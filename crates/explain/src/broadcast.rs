@@ -1,11 +1,12 @@
-//! broadcast and g-set: for every value `results.edn` lists as `:lost`, who
-//! acknowledged it, which nodes it reached and when, and for each node it
-//! never reached whether anyone sent it there, whether a partition dropped
-//! it, and how many reads there missed it.
+//! broadcast and g-set: for every value `results.edn` lists as `:lost`, and
+//! every value Maelstrom counts stable although some node's last read lacks
+//! it (`missing-value`): who acknowledged it, which nodes it reached and when,
+//! and for each node it never reached whether anyone sent it there, whether a
+//! partition dropped it, and how many reads there missed it.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use checker::history::Op;
+use checker::history::{Op, OpType, invocations};
 use edn::Value;
 use serde_json::Value as Json;
 
@@ -20,45 +21,129 @@ const TRACE_LIMIT: usize = 60;
 const MISSED_READS_SHOWN: usize = 6;
 
 pub fn findings(run: &Run) -> Vec<Finding> {
-    let Some(lost) = run
+    let lost = run
         .workload_results()
         .and_then(|w| w.get_kw("lost"))
         .and_then(Value::as_seq)
-    else {
-        return Vec::new();
-    };
-    let index = Index::new(run, lost);
-    lost.iter().map(|v| lost_value(run, &index, v)).collect()
+        .unwrap_or_default();
+    let lost_keys: HashSet<i64> = lost.iter().filter_map(Value::as_i64).collect();
+    let missing = missing_values(run, &lost_keys);
+    let tracked: HashSet<i64> = lost_keys.iter().chain(missing.keys()).copied().collect();
+    let index = Index::new(run, &tracked);
+    let mut out: Vec<Finding> = lost
+        .iter()
+        .map(|v| value_finding(run, &index, v, None))
+        .collect();
+    out.extend(
+        missing
+            .iter()
+            .map(|(v, m)| value_finding(run, &index, &Value::Int(*v), Some(m))),
+    );
+    out
 }
 
-/// What every lost value needs, gathered in one pass over the history and
+/// Why a value Maelstrom does not count lost is still a finding: the last
+/// read of some node lacked it, and a read invoked later held it.
+struct Missing<'a> {
+    /// Each node whose last ok read lacked the value, with that read.
+    reads: Vec<(&'a str, &'a Op)>,
+    /// The latest-invoked read that held it (why the checker calls it stable).
+    held: Option<&'a Op>,
+}
+
+/// Values acknowledged (or read) before some node's last read was invoked,
+/// absent from that read, and not in `:lost`.
+fn missing_values<'a>(run: &'a Run, lost: &HashSet<i64>) -> BTreeMap<i64, Missing<'a>> {
+    let invoked = invocations(&run.history);
+    let added: HashSet<i64> = run
+        .history
+        .iter()
+        .filter(|op| op.kind == OpType::Invoke && matches!(op.f.as_str(), "broadcast" | "add"))
+        .filter_map(|op| op.value.as_i64())
+        .collect();
+    // Value → position of the op that made it known; → (invocation, read) of its latest holder.
+    let mut known: HashMap<i64, usize> = HashMap::new();
+    let mut held: HashMap<i64, (usize, &Op)> = HashMap::new();
+    let mut last_read: BTreeMap<&str, usize> = BTreeMap::new();
+    for (pos, op) in run.history.iter().enumerate() {
+        if op.kind != OpType::Ok {
+            continue;
+        }
+        match op.f.as_str() {
+            "broadcast" | "add" => {
+                if let Some(v) = op.value.as_i64() {
+                    known.entry(v).or_insert(pos);
+                }
+            }
+            "read" => {
+                let invocation = invoked[pos].unwrap_or(pos);
+                for v in read_values(op).filter(|v| added.contains(v)) {
+                    known.entry(v).or_insert(pos);
+                    let latest = held.entry(v).or_insert((invocation, op));
+                    if invocation > latest.0 {
+                        *latest = (invocation, op);
+                    }
+                }
+                if let Some(node) = run.node_of(op.process) {
+                    last_read.insert(node, pos);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut missing: BTreeMap<i64, Missing<'a>> = BTreeMap::new();
+    for (node, pos) in last_read {
+        let read = &run.history[pos];
+        let invocation = invoked[pos].unwrap_or(pos);
+        let has: HashSet<i64> = read_values(read).collect();
+        for (v, _) in known
+            .iter()
+            .filter(|(v, at)| **at < invocation && !has.contains(v) && !lost.contains(v))
+        {
+            missing
+                .entry(*v)
+                .or_insert_with(|| Missing {
+                    reads: Vec::new(),
+                    held: held.get(v).map(|(_, op)| *op),
+                })
+                .reads
+                .push((node, read));
+        }
+    }
+    for m in missing.values_mut() {
+        m.reads.sort_by_key(|(node, _)| node_order(node));
+    }
+    missing
+}
+
+fn read_values(op: &Op) -> impl Iterator<Item = i64> + '_ {
+    op.value
+        .as_seq()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_i64)
+}
+
+/// What every lost or missing value needs, gathered in one pass over the history and
 /// the journal (a 25-node run has thousands of reads and messages).
 /// Broadcast and g-set elements are integers; only they are indexed.
 struct Index<'a> {
-    /// Ok reads per node: (time, op index, the lost values it held).
+    /// Ok reads per node: (time, op index, the tracked values it held).
     reads: BTreeMap<String, Vec<(u64, u64, HashSet<i64>)>>,
-    /// Lost value → the messages that carried it, in send order.
+    /// Tracked value → the messages that carried it, in send order.
     carriers: HashMap<i64, Vec<&'a Traced>>,
-    /// Lost value → its acknowledged add.
+    /// Tracked value → its acknowledged add.
     acks: HashMap<i64, &'a Op>,
 }
 
 impl<'a> Index<'a> {
-    fn new(run: &'a Run, lost: &[Value]) -> Index<'a> {
-        let lost: HashSet<i64> = lost.iter().filter_map(Value::as_i64).collect();
+    fn new(run: &'a Run, lost: &HashSet<i64>) -> Index<'a> {
         let mut reads: BTreeMap<String, Vec<(u64, u64, HashSet<i64>)>> = BTreeMap::new();
         for op in run.ok_ops(&["read"]) {
             let Some(node) = run.node_of(op.process) else {
                 continue;
             };
-            let held = op
-                .value
-                .as_seq()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_i64)
-                .filter(|v| lost.contains(v))
-                .collect();
+            let held = read_values(op).filter(|v| lost.contains(v)).collect();
             reads
                 .entry(node.to_string())
                 .or_default()
@@ -107,7 +192,13 @@ fn numbers(body: &Json, out: &mut HashSet<i64>) {
     }
 }
 
-fn lost_value(run: &Run, index: &Index<'_>, value: &Value) -> Finding {
+/// A `lost-value` finding, or with `missing` a `missing-value` one.
+fn value_finding(
+    run: &Run,
+    index: &Index<'_>,
+    value: &Value,
+    missing: Option<&Missing<'_>>,
+) -> Finding {
     let json_value = edn_json(value);
     let key = value.as_i64();
     let ack = key.and_then(|k| index.acks.get(&k).copied());
@@ -115,9 +206,17 @@ fn lost_value(run: &Run, index: &Index<'_>, value: &Value) -> Finding {
         .and_then(|op| run.node_of(op.process))
         .map(str::to_string);
     let ack_time = ack.map_or(0, |op| op.time);
-    let mut finding = Finding::new("lost-value", String::new());
+    let kind = if missing.is_some() {
+        "missing-value"
+    } else {
+        "lost-value"
+    };
+    let mut finding = Finding::new(kind, String::new());
     finding.values.push(json_value.clone());
     let mut parts = Vec::new();
+    if let Some(missing) = missing {
+        parts.push(missing_part(run, missing));
+    }
     match ack {
         Some(op) => {
             finding.ops.push(op.index);
@@ -131,6 +230,19 @@ fn lost_value(run: &Run, index: &Index<'_>, value: &Value) -> Finding {
                 .push(format!("acknowledged: {}", run.describe(op)));
         }
         None => parts.push("never acknowledged in the history".to_string()),
+    }
+    if let Some(missing) = missing {
+        for (_, read) in &missing.reads {
+            finding.ops.push(read.index);
+            finding
+                .evidence
+                .push(format!("last read without it: {}", run.describe(read)));
+        }
+        if let Some(read) = missing.held {
+            finding
+                .evidence
+                .push(format!("a later read held it: {}", run.describe(read)));
+        }
     }
 
     let carriers: Vec<&Traced> = key
@@ -233,18 +345,6 @@ fn lost_value(run: &Run, index: &Index<'_>, value: &Value) -> Finding {
             None => format!("{who} never read after it was acknowledged"),
         });
     }
-    if let Some(p) = ack.and_then(|op| run.partition_at(op.time as i64)) {
-        finding.evidence.push(format!(
-            "partition in force at the acknowledgement ({} to {}): {}",
-            secs(p.start_ns as i64),
-            p.end_ns.map_or("the end".to_string(), |e| secs(e as i64)),
-            p.grudge
-                .iter()
-                .map(|(d, s)| format!("{d} drops {}", s.join(" ")))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ));
-    }
     if let Some(source) = run.journal.as_ref().map(|j| &j.source)
         && let Some(note) = &source.note
     {
@@ -262,6 +362,25 @@ fn lost_value(run: &Run, index: &Index<'_>, value: &Value) -> Finding {
     finding.messages = carriers.into_iter().take(TRACE_LIMIT).cloned().collect();
     finding.summary = format!("value {json_value}: {}", parts.join("; "));
     finding
+}
+
+/// `missing from the last read of n2 (#301 at 5.03 s) but not counted lost
+/// (#305 on n3, invoked later, held it)`.
+fn missing_part(run: &Run, missing: &Missing<'_>) -> String {
+    let reads: Vec<String> = missing
+        .reads
+        .iter()
+        .map(|(node, read)| format!("{node} (#{} at {})", read.index, secs(read.time as i64)))
+        .collect();
+    let mut part = format!("missing from the last read of {}", and_list(&reads));
+    if let Some(read) = missing.held {
+        part.push_str(&format!(
+            " but not counted lost (#{} on {}, invoked later, held it)",
+            read.index,
+            run.node_of(read.process).unwrap_or("?")
+        ));
+    }
+    part
 }
 
 /// For each node the value never reached: sent there and dropped, or never sent.

@@ -1,5 +1,6 @@
 //! Any workload: ops that failed or timed out, grouped by node, error and the
-//! partition in force; and a crashed run's node logs.
+//! partition in force; and, when no node is known to have crashed, a run that
+//! stopped before analysis with its node logs.
 
 use std::collections::BTreeMap;
 
@@ -12,9 +13,10 @@ use crate::{Finding, Validity};
 /// Lines of a node log quoted for a crashed run.
 const LOG_TAIL: usize = 5;
 
-pub fn findings(run: &Run) -> Vec<Finding> {
+/// `node_crashed`: a `crash` finding already names the node and its log.
+pub fn findings(run: &Run, node_crashed: bool) -> Vec<Finding> {
     let mut out = unavailable(run);
-    if run.validity() == Validity::NoResults {
+    if run.validity() == Validity::NoResults && !node_crashed {
         out.push(crash(run));
     }
     out
@@ -26,6 +28,13 @@ fn error_name(value: Option<&Value>) -> String {
             parts.first().map_or("error".to_string(), |p| {
                 p.as_keyword().map_or(p.to_string(), str::to_string)
             })
+        }
+        // `indeterminate: Malformed RPC response. Maelstrom sent…`: its first sentence.
+        Some(Value::Str(text)) => {
+            let line = text.lines().next().unwrap_or_default();
+            line.split_once(". ")
+                .map_or(line, |(first, _)| first)
+                .to_string()
         }
         Some(v) => v.as_keyword().map_or(v.to_string(), str::to_string),
         None => "timeout".to_string(),

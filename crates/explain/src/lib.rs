@@ -18,10 +18,12 @@
 //! ```
 //!
 //! Layout:
-//! - `store`: the run as read from disk (history, results, nodes, partitions).
+//! - `store`: the run as read from disk (history, results, nodes, journal).
+//! - `partition`: the nemesis' partitions, and which ones each finding overlaps.
 //! - `journal`: network journals of both backends, as one message list.
 //! - `broadcast`, `counter`, `unique_ids`, `echo`, `kafka`, `txn`: one module per workload family.
-//! - `generic`: failed and timed-out ops, crashed nodes.
+//! - `generic`: failed and timed-out ops; a run that stopped without results.
+//! - `protocol`: nodes that broke Maelstrom's protocol or crashed (any workload, any verdict).
 //! - `ops`: the ops and fields `results.edn` cites; EDN values as JSON.
 //! - `json`: the stable `--json` form (schema version [`SCHEMA_VERSION`]).
 
@@ -33,6 +35,8 @@ pub mod journal;
 mod json;
 mod kafka;
 mod ops;
+mod partition;
+mod protocol;
 mod store;
 mod txn;
 mod unique_ids;
@@ -41,12 +45,14 @@ use std::path::Path;
 
 pub use journal::{Fate, Journal, JournalSource, Traced};
 pub use json::{SCHEMA_VERSION, to_json};
+pub use partition::Partition;
 pub use store::{ExplainError, Run};
 
 /// One reason a run failed, with its evidence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
-    /// `lost-value`, `duplicate-id`, a kafka error type or an Elle anomaly name (no colon).
+    /// `lost-value`, `missing-value`, `duplicate-id`, `protocol`, `crash`, a kafka
+    /// error type or an Elle anomaly name (no colon).
     pub kind: String,
     /// One line in words.
     pub summary: String,
@@ -59,6 +65,9 @@ pub struct Finding {
     pub nodes: Vec<String>,
     /// Messages that carried the values, in time order.
     pub messages: Vec<Traced>,
+    /// The partitions in force at some time between the finding's first and
+    /// last op or message.
+    pub partitions: Vec<Partition>,
 }
 
 impl Finding {
@@ -71,6 +80,7 @@ impl Finding {
             values: Vec::new(),
             nodes: Vec::new(),
             messages: Vec::new(),
+            partitions: Vec::new(),
         }
     }
 }
@@ -101,7 +111,7 @@ impl Explanation {
     /// One line for a valid run, else the first line of what went wrong.
     pub fn headline(&self) -> String {
         match self.valid {
-            Validity::Valid => format!(
+            Validity::Valid if self.findings.is_empty() => format!(
                 "valid: {} run {} has nothing to explain",
                 self.workload, self.run_id
             ),
@@ -140,7 +150,10 @@ pub fn explain(dir: &Path) -> Result<Explanation, ExplainError> {
 
 /// Explain a run already read (lets callers time or reuse the reading).
 pub fn explain_run(run: &Run) -> Explanation {
-    let mut findings = match run.workload.as_str() {
+    // Protocol problems come first: they are usually why everything else went wrong.
+    let mut findings = protocol::findings(run);
+    let crashed = findings.iter().any(|f| f.kind == "crash");
+    findings.extend(match run.workload.as_str() {
         "broadcast" | "g-set" => broadcast::findings(run),
         "g-counter" | "pn-counter" => counter::findings(run),
         "unique-ids" => unique_ids::findings(run),
@@ -148,9 +161,12 @@ pub fn explain_run(run: &Run) -> Explanation {
         "kafka" => kafka::findings(run),
         "txn-rw-register" => txn::findings(run),
         _ => Vec::new(),
-    };
+    });
     if run.validity() != Validity::Valid {
-        findings.extend(generic::findings(run));
+        findings.extend(generic::findings(run, crashed));
+    }
+    for finding in &mut findings {
+        partition::attach(run, finding);
     }
     Explanation {
         run_id: run.run_id.clone(),

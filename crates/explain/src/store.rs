@@ -8,6 +8,7 @@ use edn::Value;
 
 use crate::Validity;
 use crate::journal::{self, Fate, Journal};
+use crate::partition::{Partition, partitions};
 
 /// Why a store could not be explained.
 #[derive(Debug, thiserror::Error)]
@@ -23,27 +24,6 @@ pub enum ExplainError {
     Results { path: PathBuf, source: edn::Error },
     #[error("{path}: {message}")]
     Journal { path: PathBuf, message: String },
-}
-
-/// A partition the nemesis put in place: `grudge` maps a node to the nodes it drops messages from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Partition {
-    pub start_ns: u64,
-    pub end_ns: Option<u64>,
-    pub grudge: Vec<(String, Vec<String>)>,
-}
-
-impl Partition {
-    /// True if `dest` drops messages from `src` under this partition.
-    pub fn cuts(&self, src: &str, dest: &str) -> bool {
-        self.grudge
-            .iter()
-            .any(|(d, srcs)| d == dest && srcs.iter().any(|s| s == src))
-    }
-
-    pub fn covers(&self, ns: i64) -> bool {
-        ns >= self.start_ns as i64 && self.end_ns.is_none_or(|end| ns < end as i64)
-    }
 }
 
 /// Everything read from one store directory.
@@ -107,9 +87,12 @@ impl Run {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let workload = workload_of(&dir, &history);
-        let partitions = partitions(&history);
+        let mut partitions = partitions(&history);
         let mut journal = journal::read(&dir, &history)?;
         let nodes = node_ids(&dir, &partitions, journal.as_ref());
+        for partition in &mut partitions {
+            partition.find_groups(&nodes);
+        }
         if let Some(journal) = &mut journal {
             infer_drops(journal, &partitions);
         }
@@ -240,59 +223,6 @@ fn workload_of(dir: &Path, history: &[Op]) -> String {
         "unknown"
     };
     name.to_string()
-}
-
-/// Nemesis intervals: a `start-partition` `:info` completion carries the grudge,
-/// the next `stop-partition` ends it.
-fn partitions(history: &[Op]) -> Vec<Partition> {
-    let mut out: Vec<Partition> = Vec::new();
-    for op in history.iter().filter(|op| op.process == Process::Nemesis) {
-        match op.f.as_str() {
-            "start-partition" => {
-                let grudge = match &op.value {
-                    Value::Vector(parts) | Value::List(parts) => parts.get(1).and_then(grudge_of),
-                    other => grudge_of(other),
-                };
-                if let Some(grudge) = grudge {
-                    close(&mut out, op.time);
-                    out.push(Partition {
-                        start_ns: op.time,
-                        end_ns: None,
-                        grudge,
-                    });
-                }
-            }
-            "stop-partition" => close(&mut out, op.time),
-            _ => {}
-        }
-    }
-    out
-}
-
-fn close(partitions: &mut [Partition], at: u64) {
-    if let Some(last) = partitions.last_mut()
-        && last.end_ns.is_none()
-    {
-        last.end_ns = Some(at);
-    }
-}
-
-fn grudge_of(value: &Value) -> Option<Vec<(String, Vec<String>)>> {
-    let entries = value.as_map()?;
-    let mut grudge: Vec<(String, Vec<String>)> = entries
-        .iter()
-        .filter_map(|(k, v)| {
-            let mut srcs: Vec<String> = v
-                .as_seq()?
-                .iter()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect();
-            srcs.sort_by_key(|s| node_order(s));
-            Some((k.as_str()?.to_string(), srcs))
-        })
-        .collect();
-    grudge.sort_by_key(|(d, _)| node_order(d));
-    Some(grudge)
 }
 
 /// `n10` after `n9`.

@@ -13,18 +13,28 @@ use super::test_support::{outcome, press, type_keys};
 use super::test_support::{render, snapshot_sizes};
 
 fn fixture_store() -> PathBuf {
+    store_of("broadcast-lost-partition-store")
+}
+
+fn store_of(case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/maelstrom/broadcast-lost-partition-store")
+        .join("../../testdata/maelstrom")
+        .join(case)
 }
 
 /// A failed 3c run whose store is the real Maelstrom fixture, opened on Results.
 fn failed_broadcast() -> App {
+    failed_broadcast_in(fixture_store())
+}
+
+/// A failed 3c run whose store is `store`, opened on Results.
+fn failed_broadcast_in(store: PathBuf) -> App {
     let mut app = App::new(true);
     let mut summary = RunSummary::from(&outcome("3c", "20261203T080000.000Z-3c", 0.0, 0.0, 0.0));
     summary.passed = false;
     summary.status = RunStatus::Failed;
     summary.reasons = vec!["Maelstrom's checker: invalid (lost-count 2)".into()];
-    summary.store_dir = Some(fixture_store());
+    summary.store_dir = Some(store);
     app::open_recorded(&mut app, summary);
     app
 }
@@ -35,7 +45,10 @@ fn explained(app: &mut App) {
     let [Effect::Explain { run_id, store_dir }] = effects.as_slice() else {
         panic!("e on a failed run asks for its findings, got {effects:?}");
     };
-    assert_eq!(store_dir, &fixture_store());
+    assert_eq!(
+        Some(store_dir),
+        app.results.as_ref().unwrap().summary.store_dir.as_ref()
+    );
     let explanation = explain::explain(store_dir).map_err(|e| e.to_string());
     update(
         app,
@@ -96,6 +109,46 @@ fn why_pane_opens_a_finding_with_its_message_trace() {
         why.shown && why.open.is_none(),
         "esc goes back to the findings"
     );
+}
+
+#[test]
+fn why_pane_shades_the_messages_sent_during_a_partition() {
+    // A simulator store of a node that gossips each value once, under partitions.
+    let mut app = failed_broadcast_in(store_of("broadcast-partition-sim-store"));
+    explained(&mut app);
+    let findings = &app
+        .results
+        .as_ref()
+        .unwrap()
+        .why
+        .explanation
+        .as_ref()
+        .unwrap();
+    let target = findings
+        .as_ref()
+        .unwrap()
+        .findings
+        .iter()
+        .position(|f| f.values == [serde_json::json!(46)])
+        .expect("value 46 was lost during the second partition");
+    for _ in 0..target {
+        press(&mut app, KeyCode::Down);
+    }
+    press(&mut app, KeyCode::Enter);
+    for _ in 0..3 {
+        press(&mut app, KeyCode::PageDown);
+    }
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("░ partition 3.77 s to 4.01 s: n0 n1 | n2 n3 n4"),
+        "{screen}"
+    );
+    assert_eq!(
+        screen.lines().filter(|l| l.starts_with("\"│░ ")).count(),
+        6,
+        "the label and the five messages sent during the partition: {screen}"
+    );
+    snapshot_sizes!("why_partition", &mut app);
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! `glomers explain` on simulator runs of the deliberately broken nodes
-//! (`nodes/tests/broken/`): every finding names exactly the values, offsets
+//! (`crates/broken-nodes`): every finding names exactly the values, offsets
 //! and transactions the run's `results.edn` lists; broadcast findings carry
 //! the message trace from the simulator's `net-journal.jsonl`; and
-//! `glomers run` prints the first findings under its FAIL.
+//! `glomers run` prints the first findings under its FAIL. `scripted` runs
+//! small Python nodes written for one fault each.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,8 @@ use std::process::Command;
 use assert_cmd::prelude::*;
 use edn::Value;
 use serde_json::Value as Json;
+
+mod scripted;
 
 /// Build one broken node (cheap when it is fresh) and return its path.
 fn broken(name: &str) -> PathBuf {
@@ -33,6 +36,13 @@ fn broken(name: &str) -> PathBuf {
 
 /// `glomers maelstrom test -w WORKLOAD --bin BIN ARGS` in `dir`; returns the run's store.
 fn sim_run(dir: &Path, workload: &str, bin: &Path, args: &str) -> PathBuf {
+    let (code, stdout, store) = sim_any(dir, workload, bin, args);
+    assert_eq!(code, Some(1), "expected an invalid run: {stdout}");
+    store
+}
+
+/// Like [`sim_run`], whatever the verdict: the exit code, stdout and the store.
+fn sim_any(dir: &Path, workload: &str, bin: &Path, args: &str) -> (Option<i32>, String, PathBuf) {
     let output = Command::cargo_bin("glomers")
         .unwrap()
         .current_dir(dir)
@@ -41,13 +51,10 @@ fn sim_run(dir: &Path, workload: &str, bin: &Path, args: &str) -> PathBuf {
         .args(args.split_whitespace())
         .output()
         .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "expected an invalid run: {}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    std::fs::canonicalize(dir.join("store/latest")).unwrap()
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let store = std::fs::canonicalize(dir.join("store/latest"))
+        .unwrap_or_else(|e| panic!("no store/latest ({e}): {stdout}"));
+    (output.status.code(), stdout, store)
 }
 
 fn explain_json(store: &Path) -> Json {
@@ -64,6 +71,16 @@ fn explain_json(store: &Path) -> Json {
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn explain_text(store: &Path) -> String {
+    let output = Command::cargo_bin("glomers")
+        .unwrap()
+        .arg("explain")
+        .arg(store)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 fn results(store: &Path) -> Value {
@@ -327,127 +344,5 @@ fn run_prints_findings_under_fail() {
     let shown = String::from_utf8_lossy(&show.stdout);
     for line in why {
         assert!(shown.contains(line), "{shown}");
-    }
-}
-
-/// Gossips each value once, with no retry: a partition loses values for good.
-const GOSSIP_ONCE: &str = r#"#!/usr/bin/env python3
-import json, sys
-node, peers, seen = None, [], set()
-def send(dest, body):
-    print(json.dumps({"src": node, "dest": dest, "body": body}), flush=True)
-for line in sys.stdin:
-    m = json.loads(line); b = m["body"]; t = b["type"]
-    if t == "init":
-        node = b["node_id"]; peers = [n for n in b["node_ids"] if n != node]
-        send(m["src"], {"type": "init_ok", "in_reply_to": b["msg_id"]})
-    elif t == "topology":
-        send(m["src"], {"type": "topology_ok", "in_reply_to": b["msg_id"]})
-    elif t == "broadcast":
-        seen.add(b["message"])
-        for p in peers:
-            send(p, {"type": "gossip", "message": b["message"]})
-        send(m["src"], {"type": "broadcast_ok", "in_reply_to": b["msg_id"]})
-    elif t == "gossip":
-        seen.add(b["message"])
-    elif t == "read":
-        send(m["src"], {"type": "read_ok", "messages": sorted(seen), "in_reply_to": b["msg_id"]})
-"#;
-
-#[test]
-fn values_dropped_by_a_partition_say_so_with_the_dropped_messages() {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    let node = dir.path().join("gossip_once.py");
-    std::fs::write(&node, GOSSIP_ONCE).unwrap();
-    std::fs::set_permissions(&node, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let args = "--node-count 5 --time-limit 4 --rate 20 --nemesis partition --nemesis-interval 1 --recovery-wait 1 --seed 3";
-    let store = sim_run(dir.path(), "broadcast", &node, args);
-    let doc = explain_json(&store);
-    let lost = findings(&doc, "lost-value");
-    let dropped: Vec<&&Json> = lost
-        .iter()
-        .filter(|f| {
-            f["summary"]
-                .as_str()
-                .unwrap()
-                .contains("all dropped by the partition")
-        })
-        .collect();
-    assert!(!dropped.is_empty(), "{doc:#}");
-    for f in dropped {
-        let messages = f["messages"].as_array().unwrap();
-        let fates: BTreeSet<&str> = messages
-            .iter()
-            .map(|m| m["fate"].as_str().unwrap())
-            .collect();
-        assert!(fates.contains("dropped"), "{f}");
-        // Each dropped gossip went from the acknowledging node.
-        for m in messages.iter().filter(|m| m["fate"] == "dropped") {
-            assert_eq!(
-                (m["src"].clone(), m["type"].as_str()),
-                (f["nodes"][0].clone(), Some("gossip")),
-                "{f}"
-            );
-        }
-    }
-}
-
-/// Echoes the wrong text.
-const WRONG_ECHO: &str = r#"#!/usr/bin/env python3
-import json, sys
-for line in sys.stdin:
-    m = json.loads(line); b = m["body"]
-    reply = {"in_reply_to": b["msg_id"]}
-    if b["type"] == "init":
-        reply["type"] = "init_ok"
-    else:
-        reply.update(type="echo_ok", echo="something else")
-    print(json.dumps({"src": m["dest"], "dest": m["src"], "body": reply}), flush=True)
-"#;
-
-#[test]
-fn wrong_echo_names_request_and_reply() {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    let node = dir.path().join("echo_wrong.py");
-    std::fs::write(&node, WRONG_ECHO).unwrap();
-    std::fs::set_permissions(&node, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let store = sim_run(dir.path(), "echo", &node, "--node-count 1 --time-limit 2");
-    let doc = explain_json(&store);
-    let found = findings(&doc, "echo-mismatch");
-    let errors = results(&store)
-        .path(&["workload", "errors"])
-        .and_then(Value::as_seq)
-        .unwrap()
-        .len();
-    assert_eq!(found.len(), errors);
-    let history = std::fs::read_to_string(store.join("history.edn")).unwrap();
-    let lines: Vec<&str> = history.lines().collect();
-    for f in found {
-        let [invoke, done] = f["ops"].as_array().unwrap().as_slice() else {
-            panic!("{f}")
-        };
-        let invoke = edn::parse(lines[invoke.as_u64().unwrap() as usize]).unwrap();
-        let done = edn::parse(lines[done.as_u64().unwrap() as usize]).unwrap();
-        assert_eq!(
-            invoke.get_kw("type").and_then(Value::as_keyword),
-            Some("invoke")
-        );
-        assert_eq!(
-            Json::from(invoke.get_kw("value").unwrap().as_str().unwrap()),
-            f["values"][0]
-        );
-        assert_eq!(
-            done.path(&["value", "echo"]).and_then(Value::as_str),
-            Some("something else")
-        );
-        assert!(
-            f["summary"]
-                .as_str()
-                .unwrap()
-                .ends_with("whose echo is \"something else\""),
-            "{f}"
-        );
     }
 }

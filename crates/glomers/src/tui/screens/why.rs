@@ -2,13 +2,16 @@
 //! the `explain` crate draws from the run's store, and for the finding under
 //! the cursor (enter) its evidence and the messages that carried its values
 //! as a sequence diagram: one column per node, one arrow per message,
-//! partition drops marked. Reading the store is the event loop's job
+//! partition drops marked, and the rows sent while a partition was in force
+//! shaded (a `░` gutter, a dim background in colour) under a line naming the
+//! partition's groups. Reading the store is the event loop's job
 //! ([`Effect::Explain`]); this module only holds and draws the answer.
 
 use crossterm::event::{KeyCode, KeyEvent};
-use explain::{Explanation, Fate, Traced};
+use explain::{Explanation, Fate, Partition, Traced};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
@@ -218,15 +221,34 @@ fn detail_lines(
             .into_iter()
             .map(|l| Line::styled(l, theme.accent())),
     );
-    for (text, fate) in sequence(&finding.messages, width) {
-        let style = match fate {
-            Some(Fate::Dropped) => theme.fail(),
-            Some(Fate::Undelivered | Fate::Unknown) => theme.warn(),
-            _ => ratatui::style::Style::new(),
+    for row in sequence(&finding.messages, &finding.partitions, width) {
+        let mut style = match (row.fate, row.partition) {
+            (Some(Fate::Dropped), _) => theme.fail(),
+            (Some(Fate::Undelivered | Fate::Unknown), _) => theme.warn(),
+            (None, Some(_)) => theme.warn(),
+            _ => Style::new(),
         };
-        lines.push(Line::from(Span::styled(text, style)));
+        if row.partition == Some(true) && theme.color {
+            style = style.bg(SHADE);
+        }
+        lines.push(Line::from(Span::styled(row.text, style)));
     }
     lines
+}
+
+/// Background of the rows sent during a partition (colour only; the gutter says it in text).
+const SHADE: Color = Color::Indexed(236);
+/// Marks a row sent while a partition was in force.
+const GUTTER: char = '░';
+
+/// One row of a sequence diagram.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub text: String,
+    /// The message's fate; `None` for the header and partition lines.
+    pub fate: Option<Fate>,
+    /// `Some(true)` inside a partition, `Some(false)` on the line saying it healed.
+    pub partition: Option<bool>,
 }
 
 /// Width of the time column: `  12.345 s`.
@@ -238,67 +260,121 @@ const MAX_LANE: usize = 12;
 const LABEL_ROOM: usize = 18;
 
 /// `messages` as a sequence diagram `width` columns wide: a row of node
-/// names, then one row per message (with its fate, to colour it). With too
-/// many nodes for the width, one line per message instead.
-pub fn sequence(messages: &[Traced], width: usize) -> Vec<(String, Option<Fate>)> {
+/// names, then one row per message (with its fate, to colour it), each led
+/// by a gutter that is `░` while one of `partitions` was in force, and a line
+/// where each partition begins (its groups) and ends. With too many nodes
+/// for the width, one line per message instead.
+pub fn sequence(messages: &[Traced], partitions: &[Partition], width: usize) -> Vec<Row> {
     let mut nodes: Vec<&str> = messages
         .iter()
         .flat_map(|m| [m.src.as_str(), m.dest.as_str()])
         .collect();
     nodes.sort_by_key(|n| node_order(n));
     nodes.dedup();
-    let lanes_room = width.saturating_sub(TIME_WIDTH + LABEL_ROOM);
+    let lanes_room = width.saturating_sub(1 + TIME_WIDTH + LABEL_ROOM);
     let lane = (lanes_room / nodes.len().max(1)).min(MAX_LANE);
-    if lane < MIN_LANE {
-        return messages
-            .iter()
-            .map(|m| {
-                let text = format!(
-                    "{}  {} → {}  {}",
-                    time(m),
-                    m.src,
-                    m.dest,
-                    label(m).trim_start()
-                );
-                (text, Some(m.fate))
-            })
-            .collect();
+    let draw = |message: &Traced| {
+        if lane < MIN_LANE {
+            format!(
+                "{}  {} → {}  {}",
+                time(message),
+                message.src,
+                message.dest,
+                label(message).trim_start()
+            )
+        } else {
+            arrow_row(message, &nodes, lane)
+        }
+    };
+    let mut rows = Vec::new();
+    if lane >= MIN_LANE {
+        rows.push(Row {
+            text: format!(" {}", header_row(&nodes, lane)),
+            fate: None,
+            partition: None,
+        });
     }
-    let center = |i: usize| TIME_WIDTH + i * lane + lane / 2;
-    let column = |node: &str| nodes.iter().position(|n| *n == node).unwrap_or(0);
-    let lanes_width = TIME_WIDTH + nodes.len() * lane;
-    let mut header = vec![' '; lanes_width];
-    for (i, node) in nodes.iter().enumerate() {
-        let name: Vec<char> = node.chars().take(lane - 1).collect();
-        let start = center(i).saturating_sub(name.len() / 2);
-        header[start..start + name.len()].copy_from_slice(&name);
-    }
-    let mut rows = vec![(String::from_iter(header), None)];
+    let mut current: Option<&Partition> = None;
     for message in messages {
-        let mut row = vec![' '; lanes_width];
-        for i in 0..nodes.len() {
-            row[center(i)] = '│';
+        let during = message
+            .time_ns
+            .and_then(|t| partitions.iter().rev().find(|p| p.covers(t)));
+        if during != current {
+            if let Some(ended) = current.and_then(|p| p.end_ns) {
+                rows.push(marker(
+                    format!("  healed at {:.3} s", ended as f64 / 1e9),
+                    false,
+                    width,
+                ));
+            }
+            if let Some(p) = during {
+                let text = format!("{GUTTER} partition {}: {}", p.interval(), p.label());
+                rows.push(marker(text, true, width));
+            }
+            current = during;
         }
-        let (from, to) = (center(column(&message.src)), center(column(&message.dest)));
-        for cell in &mut row[from.min(to) + 1..from.max(to)] {
-            *cell = '─';
-        }
-        let head = match message.fate {
-            Fate::Dropped => '✗',
-            Fate::Undelivered | Fate::Unknown => '?',
-            Fate::Delivered if to > from => '▶',
-            Fate::Delivered => '◀',
-        };
-        if from != to {
-            row[from] = if to > from { '├' } else { '┤' };
-            row[to] = head;
-        }
-        let time: Vec<char> = time(message).chars().collect();
-        row[..time.len().min(TIME_WIDTH)].copy_from_slice(&time[..time.len().min(TIME_WIDTH)]);
-        let text = format!("{}{}", String::from_iter(row), label(message));
-        rows.push((text, Some(message.fate)));
+        let gutter = if during.is_some() { GUTTER } else { ' ' };
+        rows.push(Row {
+            text: format!("{gutter}{}", draw(message)),
+            fate: Some(message.fate),
+            partition: during.map(|_| true),
+        });
     }
     rows
+}
+
+/// A line where a partition begins or heals, cut to `width`.
+fn marker(text: String, inside: bool, width: usize) -> Row {
+    Row {
+        text: text.chars().take(width).collect(),
+        fate: None,
+        partition: Some(inside),
+    }
+}
+
+/// Node names centred over their lanes.
+fn header_row(nodes: &[&str], lane: usize) -> String {
+    let mut header = vec![' '; TIME_WIDTH + nodes.len() * lane];
+    for (i, node) in nodes.iter().enumerate() {
+        let name: Vec<char> = node.chars().take(lane - 1).collect();
+        let start = center(i, lane).saturating_sub(name.len() / 2);
+        header[start..start + name.len()].copy_from_slice(&name);
+    }
+    String::from_iter(header)
+}
+
+fn center(i: usize, lane: usize) -> usize {
+    TIME_WIDTH + i * lane + lane / 2
+}
+
+/// The time, a `│` per lane, and the arrow from sender to receiver.
+fn arrow_row(message: &Traced, nodes: &[&str], lane: usize) -> String {
+    let column = |node: &str| nodes.iter().position(|n| *n == node).unwrap_or(0);
+    let mut row = vec![' '; TIME_WIDTH + nodes.len() * lane];
+    for i in 0..nodes.len() {
+        row[center(i, lane)] = '│';
+    }
+    let (from, to) = (
+        center(column(&message.src), lane),
+        center(column(&message.dest), lane),
+    );
+    for cell in &mut row[from.min(to) + 1..from.max(to)] {
+        *cell = '─';
+    }
+    let head = match message.fate {
+        Fate::Dropped => '✗',
+        Fate::Undelivered | Fate::Unknown => '?',
+        Fate::Delivered if to > from => '▶',
+        Fate::Delivered => '◀',
+    };
+    if from != to {
+        row[from] = if to > from { '├' } else { '┤' };
+        row[to] = head;
+    }
+    let time: Vec<char> = time(message).chars().collect();
+    let n = time.len().min(TIME_WIDTH);
+    row[..n].copy_from_slice(&time[..n]);
+    format!("{}{}", String::from_iter(row), label(message))
 }
 
 /// The send time in seconds, right-aligned in the time column.
@@ -382,19 +458,21 @@ mod tests {
                 message("n3", "n1", Fate::Delivered),
                 message("n1", "n10", Fate::Dropped),
             ],
+            &[],
             78,
         );
         assert_eq!(
-            rows[0].0.split_whitespace().collect::<Vec<_>>(),
+            rows[0].text.split_whitespace().collect::<Vec<_>>(),
             ["n1", "n3", "n10"]
         );
-        let first = &rows[1].0;
+        let first = &rows[1].text;
         assert!(first.find('◀') < first.find('┤'), "{first}");
         assert!(first.ends_with(" broadcast #12"), "{first}");
-        let second = &rows[2].0;
+        let second = &rows[2].text;
         assert!(second.find('├') < second.find('✗'), "{second}");
         assert!(second.ends_with("#12 dropped"), "{second}");
-        assert!(rows.iter().all(|(r, _)| r.chars().count() <= 78));
+        assert!(rows.iter().all(|r| r.text.chars().count() <= 78));
+        assert!(rows.iter().all(|r| r.partition.is_none()));
     }
 
     #[test]
@@ -402,9 +480,49 @@ mod tests {
         let many: Vec<Traced> = (0..25)
             .map(|i| message("n0", &format!("n{i}"), Fate::Delivered))
             .collect();
-        let rows = sequence(&many, 78);
+        let rows = sequence(&many, &[], 78);
         assert_eq!(rows.len(), 25);
-        assert_eq!(rows[3].0, "   4.213 s  n0 → n3  broadcast #12");
+        assert_eq!(rows[3].text, "    4.213 s  n0 → n3  broadcast #12");
+    }
+
+    #[test]
+    fn rows_sent_during_a_partition_are_shaded_under_its_groups() {
+        let at = |ms: i64, fate| Traced {
+            time_ns: Some(ms * 1_000_000),
+            ..message("n1", "n0", fate)
+        };
+        let partition = Partition {
+            start_ns: 2_000_000_000,
+            end_ns: Some(3_000_000_000),
+            grudge: vec![
+                ("n0".into(), vec!["n1".into()]),
+                ("n1".into(), vec!["n0".into()]),
+            ],
+            groups: Some(vec![vec!["n0".into()], vec!["n1".into()]]),
+        };
+        let rows = sequence(
+            &[
+                at(1_500, Fate::Delivered),
+                at(2_500, Fate::Dropped),
+                at(3_500, Fate::Delivered),
+            ],
+            &[partition],
+            60,
+        );
+        let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(
+            texts[2], "░ partition 2.00 s to 3.00 s: n0 | n1",
+            "{texts:#?}"
+        );
+        assert!(texts[3].starts_with("░   2.500 s "), "{texts:#?}");
+        assert!(texts[3].ends_with("#12 dropped"), "{texts:#?}");
+        assert_eq!(texts[4], "  healed at 3.000 s");
+        assert!(texts[1].starts_with("    1.500 s") && texts[5].starts_with("    3.500 s"));
+        let shaded: Vec<Option<bool>> = rows.iter().map(|r| r.partition).collect();
+        assert_eq!(
+            shaded,
+            [None, None, Some(true), Some(true), Some(false), None]
+        );
     }
 
     #[test]
