@@ -121,7 +121,7 @@ const HELP: &[(Option<Screen>, &str, &str)] = &[
     (
         Some(Screen::Results),
         "results",
-        "e why (a failed run): its findings from the store; enter shows one's evidence and messages (nodes as columns, ✗ dropped by a partition) · t full results.edn tree · in the tree: j/k or ↑/↓ move · PgUp/PgDn page · enter/space fold or unfold · t or esc back to the summary · o open the store directory · elsewhere esc back",
+        "e why: the run's findings from its store (a passing run too: protocol problems, values missing from final reads); enter shows one's evidence and messages (nodes as columns, ✗ dropped by a partition) · t full results.edn tree · in the tree: j/k or ↑/↓ move · PgUp/PgDn page · enter/space fold or unfold · t or esc back to the summary · o open the store directory · elsewhere esc back",
     ),
     (
         Some(Screen::Compare),

@@ -152,15 +152,24 @@ fn why_pane_shades_the_messages_sent_during_a_partition() {
 }
 
 #[test]
-fn why_is_not_offered_for_a_passing_run() {
+fn why_is_offered_for_a_passing_run_too() {
     let mut app = App::new(true);
     let summary = RunSummary::from(&outcome("1", "20261203T080000.000Z-1", 0.0, 1.0, 4.0));
     app::open_recorded(&mut app, summary);
+    let effects = type_keys(&mut app, "e");
+    assert!(
+        matches!(effects.as_slice(), [Effect::Explain { .. }]),
+        "{effects:?}"
+    );
+    assert!(app.results.as_ref().unwrap().why.shown);
+
+    let mut kept_nothing = RunSummary::from(&outcome("1", "20261203T080001.000Z-1", 0.0, 1.0, 4.0));
+    kept_nothing.store_dir = None;
+    app::open_recorded(&mut app, kept_nothing);
     assert!(type_keys(&mut app, "e").is_empty());
-    assert!(!app.results.as_ref().unwrap().why.shown);
     assert_eq!(
         app.notice.as_deref(),
-        Some("this run passed: nothing to explain")
+        Some("this run kept no store: nothing to explain from")
     );
 }
 

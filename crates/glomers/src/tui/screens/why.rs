@@ -48,10 +48,8 @@ pub fn open(app: &mut App) -> Vec<Effect> {
     let Some(view) = app.results.as_mut() else {
         return Vec::new();
     };
-    if view.summary.passed {
-        app.notice = Some("this run passed: nothing to explain".into());
-        return Vec::new();
-    }
+    // A passing run is explained too: Maelstrom's verdict can be valid while
+    // a node broke the protocol or some final read still missed a value.
     let Some(store_dir) = view.summary.store_dir.clone() else {
         app.notice = Some("this run kept no store: nothing to explain from".into());
         return Vec::new();
