@@ -4,12 +4,17 @@
 //! [`crate::link`] decides what each peer is owed and knows nothing of the
 //! network; this module hands its batches to [`Net`] wrapped in the node's
 //! own message type, so binaries only choose *when* to flush and *what*.
+//! [`serve_broadcast_client`] is the client side the broadcast nodes share.
+
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 use tokio::time::Instant;
 
 use crate::link::{Batch, Links};
+use crate::message::Message;
 use crate::net::Net;
+use crate::protocol::Broadcast;
 
 /// Which batches a flush sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,4 +48,29 @@ impl<T: Clone> Links<T> {
             net.send(&peer, wrap(batch));
         }
     }
+}
+
+/// Answers a broadcast client's `request` (`body` is its payload) from the
+/// values the node `known`s: reads get them all, the topology is
+/// acknowledged (the broadcast nodes choose their own), and a `broadcast` is
+/// acknowledged at once and its value returned for the node to spread.
+pub fn serve_broadcast_client<P>(
+    net: &Net,
+    request: &Message<P>,
+    body: &Broadcast,
+    known: &BTreeSet<u64>,
+) -> Option<u64> {
+    match body {
+        Broadcast::Broadcast { message } => {
+            net.reply(request, Broadcast::BroadcastOk);
+            return Some(*message);
+        }
+        Broadcast::Read => {
+            let messages = known.iter().copied().collect();
+            net.reply(request, Broadcast::ReadOk { messages });
+        }
+        Broadcast::Topology { .. } => net.reply(request, Broadcast::TopologyOk),
+        Broadcast::BroadcastOk | Broadcast::ReadOk { .. } | Broadcast::TopologyOk => {}
+    }
+    None
 }

@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use nodes::link::{Gossip, LinkTimings, Links};
 use nodes::protocol::{self, Broadcast as Client};
-use nodes::relay::Due;
+use nodes::relay::{Due, serve_broadcast_client};
 use nodes::{Ctx, Event, Node, knob};
 use tokio::time::Instant;
 
@@ -153,21 +153,16 @@ impl Node for Broadcast {
             Event::Message(msg) => msg,
         };
         match &msg.body.payload {
-            Payload::Client(Client::Broadcast { message }) => {
-                ctx.reply(&msg, Client::BroadcastOk);
-                self.learn(ctx, *message, None);
+            Payload::Client(body) => {
+                if let Some(value) = serve_broadcast_client(ctx, &msg, body, &self.messages) {
+                    self.learn(ctx, value, None);
+                }
             }
-            Payload::Client(Client::Read) => {
-                let messages = self.messages.iter().copied().collect();
-                ctx.reply(&msg, Client::ReadOk { messages });
-            }
-            Payload::Client(Client::Topology { .. }) => ctx.reply(&msg, Client::TopologyOk),
             Payload::Peer(Gossip::Gossip(batch)) => {
                 for value in self.links.receive(&msg.src, batch.clone(), Instant::now()) {
                     self.learn(ctx, value, Some(&msg.src));
                 }
             }
-            Payload::Client(Client::BroadcastOk | Client::ReadOk { .. } | Client::TopologyOk) => {}
         }
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use nodes::link::{Gossip, LinkTimings, Links};
 use nodes::protocol::{self, Broadcast as Client};
-use nodes::relay::Due;
+use nodes::relay::{Due, serve_broadcast_client};
 use nodes::{Ctx, Event, Node};
 use tokio::time::Instant;
 
@@ -56,22 +56,16 @@ impl Node for Broadcast {
             Event::Message(msg) => msg,
         };
         match &msg.body.payload {
-            Payload::Client(Client::Broadcast { message }) => {
-                ctx.reply(&msg, Client::BroadcastOk);
-                if self.messages.insert(*message) {
-                    self.links.push_to(&self.peers, *message);
+            Payload::Client(body) => {
+                let learned = serve_broadcast_client(ctx, &msg, body, &self.messages);
+                if let Some(value) = learned.filter(|v| self.messages.insert(*v)) {
+                    self.links.push_to(&self.peers, value);
                 }
             }
-            Payload::Client(Client::Read) => {
-                let messages = self.messages.iter().copied().collect();
-                ctx.reply(&msg, Client::ReadOk { messages });
-            }
-            Payload::Client(Client::Topology { .. }) => ctx.reply(&msg, Client::TopologyOk),
             Payload::Peer(Gossip::Gossip(batch)) => {
                 let values = self.links.receive(&msg.src, batch.clone(), Instant::now());
                 self.messages.extend(values);
             }
-            Payload::Client(Client::BroadcastOk | Client::ReadOk { .. } | Client::TopologyOk) => {}
         }
     }
 }
