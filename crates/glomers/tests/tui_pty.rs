@@ -226,6 +226,16 @@ impl Drop for Dashboard {
     fn drop(&mut self) {
         // Our private server only (its own socket).
         let _ = self.tmux(&["kill-server"]);
+        // `script` keeps its own pty, and the glomers on it, after tmux's
+        // pane is gone: a test that failed midway must not leave them.
+        for process in processes_in(self.dir.path()) {
+            if let Some(pid) = process.split(' ').next().and_then(|p| p.parse().ok()) {
+                let _ = nix::sys::signal::kill(
+                    nix::unistd::Pid::from_raw(pid),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+            }
+        }
     }
 }
 
