@@ -3,8 +3,8 @@
 //! unless a test needs the real 10 s recovery). The deliberately broken
 //! nodes, which the simulator must reject, are tested in `crates/broken-nodes`.
 //!
-//! Run with `cargo test -p nodes --test challenges` (~2 min on 2 cores; each
-//! case takes ~5–12 s, the two `#[ignore]`d partition cases ~20 s).
+//! Run with `cargo test -p nodes --test challenges` (about 1 min on 2 cores;
+//! each case takes 5–20 s, the partition cases of 3d and 3e the longest).
 //! Measured figures are printed (`--nocapture` shows them).
 
 use edn::Value;
@@ -93,7 +93,6 @@ const PARTITIONED_3D: &str =
     "--node-count 25 --rate 100 --latency 100 --nemesis partition --recovery-wait 10";
 
 #[test]
-#[ignore = "~20 s; run with --ignored"]
 fn broadcast_latency_stays_valid_under_partitions() {
     assert_valid(
         env!("CARGO_BIN_EXE_broadcast-latency"),
@@ -103,7 +102,6 @@ fn broadcast_latency_stays_valid_under_partitions() {
 }
 
 #[test]
-#[ignore = "~20 s; run with --ignored"]
 fn broadcast_batched_stays_valid_under_partitions() {
     assert_valid(
         env!("CARGO_BIN_EXE_broadcast-batched"),

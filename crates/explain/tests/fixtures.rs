@@ -8,10 +8,14 @@ use edn::Value;
 use explain::{Explanation, Fate, Finding, Validity};
 use serde_json::{Value as Json, json};
 
+/// A real Maelstrom store in `testdata/maelstrom/`, or with a `sim/` prefix
+/// one of our simulator's in `testdata/sim/`.
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/maelstrom")
-        .join(name)
+    let testdata = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
+    match name.strip_prefix("sim/") {
+        Some(sim) => testdata.join("sim").join(sim),
+        None => testdata.join("maelstrom").join(name),
+    }
 }
 
 fn explained(name: &str) -> Explanation {
@@ -431,7 +435,7 @@ fn history_op(name: &str, index: u64) -> Value {
 
 #[test]
 fn missing_values_are_acknowledged_values_absent_from_a_last_read_and_not_lost() {
-    let name = "broadcast-partition-sim-store";
+    let name = "sim/broadcast-partition-store";
     let e = explained(name);
     let lost: BTreeSet<i64> = results(name)
         .path(&["workload", "lost"])
@@ -477,7 +481,7 @@ fn missing_values_are_acknowledged_values_absent_from_a_last_read_and_not_lost()
 
 #[test]
 fn findings_carry_the_partitions_in_force_during_their_messages() {
-    let name = "broadcast-partition-sim-store";
+    let name = "sim/broadcast-partition-store";
     let e = explained(name);
     // A partition runs from the nemesis' invocation to the completed heal.
     let nemesis_times = |f: &str, keep: &dyn Fn(&str) -> bool| -> Vec<u64> {

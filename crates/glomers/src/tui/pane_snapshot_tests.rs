@@ -114,7 +114,9 @@ fn why_pane_opens_a_finding_with_its_message_trace() {
 #[test]
 fn why_pane_shades_the_messages_sent_during_a_partition() {
     // A simulator store of a node that gossips each value once, under partitions.
-    let mut app = failed_broadcast_in(store_of("broadcast-partition-sim-store"));
+    let mut app = failed_broadcast_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/sim/broadcast-partition-store"),
+    );
     explained(&mut app);
     let findings = &app
         .results
