@@ -34,8 +34,17 @@ draft=$work/dashboard.txt
 pane=capture:0.0
 
 tmx() { tmux -u -S "$socket" "$@"; }
+dashboard_pid=""
+# Ends the tmux server, which hangs up on glomers; glomers then stops its own
+# subprocesses, so give it a moment to go before removing its GLOMERS_DIR.
 cleanup() {
     tmx kill-server 2>/dev/null || true
+    if [[ -n $dashboard_pid ]]; then
+        for _ in $(seq 100); do
+            kill -0 "$dashboard_pid" 2>/dev/null || break
+            sleep 0.1
+        done
+    fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -132,6 +141,7 @@ EOF
 tmx -f /dev/null new-session -d -s capture -x 160 -y 48 -c "$root" \
     "exec env NO_COLOR=1 GLOMERS_DIR=$(printf %q "$glomers_dir") $(printf %q "$glomers")" \; \
     set-option -w -t capture remain-on-exit on
+dashboard_pid=$(tmx display-message -p -t "$pane" '#{pane_pid}')
 
 # Challenges, on the simulator with the quick profile.
 wait_for '^ glomers .* 1 Challenges'
