@@ -386,7 +386,7 @@ fn dashboard_runs_echo_on_the_simulator_shows_node_logs_and_the_verdict() {
     dash.keys(&["t"]);
     dash.wait_for("client-op latency: p50 p95 p99 max", SHORT);
     dash.keys(&["5"]);
-    dash.wait_for("history · 1 runs", SHORT);
+    dash.wait_for("┌ 1 runs ", SHORT);
     dash.keys(&["q"]);
     dash.wait_exit(SHORT);
     dash.assert_cleaned_up();
