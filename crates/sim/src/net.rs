@@ -2,24 +2,30 @@
 //! (grudges) and the send/recv journal behind `:net` in results.edn.
 //!
 //! Every non-client destination owns a deadline-ordered delivery queue served
-//! by one task, which removes the earliest message, drops it if the
+//! by one thread, which removes the earliest message, drops it if the
 //! destination holds a grudge against its source *at removal time*, sleeps
-//! until the deadline and then hands it over (network.md §2). Clients get zero
-//! latency and are never partitioned, so their messages go straight to the
-//! client's inbox. The network never loses, duplicates or corrupts anything
-//! else.
+//! the whole milliseconds left to the deadline and then hands it over
+//! (network.md §2). Clients get zero latency and are never partitioned, so
+//! their messages go straight to the client's inbox. The network never loses,
+//! duplicates or corrupts anything else.
+//!
+//! The worker is an OS thread, not a tokio task, because its timing is part
+//! of the model: Maelstrom's worker sleeps `(long dt)` ms with the JVM's
+//! sub-millisecond timer, so a message arrives up to a millisecond *before*
+//! its deadline, never after it by more than the wake-up. tokio's timer
+//! rounds every deadline up to its next 1 ms tick, which made each hop about
+//! a millisecond late instead (docs/timing.md has both measurements).
 
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
+use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use serde_json::Value as Json;
-use tokio::sync::{Notify, mpsc};
-use tokio::task::JoinHandle;
-use tokio::time::Instant;
+use tokio::sync::mpsc;
 
 use crate::cli::LatencyDist;
 use crate::console::Console;
@@ -111,35 +117,77 @@ impl Ord for Pending {
     }
 }
 
-/// One destination's deadline-ordered queue.
+/// One destination's deadline-ordered queue, closed when the destination is
+/// removed so that its worker stops.
 #[derive(Debug, Default)]
 struct DeliveryQueue {
-    heap: Mutex<BinaryHeap<Pending>>,
-    ready: Notify,
+    state: Mutex<QueueState>,
+    /// Signalled when a push ends an empty queue, and on close.
+    ready: Condvar,
+    /// Signalled on close only, so a sleeping worker is not woken by pushes.
+    closing: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct QueueState {
+    heap: BinaryHeap<Pending>,
+    closed: bool,
 }
 
 impl DeliveryQueue {
     fn push(&self, pending: Pending) {
-        self.heap.lock().expect("queue lock").push(pending);
-        self.ready.notify_one();
+        let mut state = self.state.lock().expect("queue lock");
+        // The worker waits for pushes only on an empty queue.
+        let was_empty = state.heap.is_empty();
+        state.heap.push(pending);
+        drop(state);
+        if was_empty {
+            self.ready.notify_one();
+        }
     }
 
-    async fn pop(&self) -> Pending {
+    /// The earliest message, waiting for one; `None` once closed.
+    fn pop(&self) -> Option<Pending> {
+        let mut state = self.state.lock().expect("queue lock");
         loop {
-            if let Some(p) = self.heap.lock().expect("queue lock").pop() {
-                return p;
+            if state.closed {
+                return None;
             }
-            self.ready.notified().await;
+            if let Some(p) = state.heap.pop() {
+                return Some(p);
+            }
+            state = self.ready.wait(state).expect("queue lock");
         }
+    }
+
+    /// Sleep for `time` unless the queue closes first; false if it closed.
+    /// Like Maelstrom's worker, it does not look at the queue meanwhile.
+    fn sleep(&self, time: Duration) -> bool {
+        let until = Instant::now() + time;
+        let mut state = self.state.lock().expect("queue lock");
+        loop {
+            let now = Instant::now();
+            if state.closed || now >= until {
+                return !state.closed;
+            }
+            state = self
+                .closing
+                .wait_timeout(state, until - now)
+                .expect("queue lock")
+                .0;
+        }
+    }
+
+    fn close(&self) {
+        self.state.lock().expect("queue lock").closed = true;
+        self.ready.notify_all();
+        self.closing.notify_all();
     }
 }
 
 enum Route {
     Client(mpsc::UnboundedSender<Message>),
-    Queued {
-        queue: Arc<DeliveryQueue>,
-        worker: JoinHandle<()>,
-    },
+    Queued(Arc<DeliveryQueue>),
 }
 
 /// Send/recv counters of one `:net` category.
@@ -214,31 +262,28 @@ impl Net {
         rx
     }
 
-    /// Register a node or service id; a delivery task feeds `deliver` in deadline order.
+    /// Register a node or service id; a delivery thread feeds `deliver` in deadline order.
     pub fn register_queued(self: &Arc<Self>, id: &str, deliver: mpsc::UnboundedSender<Message>) {
         let queue = Arc::new(DeliveryQueue::default());
-        let worker = tokio::spawn(delivery_loop(
-            Arc::clone(self),
-            id.to_string(),
-            Arc::clone(&queue),
-            deliver,
-        ));
+        let (net, dest, worker_queue) = (Arc::clone(self), id.to_string(), Arc::clone(&queue));
+        std::thread::Builder::new()
+            .name(format!("deliver {id}"))
+            .spawn(move || delivery_loop(&net, &dest, &worker_queue, &deliver))
+            .expect("the delivery thread starts");
         let old = self
             .routes
             .lock()
             .expect("routes lock")
-            .insert(id.to_string(), Route::Queued { queue, worker });
-        if let Some(Route::Queued { worker, .. }) = old {
-            worker.abort();
+            .insert(id.to_string(), Route::Queued(queue));
+        if let Some(Route::Queued(old)) = old {
+            old.close();
         }
     }
 
     /// Remove an id; messages still queued for it are never delivered.
     pub fn unregister(&self, id: &str) {
-        if let Some(Route::Queued { worker, .. }) =
-            self.routes.lock().expect("routes lock").remove(id)
-        {
-            worker.abort();
+        if let Some(Route::Queued(queue)) = self.routes.lock().expect("routes lock").remove(id) {
+            queue.close();
         }
     }
 
@@ -250,7 +295,7 @@ impl Net {
     }
 
     /// Note the history's time 0 in the journal.
-    pub fn mark_history_origin(&self, at: Instant) {
+    pub fn mark_history_origin(&self, at: tokio::time::Instant) {
         if let Some(log) = self.net_log.get() {
             log.origin(at);
         }
@@ -272,8 +317,8 @@ impl Net {
             log.close();
         }
         for (_, route) in self.routes.lock().expect("routes lock").drain() {
-            if let Route::Queued { worker, .. } = route {
-                worker.abort();
+            if let Route::Queued(queue) = route {
+                queue.close();
             }
         }
     }
@@ -332,14 +377,14 @@ impl Net {
                 self.note_recv(&message);
                 let _ = tx.send(message);
             }
-            Route::Queued { queue, .. } => {
+            Route::Queued(queue) => {
                 let latency_ms = if client_link || self.latency.mean_ms == 0 {
                     0
                 } else {
                     self.latency
                         .sample(&mut *self.rng.lock().expect("rng lock"))
                 };
-                let deadline = Instant::now() + std::time::Duration::from_millis(latency_ms);
+                let deadline = Instant::now() + Duration::from_millis(latency_ms);
                 queue.push(Pending { deadline, message });
             }
         }
@@ -404,23 +449,26 @@ impl Net {
     }
 }
 
-async fn delivery_loop(
-    net: Arc<Net>,
-    dest: String,
-    queue: Arc<DeliveryQueue>,
-    deliver: mpsc::UnboundedSender<Message>,
+/// Maelstrom's delivery worker (network.md §2.2): take the earliest message,
+/// drop it if the link is cut *now*, sleep the whole milliseconds left to its
+/// deadline (the JVM worker's `(Thread/sleep (long dt))`), deliver.
+fn delivery_loop(
+    net: &Net,
+    dest: &str,
+    queue: &DeliveryQueue,
+    deliver: &mpsc::UnboundedSender<Message>,
 ) {
-    loop {
-        let Pending { deadline, message } = queue.pop().await;
-        // The partition decision happens at removal, not at the deadline (network.md §2.2).
-        if net.drops(&dest, &message.src) {
+    while let Some(Pending { deadline, message }) = queue.pop() {
+        if net.drops(dest, &message.src) {
             if let Some(log) = net.net_log.get() {
                 log.dropped(message.id);
             }
             continue;
         }
-        if deadline > Instant::now() {
-            tokio::time::sleep_until(deadline).await;
+        let left = deadline.saturating_duration_since(Instant::now());
+        let whole_ms = Duration::from_millis(left.as_millis() as u64);
+        if !whole_ms.is_zero() && !queue.sleep(whole_ms) {
+            return;
         }
         net.note_recv(&message);
         // A dead node's stdin is gone; the message still counts as received, as in Maelstrom.
@@ -520,6 +568,37 @@ mod tests {
         assert!(!format!("{:?}", stats.to_edn(0)).contains("msgs-per-op"));
     }
 
+    /// Maelstrom's worker sleeps the whole milliseconds left to a deadline,
+    /// so a message to an idle destination arrives nearly a millisecond
+    /// early; a timer that rounds deadlines up would never deliver early.
+    #[test]
+    fn delivery_sleeps_whole_milliseconds_as_maelstrom_does() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let net = quiet_net(LatencyModel {
+                mean_ms: 5,
+                dist: LatencyDist::Constant,
+            });
+            let (tx, mut rx) = mpsc::unbounded_channel();
+            net.register_queued("n1", tx);
+            net.register_queued("n0", mpsc::unbounded_channel().0);
+            let mut errors_us = Vec::new();
+            for i in 0..20 {
+                let sent = Instant::now();
+                net.send("n0", "n1", json!({"i": i})).unwrap();
+                rx.recv().await.unwrap();
+                let late = sent.elapsed().as_micros() as i64 - 5_000;
+                errors_us.push(late);
+            }
+            net.shutdown();
+            assert!(errors_us.iter().all(|e| *e > -1_000), "{errors_us:?}");
+            assert!(errors_us.iter().any(|e| *e < 0), "{errors_us:?}");
+        });
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(24))]
 
@@ -569,6 +648,7 @@ mod tests {
                 assert_eq!(delivered, expected);
                 assert_eq!(net.stats().server_recvs as usize, expected);
                 assert_eq!(net.stats().server_sends as usize, sends.len());
+                net.shutdown();
             });
         }
     }

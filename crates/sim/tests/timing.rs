@@ -139,6 +139,44 @@ fn legs(journal: &Journal, latency_ms: f64) -> Legs {
     }
 }
 
+/// Per op, its latency minus its RPC's time on the network and in the node:
+/// what the client side itself costs (history record, request building, reply
+/// matching). For workloads whose ops send one RPC each: the n-th op invoked
+/// sent the n-th request (the two clocks need no alignment).
+fn client_side(history: &[Op], journal: &Journal) -> Spread {
+    let sent: HashMap<(&str, u64), i64> = journal
+        .messages
+        .iter()
+        .filter(|m| is_client(&m.src) && m.kind != "init" && m.kind != "topology")
+        .filter_map(|m| Some(((m.src.as_str(), m.msg_id?), m.time_ns?)))
+        .collect();
+    let mut rpcs: Vec<(i64, i64)> = journal
+        .messages
+        .iter()
+        .filter(|m| is_client(&m.dest) && m.fate == Fate::Delivered)
+        .filter_map(|m| {
+            let asked = m.body.get("in_reply_to")?.as_u64()?;
+            Some((*sent.get(&(m.dest.as_str(), asked))?, m.fate_ns?))
+        })
+        .collect();
+    rpcs.sort_unstable();
+    let mut ops: Vec<(u64, u64)> = invocations(history)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(pos, invoke)| Some((history[invoke?].time, history[pos].time)))
+        .collect();
+    ops.sort_unstable();
+    assert_eq!(ops.len(), rpcs.len(), "one answered RPC per completed op");
+    let overheads = ops
+        .iter()
+        .zip(&rpcs)
+        .map(|((invoked, done), (send, recv))| {
+            ((done - invoked) as i64 - (recv - send)) as f64 / 1e6
+        })
+        .collect();
+    Spread::of(overheads)
+}
+
 fn print_legs(backend: &str, legs: &Legs) {
     println!("{backend} hop − latency   {}", legs.hop);
     println!("{backend} client request  {}", legs.request);
@@ -165,8 +203,18 @@ const IMMEDIATE: &[(&str, &[&str])] = &[
 #[test]
 fn maelstrom_timing_from_its_own_outputs() {
     let dir = fixture("broadcast-lost-partition-store");
-    let legs = legs(&journal(&dir, &history(&dir)), 0.0);
+    let ops = history(&dir);
+    let journal = journal(&dir, &ops);
+    let legs = legs(&journal, 0.0);
     print_legs("maelstrom", &legs);
+    let client = client_side(&ops, &journal);
+    println!("maelstrom client side   {client}");
+    // Jepsen's own work around each RPC (history, generator, client code on
+    // the JVM): about a millisecond per op, more than the network's share.
+    assert!(
+        client.min > 0.0 && (1.0..1.5).contains(&client.p50),
+        "{client}"
+    );
     // Latency 0: a hop is the delivery worker's hand-off alone; it is never
     // early, and well under a millisecond typically.
     assert!(legs.hop.min >= 0.0 && legs.hop.p50 < 0.5, "{}", legs.hop);
@@ -235,6 +283,8 @@ fn simulator_timing_measured_the_same_way() {
         &[&shape[..], &["--nemesis", "partition"]].concat(),
     );
     print_legs("sim", &legs(&journal, 0.0));
+    let client = client_side(&history, &journal);
+    println!("sim client side   {client}");
     let ops = Spread::of(op_latencies(&history, &["read", "broadcast"]));
     println!("sim read/broadcast         {ops}");
     let (_, journal) = sim_run(
