@@ -142,7 +142,9 @@ fn legs(journal: &Journal, latency_ms: f64) -> Legs {
 /// Per op, its latency minus its RPC's time on the network and in the node:
 /// what the client side itself costs (history record, request building, reply
 /// matching). For workloads whose ops send one RPC each: the n-th op invoked
-/// sent the n-th request (the two clocks need no alignment).
+/// sent the n-th request (the two clocks need no alignment). Ops invoked
+/// within 5 ms of another are left out: their requests may have left in
+/// either order.
 fn client_side(history: &[Op], journal: &Journal) -> Spread {
     let sent: HashMap<(&str, u64), i64> = journal
         .messages
@@ -167,10 +169,18 @@ fn client_side(history: &[Op], journal: &Journal) -> Spread {
         .collect();
     ops.sort_unstable();
     assert_eq!(ops.len(), rpcs.len(), "one answered RPC per completed op");
-    let overheads = ops
-        .iter()
-        .zip(&rpcs)
-        .map(|((invoked, done), (send, recv))| {
+    const APART_NS: u64 = 5_000_000;
+    let apart = |i: usize| {
+        let invoked = ops[i].0;
+        (i == 0 || invoked - ops[i - 1].0 > APART_NS)
+            && ops
+                .get(i + 1)
+                .is_none_or(|next| next.0 - invoked > APART_NS)
+    };
+    let overheads = (0..ops.len())
+        .filter(|i| apart(*i))
+        .map(|i| {
+            let ((invoked, done), (send, recv)) = (ops[i], rpcs[i]);
             ((done - invoked) as i64 - (recv - send)) as f64 / 1e6
         })
         .collect();
