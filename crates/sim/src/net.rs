@@ -9,16 +9,13 @@
 //! their messages go straight to the client's inbox. The network never loses,
 //! duplicates or corrupts anything else.
 //!
-//! The worker is an OS thread, not a tokio task, because its timing is part
-//! of the model: Maelstrom's worker sleeps `(long dt)` ms with the JVM's
-//! sub-millisecond timer, so a message arrives up to a millisecond *before*
-//! its deadline, never after it by more than the wake-up. tokio's timer
-//! rounds every deadline up to its next 1 ms tick, which made each hop about
-//! a millisecond late instead (docs/timing.md has both measurements).
+//! The queue and its worker are in `delivery`.
 
-use std::collections::{BinaryHeap, HashMap, HashSet};
+mod delivery;
+
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
@@ -31,6 +28,7 @@ use crate::cli::LatencyDist;
 use crate::console::Console;
 use crate::journal::Journal;
 use crate::net_log::NetLog;
+use delivery::{DeliveryQueue, Pending};
 
 /// One message on the wire, serialised exactly as Maelstrom writes it to a node.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -89,99 +87,6 @@ impl LatencyModel {
                 (-u.ln() * self.mean_ms as f64) as u64
             }
         }
-    }
-}
-
-/// A queued message and when it may be delivered.
-#[derive(Debug)]
-struct Pending {
-    deadline: Instant,
-    message: Message,
-}
-
-impl PartialEq for Pending {
-    fn eq(&self, other: &Self) -> bool {
-        self.deadline == other.deadline && self.message.id == other.message.id
-    }
-}
-impl Eq for Pending {}
-impl PartialOrd for Pending {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Pending {
-    /// Reversed so that `BinaryHeap` pops the earliest deadline (ties: lowest id).
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (other.deadline, other.message.id).cmp(&(self.deadline, self.message.id))
-    }
-}
-
-/// One destination's deadline-ordered queue, closed when the destination is
-/// removed so that its worker stops.
-#[derive(Debug, Default)]
-struct DeliveryQueue {
-    state: Mutex<QueueState>,
-    /// Signalled when a push ends an empty queue, and on close.
-    ready: Condvar,
-    /// Signalled on close only, so a sleeping worker is not woken by pushes.
-    closing: Condvar,
-}
-
-#[derive(Debug, Default)]
-struct QueueState {
-    heap: BinaryHeap<Pending>,
-    closed: bool,
-}
-
-impl DeliveryQueue {
-    fn push(&self, pending: Pending) {
-        let mut state = self.state.lock().expect("queue lock");
-        // The worker waits for pushes only on an empty queue.
-        let was_empty = state.heap.is_empty();
-        state.heap.push(pending);
-        drop(state);
-        if was_empty {
-            self.ready.notify_one();
-        }
-    }
-
-    /// The earliest message, waiting for one; `None` once closed.
-    fn pop(&self) -> Option<Pending> {
-        let mut state = self.state.lock().expect("queue lock");
-        loop {
-            if state.closed {
-                return None;
-            }
-            if let Some(p) = state.heap.pop() {
-                return Some(p);
-            }
-            state = self.ready.wait(state).expect("queue lock");
-        }
-    }
-
-    /// Sleep for `time` unless the queue closes first; false if it closed.
-    /// Like Maelstrom's worker, it does not look at the queue meanwhile.
-    fn sleep(&self, time: Duration) -> bool {
-        let until = Instant::now() + time;
-        let mut state = self.state.lock().expect("queue lock");
-        loop {
-            let now = Instant::now();
-            if state.closed || now >= until {
-                return !state.closed;
-            }
-            state = self
-                .closing
-                .wait_timeout(state, until - now)
-                .expect("queue lock")
-                .0;
-        }
-    }
-
-    fn close(&self) {
-        self.state.lock().expect("queue lock").closed = true;
-        self.ready.notify_all();
-        self.closing.notify_all();
     }
 }
 
@@ -264,12 +169,7 @@ impl Net {
 
     /// Register a node or service id; a delivery thread feeds `deliver` in deadline order.
     pub fn register_queued(self: &Arc<Self>, id: &str, deliver: mpsc::UnboundedSender<Message>) {
-        let queue = Arc::new(DeliveryQueue::default());
-        let (net, dest, worker_queue) = (Arc::clone(self), id.to_string(), Arc::clone(&queue));
-        std::thread::Builder::new()
-            .name(format!("deliver {id}"))
-            .spawn(move || delivery_loop(&net, &dest, &worker_queue, &deliver))
-            .expect("the delivery thread starts");
+        let queue = delivery::start(Arc::clone(self), id, deliver);
         let old = self
             .routes
             .lock()
@@ -446,33 +346,6 @@ impl Net {
             server_sends: self.servers.send.load(Ordering::Relaxed),
             server_recvs: self.servers.recv.load(Ordering::Relaxed),
         }
-    }
-}
-
-/// Maelstrom's delivery worker (network.md §2.2): take the earliest message,
-/// drop it if the link is cut *now*, sleep the whole milliseconds left to its
-/// deadline (the JVM worker's `(Thread/sleep (long dt))`), deliver.
-fn delivery_loop(
-    net: &Net,
-    dest: &str,
-    queue: &DeliveryQueue,
-    deliver: &mpsc::UnboundedSender<Message>,
-) {
-    while let Some(Pending { deadline, message }) = queue.pop() {
-        if net.drops(dest, &message.src) {
-            if let Some(log) = net.net_log.get() {
-                log.dropped(message.id);
-            }
-            continue;
-        }
-        let left = deadline.saturating_duration_since(Instant::now());
-        let whole_ms = Duration::from_millis(left.as_millis() as u64);
-        if !whole_ms.is_zero() && !queue.sleep(whole_ms) {
-            return;
-        }
-        net.note_recv(&message);
-        // A dead node's stdin is gone; the message still counts as received, as in Maelstrom.
-        let _ = deliver.send(message);
     }
 }
 
