@@ -43,8 +43,9 @@ impl Ord for Pending {
 
 /// One destination's deadline-ordered queue, closed when the destination is
 /// removed so that its worker stops.
-#[derive(Debug, Default)]
 pub(super) struct DeliveryQueue {
+    dest: String,
+    deliver: mpsc::UnboundedSender<Message>,
     state: Mutex<QueueState>,
     /// Signalled when a push ends an empty queue, and on close.
     ready: Condvar,
@@ -56,11 +57,26 @@ pub(super) struct DeliveryQueue {
 struct QueueState {
     heap: BinaryHeap<Pending>,
     closed: bool,
+    /// The worker waits on an empty queue (not sleeping, not delivering).
+    idle: bool,
 }
 
 impl DeliveryQueue {
-    pub(super) fn push(&self, pending: Pending) {
+    pub(super) fn push(&self, net: &Net, pending: Pending) {
         let mut state = self.state.lock().expect("queue lock");
+        // An idle worker would take a message due within the millisecond at
+        // once and deliver it without sleeping; doing that here, under the
+        // lock, is the same delivery without waking its thread.
+        if state.idle
+            && !state.closed
+            && state.heap.is_empty()
+            && pending.deadline.saturating_duration_since(Instant::now()) < Duration::from_millis(1)
+        {
+            if !self.cut(net, &pending.message) {
+                self.hand_over(net, pending.message);
+            }
+            return;
+        }
         // The worker waits for pushes only on an empty queue.
         let was_empty = state.heap.is_empty();
         state.heap.push(pending);
@@ -78,8 +94,10 @@ impl DeliveryQueue {
                 return None;
             }
             if let Some(p) = state.heap.pop() {
+                state.idle = false;
                 return Some(p);
             }
+            state.idle = true;
             state = self.ready.wait(state).expect("queue lock");
         }
     }
@@ -107,18 +125,41 @@ impl DeliveryQueue {
         self.ready.notify_all();
         self.closing.notify_all();
     }
+
+    /// Whether the destination holds a grudge against the source now; a
+    /// dropped message is journaled as such (network.md §2.2: decided at removal).
+    fn cut(&self, net: &Net, message: &Message) -> bool {
+        let cut = net.drops(&self.dest, &message.src);
+        if cut && let Some(log) = net.net_log.get() {
+            log.dropped(message.id);
+        }
+        cut
+    }
+
+    fn hand_over(&self, net: &Net, message: Message) {
+        net.note_recv(&message);
+        // A dead node's stdin is gone; the message still counts as received, as in Maelstrom.
+        let _ = self.deliver.send(message);
+    }
 }
+
 /// Start `dest`'s worker; it feeds `deliver` until the returned queue is closed.
 pub(super) fn start(
     net: Arc<Net>,
     dest: &str,
     deliver: mpsc::UnboundedSender<Message>,
 ) -> Arc<DeliveryQueue> {
-    let queue = Arc::new(DeliveryQueue::default());
-    let (worker_queue, id) = (Arc::clone(&queue), dest.to_string());
+    let queue = Arc::new(DeliveryQueue {
+        dest: dest.to_string(),
+        deliver,
+        state: Mutex::default(),
+        ready: Condvar::new(),
+        closing: Condvar::new(),
+    });
+    let worker_queue = Arc::clone(&queue);
     std::thread::Builder::new()
         .name(format!("deliver {dest}"))
-        .spawn(move || delivery_loop(&net, &id, &worker_queue, &deliver))
+        .spawn(move || delivery_loop(&net, &worker_queue))
         .expect("the delivery thread starts");
     queue
 }
@@ -126,17 +167,9 @@ pub(super) fn start(
 /// Maelstrom's delivery worker (network.md §2.2): take the earliest message,
 /// drop it if the link is cut *now*, sleep the whole milliseconds left to its
 /// deadline (the JVM worker's `(Thread/sleep (long dt))`), deliver.
-fn delivery_loop(
-    net: &Net,
-    dest: &str,
-    queue: &DeliveryQueue,
-    deliver: &mpsc::UnboundedSender<Message>,
-) {
+fn delivery_loop(net: &Net, queue: &DeliveryQueue) {
     while let Some(Pending { deadline, message }) = queue.pop() {
-        if net.drops(dest, &message.src) {
-            if let Some(log) = net.net_log.get() {
-                log.dropped(message.id);
-            }
+        if queue.cut(net, &message) {
             continue;
         }
         let left = deadline.saturating_duration_since(Instant::now());
@@ -144,8 +177,6 @@ fn delivery_loop(
         if !whole_ms.is_zero() && !queue.sleep(whole_ms) {
             return;
         }
-        net.note_recv(&message);
-        // A dead node's stdin is gone; the message still counts as received, as in Maelstrom.
-        let _ = deliver.send(message);
+        queue.hand_over(net, message);
     }
 }
