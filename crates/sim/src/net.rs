@@ -2,29 +2,33 @@
 //! (grudges) and the send/recv journal behind `:net` in results.edn.
 //!
 //! Every non-client destination owns a deadline-ordered delivery queue served
-//! by one task, which removes the earliest message, drops it if the
+//! by one thread, which removes the earliest message, drops it if the
 //! destination holds a grudge against its source *at removal time*, sleeps
-//! until the deadline and then hands it over (network.md §2). Clients get zero
-//! latency and are never partitioned, so their messages go straight to the
-//! client's inbox. The network never loses, duplicates or corrupts anything
-//! else.
+//! the whole milliseconds left to the deadline and then hands it over
+//! (network.md §2). Clients get zero latency and are never partitioned, so
+//! their messages go straight to the client's inbox. The network never loses,
+//! duplicates or corrupts anything else.
+//!
+//! The queue and its worker are in `delivery`.
 
-use std::collections::{BinaryHeap, HashMap, HashSet};
+mod delivery;
+
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use serde_json::Value as Json;
-use tokio::sync::{Notify, mpsc};
-use tokio::task::JoinHandle;
-use tokio::time::Instant;
+use tokio::sync::mpsc;
 
 use crate::cli::LatencyDist;
 use crate::console::Console;
 use crate::journal::Journal;
 use crate::net_log::NetLog;
+use delivery::{DeliveryQueue, Pending};
 
 /// One message on the wire, serialised exactly as Maelstrom writes it to a node.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -86,60 +90,9 @@ impl LatencyModel {
     }
 }
 
-/// A queued message and when it may be delivered.
-#[derive(Debug)]
-struct Pending {
-    deadline: Instant,
-    message: Message,
-}
-
-impl PartialEq for Pending {
-    fn eq(&self, other: &Self) -> bool {
-        self.deadline == other.deadline && self.message.id == other.message.id
-    }
-}
-impl Eq for Pending {}
-impl PartialOrd for Pending {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Pending {
-    /// Reversed so that `BinaryHeap` pops the earliest deadline (ties: lowest id).
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (other.deadline, other.message.id).cmp(&(self.deadline, self.message.id))
-    }
-}
-
-/// One destination's deadline-ordered queue.
-#[derive(Debug, Default)]
-struct DeliveryQueue {
-    heap: Mutex<BinaryHeap<Pending>>,
-    ready: Notify,
-}
-
-impl DeliveryQueue {
-    fn push(&self, pending: Pending) {
-        self.heap.lock().expect("queue lock").push(pending);
-        self.ready.notify_one();
-    }
-
-    async fn pop(&self) -> Pending {
-        loop {
-            if let Some(p) = self.heap.lock().expect("queue lock").pop() {
-                return p;
-            }
-            self.ready.notified().await;
-        }
-    }
-}
-
 enum Route {
     Client(mpsc::UnboundedSender<Message>),
-    Queued {
-        queue: Arc<DeliveryQueue>,
-        worker: JoinHandle<()>,
-    },
+    Queued(Arc<DeliveryQueue>),
 }
 
 /// Send/recv counters of one `:net` category.
@@ -214,31 +167,23 @@ impl Net {
         rx
     }
 
-    /// Register a node or service id; a delivery task feeds `deliver` in deadline order.
+    /// Register a node or service id; a delivery thread feeds `deliver` in deadline order.
     pub fn register_queued(self: &Arc<Self>, id: &str, deliver: mpsc::UnboundedSender<Message>) {
-        let queue = Arc::new(DeliveryQueue::default());
-        let worker = tokio::spawn(delivery_loop(
-            Arc::clone(self),
-            id.to_string(),
-            Arc::clone(&queue),
-            deliver,
-        ));
+        let queue = delivery::start(Arc::clone(self), id, deliver);
         let old = self
             .routes
             .lock()
             .expect("routes lock")
-            .insert(id.to_string(), Route::Queued { queue, worker });
-        if let Some(Route::Queued { worker, .. }) = old {
-            worker.abort();
+            .insert(id.to_string(), Route::Queued(queue));
+        if let Some(Route::Queued(old)) = old {
+            old.close();
         }
     }
 
     /// Remove an id; messages still queued for it are never delivered.
     pub fn unregister(&self, id: &str) {
-        if let Some(Route::Queued { worker, .. }) =
-            self.routes.lock().expect("routes lock").remove(id)
-        {
-            worker.abort();
+        if let Some(Route::Queued(queue)) = self.routes.lock().expect("routes lock").remove(id) {
+            queue.close();
         }
     }
 
@@ -250,7 +195,7 @@ impl Net {
     }
 
     /// Note the history's time 0 in the journal.
-    pub fn mark_history_origin(&self, at: Instant) {
+    pub fn mark_history_origin(&self, at: tokio::time::Instant) {
         if let Some(log) = self.net_log.get() {
             log.origin(at);
         }
@@ -272,8 +217,8 @@ impl Net {
             log.close();
         }
         for (_, route) in self.routes.lock().expect("routes lock").drain() {
-            if let Route::Queued { worker, .. } = route {
-                worker.abort();
+            if let Route::Queued(queue) = route {
+                queue.close();
             }
         }
     }
@@ -332,15 +277,15 @@ impl Net {
                 self.note_recv(&message);
                 let _ = tx.send(message);
             }
-            Route::Queued { queue, .. } => {
+            Route::Queued(queue) => {
                 let latency_ms = if client_link || self.latency.mean_ms == 0 {
                     0
                 } else {
                     self.latency
                         .sample(&mut *self.rng.lock().expect("rng lock"))
                 };
-                let deadline = Instant::now() + std::time::Duration::from_millis(latency_ms);
-                queue.push(Pending { deadline, message });
+                let deadline = Instant::now() + Duration::from_millis(latency_ms);
+                queue.push(self, Pending { deadline, message });
             }
         }
         Ok(())
@@ -401,30 +346,6 @@ impl Net {
             server_sends: self.servers.send.load(Ordering::Relaxed),
             server_recvs: self.servers.recv.load(Ordering::Relaxed),
         }
-    }
-}
-
-async fn delivery_loop(
-    net: Arc<Net>,
-    dest: String,
-    queue: Arc<DeliveryQueue>,
-    deliver: mpsc::UnboundedSender<Message>,
-) {
-    loop {
-        let Pending { deadline, message } = queue.pop().await;
-        // The partition decision happens at removal, not at the deadline (network.md §2.2).
-        if net.drops(&dest, &message.src) {
-            if let Some(log) = net.net_log.get() {
-                log.dropped(message.id);
-            }
-            continue;
-        }
-        if deadline > Instant::now() {
-            tokio::time::sleep_until(deadline).await;
-        }
-        net.note_recv(&message);
-        // A dead node's stdin is gone; the message still counts as received, as in Maelstrom.
-        let _ = deliver.send(message);
     }
 }
 
@@ -520,21 +441,55 @@ mod tests {
         assert!(!format!("{:?}", stats.to_edn(0)).contains("msgs-per-op"));
     }
 
+    /// Maelstrom's worker sleeps the whole milliseconds left to a deadline,
+    /// so a message to an idle destination arrives nearly a millisecond
+    /// early; a timer that rounds deadlines up would never deliver early.
+    #[test]
+    fn delivery_sleeps_whole_milliseconds_as_maelstrom_does() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let net = quiet_net(LatencyModel {
+                mean_ms: 5,
+                dist: LatencyDist::Constant,
+            });
+            let (tx, mut rx) = mpsc::unbounded_channel();
+            net.register_queued("n1", tx);
+            net.register_queued("n0", mpsc::unbounded_channel().0);
+            let mut errors_us = Vec::new();
+            for i in 0..20 {
+                let sent = Instant::now();
+                net.send("n0", "n1", json!({"i": i})).unwrap();
+                rx.recv().await.unwrap();
+                let late = sent.elapsed().as_micros() as i64 - 5_000;
+                errors_us.push(late);
+            }
+            net.shutdown();
+            assert!(errors_us.iter().all(|e| *e > -1_000), "{errors_us:?}");
+            assert!(errors_us.iter().any(|e| *e < 0), "{errors_us:?}");
+        });
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(24))]
 
-        /// Whatever the sends and partition, each message arrives at most once, only
-        /// if its link was not cut when dequeued, and in (deadline, id) order per destination.
+        /// Whatever the sends, latencies and partition, each message arrives at most
+        /// once, only if its link was not cut when dequeued, and in (deadline, id)
+        /// order per destination, whether an idle worker's sender delivered it
+        /// (latency 0) or the worker did.
         #[test]
         fn router_delivers_once_in_deadline_order_and_respects_grudges(
             sends in proptest::collection::vec((0usize..3, 0usize..3), 1..60),
             cut in proptest::collection::vec((0usize..3, 0usize..3), 0..4),
             uniform in any::<bool>(),
+            mean_ms in 0u64..3,
         ) {
             let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
             rt.block_on(async {
                 let dist = if uniform { LatencyDist::Uniform } else { LatencyDist::Constant };
-                let net = quiet_net(LatencyModel { mean_ms: 2, dist });
+                let net = quiet_net(LatencyModel { mean_ms, dist });
                 let ids = ["n0", "n1", "n2"];
                 let mut inboxes = Vec::new();
                 for id in ids {
@@ -547,6 +502,9 @@ mod tests {
                     grudge.entry(ids[*d].to_string()).or_default().insert(ids[*s].to_string());
                 }
                 net.set_grudge(grudge.clone());
+                // Let the workers reach their idle wait, where latency-0
+                // messages are handed over by the sender.
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
                 for (i, (s, d)) in sends.iter().enumerate() {
                     net.send(ids[*s], ids[*d], json!({"i": i})).unwrap();
                 }
@@ -569,6 +527,7 @@ mod tests {
                 assert_eq!(delivered, expected);
                 assert_eq!(net.stats().server_recvs as usize, expected);
                 assert_eq!(net.stats().server_sends as usize, sends.len());
+                net.shutdown();
             });
         }
     }

@@ -70,8 +70,8 @@ fn router_throughput() {
     });
 }
 
-/// How late the router delivers under load: 25 destinations, 50 000
-/// messages/s for 4 s, constant 20 ms latency; error = arrival − (send + 20 ms).
+/// How far from its deadline the router delivers under load: 25 destinations,
+/// 50 000 messages/s for 4 s, constant 20 ms latency; error = arrival − (send + 20 ms).
 #[test]
 #[ignore]
 fn router_delivery_time_error() {
@@ -132,7 +132,9 @@ fn router_delivery_time_error() {
             at(1.0)
         );
         assert_eq!(errors.len(), PER_TICK * TICKS, "every message delivered");
-        assert!(errors[0] >= 0, "never early");
+        // Maelstrom's worker sleeps the whole milliseconds left, so a
+        // message may be early by less than one, never by more.
+        assert!(errors[0] > -1000, "at most a millisecond early");
     });
 }
 

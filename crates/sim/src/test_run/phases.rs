@@ -34,18 +34,28 @@ pub struct Worker {
     pub session: Option<Session>,
 }
 
-/// Record, run and complete one op on `worker`; replaces the client after
-/// `:info` when the workload's clients are not reusable.
-async fn run_op(ctx: &Ctx, worker: &mut Worker, op: OpSpec) -> Completion {
-    let thread = format!("jepsen worker {}", worker.thread);
+/// Record `op`'s invocation on `worker`.
+fn record_invoke(ctx: &Ctx, worker: &Worker, op: &OpSpec) {
     ctx.history.record(
-        &thread,
+        &format!("jepsen worker {}", worker.thread),
         Process::Client(worker.process),
         OpType::Invoke,
         &op.f,
         op.value.clone(),
         op.extra.clone(),
     );
+}
+
+/// Record, run and complete one op on `worker`.
+async fn run_op(ctx: &Ctx, worker: &mut Worker, op: OpSpec) -> Completion {
+    record_invoke(ctx, worker, &op);
+    complete_op(ctx, worker, op).await
+}
+
+/// Run an invoked op and record its completion; replaces the client after
+/// `:info` when the workload's clients are not reusable.
+async fn complete_op(ctx: &Ctx, worker: &mut Worker, op: OpSpec) -> Completion {
+    let thread = format!("jepsen worker {}", worker.thread);
     let session = worker.session.get_or_insert_with(|| Session {
         client: ctx.clients.open(),
         node: worker.node.clone(),
@@ -113,10 +123,13 @@ pub async fn main_phase(
             break;
         }
         let op = generator.next_op(&mut rng);
+        // Stamped here, in release order, before the op's task runs: Jepsen's
+        // interpreter records an invocation and then hands it to its worker.
+        record_invoke(&ctx, &worker, &op);
         let (ctx, done) = (Arc::clone(&ctx), done_tx.clone());
         tokio::spawn(async move {
             let mut worker = worker;
-            run_op(&ctx, &mut worker, op).await;
+            complete_op(&ctx, &mut worker, op).await;
             let _ = done.send(worker);
         });
         // Scheduled times accumulate so that timer granularity does not lower the rate;
