@@ -12,28 +12,9 @@ use serde_json::Value as Json;
 use super::{explain_json, explain_text, findings, results, sim_any, sim_run};
 
 /// Gossips each value once, with no retry: a partition loses values for good.
-const GOSSIP_ONCE: &str = r#"#!/usr/bin/env python3
-import json, sys
-node, peers, seen = None, [], set()
-def send(dest, body):
-    print(json.dumps({"src": node, "dest": dest, "body": body}), flush=True)
-for line in sys.stdin:
-    m = json.loads(line); b = m["body"]; t = b["type"]
-    if t == "init":
-        node = b["node_id"]; peers = [n for n in b["node_ids"] if n != node]
-        send(m["src"], {"type": "init_ok", "in_reply_to": b["msg_id"]})
-    elif t == "topology":
-        send(m["src"], {"type": "topology_ok", "in_reply_to": b["msg_id"]})
-    elif t == "broadcast":
-        seen.add(b["message"])
-        for p in peers:
-            send(p, {"type": "gossip", "message": b["message"]})
-        send(m["src"], {"type": "broadcast_ok", "in_reply_to": b["msg_id"]})
-    elif t == "gossip":
-        seen.add(b["message"])
-    elif t == "read":
-        send(m["src"], {"type": "read_ok", "messages": sorted(seen), "in_reply_to": b["msg_id"]})
-"#;
+/// The node that wrote the `testdata/sim/broadcast-partition-store` fixture.
+const GOSSIP_ONCE: &str =
+    include_str!("../../../../../testdata/sim/broadcast-partition-store/gossip_once.py");
 
 #[test]
 fn values_dropped_by_a_partition_say_so_with_the_dropped_messages() {
