@@ -4,7 +4,7 @@
 //! holds real histories (client invoke/complete times for every op) and, for
 //! one run, the complete network journal (send and receive time of every
 //! message). The simulator is measured with the same nodes and parameters
-//! from its own `history.edn` and `net-journal.jsonl`. `docs/timing.md`
+//! from its own `history.edn` and `net-journal.jsonl`. `docs/fidelity.md`
 //! records the figures; the fixture tests assert them, the simulator ones
 //! (ignored: they run the simulator for seconds) print them.
 
@@ -207,7 +207,7 @@ const IMMEDIATE: &[(&str, &[&str])] = &[
     ("txn-rw-register-valid", &["txn"]),
 ];
 
-/// The figures docs/timing.md quotes for Maelstrom, from its own journal and
+/// The figures docs/fidelity.md quotes for Maelstrom, from its own journal and
 /// histories. Maelstrom sends client messages with zero latency, so an op a
 /// node answers at once has nothing to wait for: its whole latency is overhead.
 #[test]

@@ -6,7 +6,7 @@
 //! sub-millisecond timer, so a message arrives up to a millisecond *before*
 //! its deadline, never after it by more than the wake-up. tokio's timer
 //! rounds every deadline up to its next 1 ms tick, which made each hop about
-//! a millisecond late instead (docs/timing.md has both measurements).
+//! a millisecond late instead (docs/fidelity.md has both measurements).
 //!
 //! A message that an idle worker would deliver at once (due within the
 //! millisecond, nothing queued) is handed over by its sender instead, so
