@@ -1,7 +1,8 @@
 //! Helpers for test suites that judge node binaries on this simulator in
 //! process (our nodes, the deliberately broken ones, glomers' own tests):
-//! one shortened test and its parsed verdict, and the schedule a history
-//! records. Nothing here is used by `glomers` itself.
+//! one shortened test and its parsed verdict, the schedule a history
+//! records, and whether two runs' schedules agree. Nothing here is used by
+//! `glomers` itself.
 
 use std::path::{Path, PathBuf};
 
@@ -61,6 +62,33 @@ pub fn schedule(history_edn: &str) -> (Vec<String>, Vec<String>) {
     (invoked, nemesis)
 }
 
+/// Each operation of the shorter of `a` and `b` is among the next `window`
+/// not yet matched of the other: the same operations, where only neighbours
+/// invoked concurrently may have swapped places. The time limit cuts both
+/// runs at an instant the nodes' speed decides (a release waits for a free
+/// client), so the longer run may have invoked up to `window` more at its end.
+pub fn same_up_to_neighbour_swaps(a: &[String], b: &[String], window: usize) -> Result<(), String> {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let mut rest: Vec<&String> = long.iter().collect();
+    for (i, op) in short.iter().enumerate() {
+        let near = &rest[..window.min(rest.len())];
+        let Some(at) = near.iter().position(|other| *other == op) else {
+            return Err(format!(
+                "operation {i} `{op}` of one run is not among the other's next {near:?}"
+            ));
+        };
+        rest.remove(at);
+    }
+    if rest.len() > window {
+        return Err(format!(
+            "one run also invoked `{}` and {} more, beyond what the time limit explains",
+            rest[0],
+            rest.len() - 1
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +102,18 @@ mod tests {
         let (invoked, nemesis) = schedule(history);
         assert_eq!(invoked, [":broadcast 3"]);
         assert_eq!(nemesis, [":info :start-partition :majority"]);
+    }
+
+    #[test]
+    fn the_neighbour_swap_comparison_rejects_other_operations() {
+        let ops = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        assert!(same_up_to_neighbour_swaps(&ops("a b c d"), &ops("b a c d"), 2).is_ok());
+        assert!(same_up_to_neighbour_swaps(&ops("a b c d"), &ops("b c d a"), 2).is_err());
+        assert!(same_up_to_neighbour_swaps(&ops("a b c d"), &ops("a b c e"), 4).is_err());
+        // One run cut a little later by the time limit, either way round.
+        assert!(same_up_to_neighbour_swaps(&ops("a b c"), &ops("a b c d"), 2).is_ok());
+        assert!(same_up_to_neighbour_swaps(&ops("a b c d"), &ops("a b c"), 2).is_ok());
+        assert!(same_up_to_neighbour_swaps(&ops("a b"), &ops("a b c d e"), 2).is_err());
+        assert!(same_up_to_neighbour_swaps(&ops("a x"), &ops("a b c"), 2).is_err());
     }
 }

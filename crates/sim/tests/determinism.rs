@@ -13,29 +13,6 @@ fn schedule(run: &common::Run, workload: &str) -> (Vec<String>, Vec<String>) {
     sim::testing::schedule(&text)
 }
 
-/// Each operation of `a` is among the next `window` not yet matched of `b`,
-/// and nothing of `b` is left over: the same operations, where only
-/// neighbours invoked concurrently may have swapped places.
-fn same_up_to_neighbour_swaps(a: &[String], b: &[String], window: usize) -> Result<(), String> {
-    let mut rest: Vec<&String> = b.iter().collect();
-    for (i, op) in a.iter().enumerate() {
-        let near = &rest[..window.min(rest.len())];
-        let Some(at) = near.iter().position(|other| *other == op) else {
-            return Err(format!(
-                "operation {i} `{op}` of the first run is not among the second's next {near:?}"
-            ));
-        };
-        rest.remove(at);
-    }
-    match rest.first() {
-        None => Ok(()),
-        Some(extra) => Err(format!(
-            "the second run also invoked `{extra}` and {} more",
-            rest.len() - 1
-        )),
-    }
-}
-
 fn twice(workload: &str, bin: &str, args: &[&str]) -> [(Vec<String>, Vec<String>); 2] {
     let bin = node(bin);
     let mut argv = vec![
@@ -75,7 +52,7 @@ fn assert_same_schedule(runs: &[(Vec<String>, Vec<String>); 2], window: usize) {
         "partitions were injected: {nemesis_a:?}"
     );
     assert_eq!(nemesis_a, nemesis_b, "same nemesis events");
-    same_up_to_neighbour_swaps(ops_a, ops_b, window).unwrap();
+    sim::testing::same_up_to_neighbour_swaps(ops_a, ops_b, window).unwrap();
 }
 
 #[test]
@@ -109,13 +86,4 @@ fn partitioned_txn_rw_register_repeats_its_transactions_and_partitions() {
         ],
     );
     assert_same_schedule(&runs, 4);
-}
-
-#[test]
-fn the_neighbour_swap_comparison_rejects_other_operations() {
-    let ops = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
-    assert!(same_up_to_neighbour_swaps(&ops("a b c d"), &ops("b a c d"), 2).is_ok());
-    assert!(same_up_to_neighbour_swaps(&ops("a b c d"), &ops("b c d a"), 2).is_err());
-    assert!(same_up_to_neighbour_swaps(&ops("a b c d"), &ops("a b c e"), 4).is_err());
-    assert!(same_up_to_neighbour_swaps(&ops("a b c"), &ops("a b c d"), 4).is_err());
 }
