@@ -228,13 +228,11 @@ impl Drop for Dashboard {
         let _ = self.tmux(&["kill-server"]);
         // `script` keeps its own pty, and the glomers on it, after tmux's
         // pane is gone: a test that failed midway must not leave them.
-        for process in processes_in(self.dir.path()) {
-            if let Some(pid) = process.split(' ').next().and_then(|p| p.parse().ok()) {
-                let _ = nix::sys::signal::kill(
-                    nix::unistd::Pid::from_raw(pid),
-                    nix::sys::signal::Signal::SIGKILL,
-                );
-            }
+        for (pid, _) in processes_in(self.dir.path()) {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
         }
     }
 }
@@ -251,8 +249,8 @@ fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
-/// Pids whose working directory is under `dir`.
-fn processes_in(dir: &Path) -> Vec<String> {
+/// Processes whose working directory is under `dir`: pid and command line.
+fn processes_in(dir: &Path) -> Vec<(i32, String)> {
     let Ok(dir) = std::fs::canonicalize(dir) else {
         return Vec::new();
     };
@@ -261,20 +259,13 @@ fn processes_in(dir: &Path) -> Vec<String> {
     };
     entries
         .flatten()
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .bytes()
-                .all(|b| b.is_ascii_digit())
+        .filter_map(|e| Some((e.file_name().to_str()?.parse::<i32>().ok()?, e.path())))
+        .filter(|(_, proc)| {
+            std::fs::read_link(proc.join("cwd")).is_ok_and(|cwd| cwd.starts_with(&dir))
         })
-        .filter(|e| std::fs::read_link(e.path().join("cwd")).is_ok_and(|cwd| cwd.starts_with(&dir)))
-        .map(|e| {
-            let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
-            format!(
-                "{} {}",
-                e.file_name().to_string_lossy(),
-                String::from_utf8_lossy(&cmdline).replace('\0', " ")
-            )
+        .map(|(pid, proc)| {
+            let cmdline = std::fs::read(proc.join("cmdline")).unwrap_or_default();
+            (pid, String::from_utf8_lossy(&cmdline).replace('\0', " "))
         })
         .collect()
 }
