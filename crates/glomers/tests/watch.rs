@@ -181,17 +181,16 @@ fn each_save_gives_a_cycle_pass_fail_pass_and_ctrl_c_leaves_nothing() {
     assert!(fixed.ends_with("(was FAIL)"), "{fixed}");
     assert_eq!(watching.verdicts().len(), 3, "{:?}", watching.verdicts());
 
-    let history = RunLog::new(&sandbox.work_dir()).load().unwrap();
-    let passed: Vec<bool> = history.runs.iter().map(|r| r.passed).collect();
+    let log = RunLog::new(&sandbox.work_dir()).load().unwrap();
+    let passed: Vec<bool> = log.runs.iter().map(|r| r.passed).collect();
     assert_eq!(passed, [true, false, true], "every cycle is recorded");
     assert!(
-        history
-            .runs
+        log.runs
             .iter()
             .all(|r| r.seed.is_some() && r.bin_sha256.is_some())
     );
-    assert_ne!(history.runs[0].bin_sha256, history.runs[1].bin_sha256);
-    assert_eq!(history.runs[0].bin_sha256, history.runs[2].bin_sha256);
+    assert_ne!(log.runs[0].bin_sha256, log.runs[1].bin_sha256);
+    assert_eq!(log.runs[0].bin_sha256, log.runs[2].bin_sha256);
 
     assert_eq!(watching.stop(Signal::SIGINT), 130);
     assert_nothing_left(&sandbox);
@@ -223,11 +222,11 @@ fn a_save_mid_run_cancels_it_and_sigterm_exits_143() {
     );
     assert_eq!(watching.stop(Signal::SIGTERM), 143);
     assert_nothing_left(&sandbox);
-    let history = RunLog::new(&sandbox.work_dir()).load().unwrap();
+    let log = RunLog::new(&sandbox.work_dir()).load().unwrap();
     assert!(
-        history.runs.is_empty(),
+        log.runs.is_empty(),
         "cancelled runs are not recorded: {:?}",
-        history.runs
+        log.runs
     );
 }
 

@@ -165,7 +165,7 @@ fn runs_in_an_older_work_dir_are_added_alongside() {
                 .unwrap()
                 .success()
         );
-        assert_eq!(sandbox.history_len(), expected);
+        assert_eq!(sandbox.run_log_len(), expected);
         assert_eq!(distinct_run_ids(&sandbox), expected);
     }
     let runs = std::fs::read_dir(sandbox.work_dir().join("runs"))
@@ -181,7 +181,7 @@ fn two_glomers_in_one_work_dir_do_not_clobber() {
     for pair in 1..=4 * soak_iterations() {
         let stores = run_pair(&sandbox);
         assert_ne!(stores[0], stores[1], "pair {pair} shared a run directory");
-        assert_eq!(sandbox.history_len(), 2 * pair);
+        assert_eq!(sandbox.run_log_len(), 2 * pair);
         assert_eq!(distinct_run_ids(&sandbox), 2 * pair);
     }
 }

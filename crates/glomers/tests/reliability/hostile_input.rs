@@ -24,7 +24,7 @@ fn run_with_results(results: &[u8]) -> (Option<i32>, String) {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!text.contains("panicked"), "{text}");
-    sandbox.history_len();
+    sandbox.run_log_len();
     (out.status.code(), text)
 }
 
@@ -67,13 +67,13 @@ fn huge_results_edn_is_read() {
     assert!(out.contains("PASS 1 Echo"), "{out}");
 }
 
-/// A sandbox whose history holds one real run of challenge 1, and that line.
+/// A sandbox whose run log holds one real run of challenge 1, and that line.
 fn sandbox_with_one_run() -> (Sandbox, String) {
     let sandbox = Sandbox::new();
     let status = sandbox.run("1").stdout(Stdio::null()).status().unwrap();
     assert!(status.success());
-    let history = sandbox.work_dir().join("runs.jsonl");
-    let line = std::fs::read_to_string(history).unwrap();
+    let run_log = sandbox.work_dir().join("runs.jsonl");
+    let line = std::fs::read_to_string(run_log).unwrap();
     (sandbox, line.trim_end().to_string())
 }
 
@@ -101,9 +101,9 @@ fn corrupt_run_log_lines_are_skipped_with_a_warning() {
         old.as_bytes(),
         good.as_bytes(),
     ];
-    let history = sandbox.work_dir().join("runs.jsonl");
+    let run_log = sandbox.work_dir().join("runs.jsonl");
     let bytes: Vec<u8> = lines.iter().flat_map(|l| [*l, b"\n"].concat()).collect();
-    std::fs::write(&history, bytes).unwrap();
+    std::fs::write(&run_log, bytes).unwrap();
     let non_utf8_at = good.len() + 1 + cut.len() + 1 + 1 + 7;
     let warnings = [
         "runs.jsonl:2: skipped: not a run summary: EOF while parsing".to_string(),
@@ -178,10 +178,10 @@ fn unreadable_run_log_is_an_error_naming_it_once() {
 #[test]
 fn a_run_after_a_cut_run_log_line_is_recorded_on_its_own_line() {
     let (sandbox, good) = sandbox_with_one_run();
-    let history = sandbox.work_dir().join("runs.jsonl");
+    let run_log = sandbox.work_dir().join("runs.jsonl");
     // A writer killed mid-line: no final newline.
     let cut = &good[..good.len() / 3];
-    std::fs::write(&history, format!("{good}\n{cut}")).unwrap();
+    std::fs::write(&run_log, format!("{good}\n{cut}")).unwrap();
     let status = sandbox.run("1").stdout(Stdio::null()).status().unwrap();
     assert!(status.success());
     let loaded = RunLog::new(&sandbox.work_dir()).load().unwrap();

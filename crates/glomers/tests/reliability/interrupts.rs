@@ -73,10 +73,10 @@ impl Sandbox {
 /// Starts a long run, signals it at `moment`, and checks the aftermath, in a loop.
 fn interrupt_in_a_loop(signal: Signal, moment: Moment) {
     let sandbox = Sandbox::new();
-    // A finished run first, so there is a history that must survive the interrupts.
+    // A finished run first, so there is a run log that must survive the interrupts.
     let status = sandbox.run("1").stdout(Stdio::null()).status().unwrap();
     assert!(status.success());
-    assert_eq!(sandbox.history_len(), 1);
+    assert_eq!(sandbox.run_log_len(), 1);
     for i in 0..soak_iterations() {
         let (mut child, running) =
             support::spawn_with_running_signal(&mut sandbox.long_run(moment));
@@ -100,7 +100,7 @@ fn interrupt_in_a_loop(signal: Signal, moment: Moment) {
         assert!(handled || by_signal, "iteration {i}: {status:?}");
         sandbox.assert_no_survivors(Duration::from_secs(6));
         // Interrupted runs are not recorded, and the earlier one is intact.
-        assert_eq!(sandbox.history_len(), 1, "iteration {i}");
+        assert_eq!(sandbox.run_log_len(), 1, "iteration {i}");
     }
 }
 
@@ -166,7 +166,7 @@ fn sigkill_during_run_leaves_nothing_behind() {
 
 /// A panic in glomers mid-run (debug builds panic on `GLOMERS_PANIC_AT`):
 /// the run is an infrastructure error (exit 2) in bounded time, recorded,
-/// nothing left running, the history intact.
+/// nothing left running, the run log intact.
 #[test]
 fn panic_during_run_leaves_nothing_behind() {
     let sandbox = Sandbox::new();
@@ -190,7 +190,7 @@ fn panic_during_run_leaves_nothing_behind() {
             "iteration {i}: {stderr}"
         );
         sandbox.assert_no_survivors(Duration::from_secs(6));
-        assert_eq!(sandbox.history_len(), 2 + i, "iteration {i}");
+        assert_eq!(sandbox.run_log_len(), 2 + i, "iteration {i}");
         let runs = RunLog::new(&sandbox.work_dir()).load().unwrap().runs;
         let reasons = &runs.last().unwrap().reasons;
         assert!(

@@ -81,12 +81,12 @@ impl Sandbox {
         cmd
     }
 
-    /// Runs in the history; every line must parse.
-    fn history_len(&self) -> usize {
+    /// Runs in the run log; every line must parse.
+    fn run_log_len(&self) -> usize {
         let loaded = RunLog::new(&self.work_dir())
             .load()
-            .unwrap_or_else(|e| panic!("history no longer reads: {e}"));
-        assert_eq!(loaded.skipped, [], "history lines no longer parse");
+            .unwrap_or_else(|e| panic!("the run log no longer reads: {e}"));
+        assert_eq!(loaded.skipped, [], "run-log lines no longer parse");
         loaded.runs.len()
     }
 
