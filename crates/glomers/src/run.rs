@@ -54,7 +54,7 @@ pub async fn run(args: RunArgs, place: &Place) -> anyhow::Result<ExitCode> {
 
 /// The challenges `--all` leaves out because no node is configured for them;
 /// they are reported (stderr, `--json`, JUnit), never run and never failed.
-pub fn skipped_by_all(args: &RunArgs, nodes: &NodePlan) -> Vec<String> {
+fn skipped_by_all(args: &RunArgs, nodes: &NodePlan) -> Vec<String> {
     if !args.all {
         return Vec::new();
     }

@@ -4,7 +4,7 @@
 //! records, and whether two runs' schedules agree. Nothing here is used by
 //! `glomers` itself.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The shortened defaults a test run starts from: 5 s of load and a 2 s
 /// quiet period before final reads. Options given later win.
@@ -15,7 +15,6 @@ pub const SHORTENED: &str = "--time-limit 5 --recovery-wait 2";
 pub struct Judged {
     pub exit_code: i32,
     pub results: Option<edn::Value>,
-    pub run_dir: Option<PathBuf>,
 }
 
 /// Runs `bin` on `workload` in `base` with [`SHORTENED`] then `args`
@@ -34,7 +33,6 @@ pub fn shortened_run(base: &Path, bin: &str, workload: &str, args: &str) -> Judg
     Judged {
         exit_code: outcome.exit_code,
         results,
-        run_dir: outcome.run_dir,
     }
 }
 
